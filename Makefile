@@ -1,0 +1,43 @@
+# Two commands set up everything: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+FLASK := $(BIN)/flask --app consent
+HARFBUZZ := /usr/lib/*/libharfbuzz-subset.so.0
+
+.PHONY: run test bench init sysdeps sysdeps-test clean
+
+$(VENV)/.app: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.app
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+sysdeps:
+	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0
+
+sysdeps-test: sysdeps
+	tools/need-apt /usr/bin/chromium chromium
+
+init: sysdeps $(VENV)/.app
+	$(FLASK) init
+
+run: init
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
+		--access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' wsgi:app
+
+test: sysdeps-test $(VENV)/.test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: sysdeps $(VENV)/.test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

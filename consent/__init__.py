@@ -1,0 +1,41 @@
+"""Pre-treatment consent and eligibility service."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def create_app(test_config=None):
+    """Create and configure an instance of the consent application."""
+    app = Flask(__name__, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE=str(instance / "consent.sqlite"),
+        ARCHIVE_DIR=str(instance / "archive"),
+        SEAL_DIR=str(instance / "seal"),
+        RULES_FILE=str(PACKAGE_ROOT.parent / "rules" / "ruleset.toml"),
+        CLINIC_NAME="The Skin Clinic",
+        CLINIC_ADDRESS="1 High Street, Town, AB1 2CD",
+        CLINIC_TIMEZONE="Europe/London",
+        MAX_CONTENT_LENGTH=512 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import db, instance as instance_setup, intake, rules, security
+
+    security.init_app(app)
+    db.init_app(app)
+    instance_setup.init_app(app)
+    rules.init_app(app)
+    intake.init_app(app)
+    return app

@@ -1,0 +1,34 @@
+"""The one place that reads the clock, so tests can freeze it."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+
+def now():
+    """Return the current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def today(tz="Europe/London"):
+    """Return today's date at the clinic."""
+    return now().astimezone(ZoneInfo(tz)).date()
+
+
+def iso(moment):
+    """Format a UTC moment as an ISO 8601 string with seconds."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_date(text):
+    """Parse an ISO date, or return None for empty input."""
+    return date.fromisoformat(text) if text else None
+
+
+def years_between(earlier, later):
+    """Count whole years from one date to a later one (an age)."""
+    before_birthday = (later.month, later.day) < (earlier.month, earlier.day)
+    return later.year - earlier.year - before_birthday
+
+
+def months_between(earlier, later):
+    """Count whole calendar months from one date to a later one."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)

@@ -1,0 +1,89 @@
+"""Field checks shared by the forms, as (form, field) callables."""
+import re
+import unicodedata
+
+from flask import current_app
+from wtforms.validators import StopValidation, ValidationError
+
+from .. import clock, signature
+
+MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
+NAME_PUNCTUATION = set(" '’-.")
+EMAIL = re.compile(r"[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\".]{2,}")
+PHONE = re.compile(r"[0-9 +()\-]*")
+KEEP_IN_TEXTAREA = set("\n\r\t")
+
+
+def clinic_today():
+    """Return today's date in the clinic's time zone."""
+    return clock.today(current_app.config["CLINIC_TIMEZONE"])
+
+
+class RequiredWhen:
+    """Require the field when another field has a value; otherwise ignore it entirely."""
+
+    def __init__(self, other, value, message="Please answer this question."):
+        self.other, self.value, self.message = other, value, message
+        self.field_flags = {}
+
+    def applies(self, form):
+        """Tell whether skip logic shows this field for the form's answers."""
+        return form[self.other].data == self.value
+
+    def __call__(self, form, field):
+        field.errors[:] = []
+        if not self.applies(form):
+            raise StopValidation()
+        if not field.data:
+            raise StopValidation(self.message)
+
+
+def plain_text(form, field):
+    """Refuse control characters and anything that looks like markup."""
+    text = field.data or ""
+    allowed = KEEP_IN_TEXTAREA if field.type == "TextAreaField" else set()
+    if any(unicodedata.category(c) in ("Cc", "Cf") and c not in allowed for c in text):
+        raise ValidationError("Please remove the special (control) characters.")
+    if MARKUP.search(text):
+        raise ValidationError("Please don't type < directly before a letter.")
+
+
+def person_name(form, field):
+    """Accept letters, spaces, apostrophes, hyphens and full stops only."""
+    text = field.data or ""
+    ok = all(c in NAME_PUNCTUATION or unicodedata.category(c)[0] in "LM" for c in text)
+    if not ok or not any(c.isalpha() for c in text):
+        raise ValidationError("Please use letters only (spaces, ' and - are fine).")
+
+
+def phone_number(form, field):
+    """Accept digits, spaces and + ( ) - only."""
+    if not PHONE.fullmatch(field.data or ""):
+        raise ValidationError("Please use digits, spaces and + ( ) - only.")
+
+
+def email_address(form, field):
+    """Accept a plausible e-mail address."""
+    if not EMAIL.fullmatch(field.data or ""):
+        raise ValidationError("Please enter a valid e-mail address, like name@example.com.")
+
+
+def not_in_future(form, field):
+    """Refuse dates after today."""
+    if field.data and field.data > clinic_today():
+        raise ValidationError("This date is in the future. Please check it.")
+
+
+def born_within_120_years(form, field):
+    """Refuse a date of birth more than 120 years ago."""
+    today = clinic_today()
+    if field.data and clock.years_between(field.data, today) > 120:
+        raise ValidationError("Please check the year of birth.")
+
+
+def drawn_signature(form, field):
+    """Decode and re-encode the drawn signature; keep the clean PNG on the field."""
+    try:
+        field.png = signature.clean_png(field.data or "")
+    except signature.SignatureError as error:
+        raise ValidationError(str(error)) from None

@@ -1,0 +1,34 @@
+"""The patient's questionnaire at reception."""
+from flask import Blueprint, redirect, render_template, url_for
+
+from . import submissions
+from .answers import encode
+from .db import get_db
+from .forms import SECTIONS, QuestionnaireForm
+from .forms.validators import clinic_today
+from .rules import get_ruleset
+
+bp = Blueprint("intake", __name__)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def questionnaire():
+    """Show the questionnaire; store it when every answer is valid."""
+    form = QuestionnaireForm()
+    if form.validate_on_submit():
+        submissions.submit(get_db(), get_ruleset(), encode(form), form.signature.png,
+                           clinic_today())
+        return redirect(url_for("intake.thanks"))
+    status = 422 if form.errors else 200
+    return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status
+
+
+@bp.route("/thanks")
+def thanks():
+    """Thank the patient without showing any answer."""
+    return render_template("intake/thanks.html")
+
+
+def init_app(app):
+    """Register the intake pages."""
+    app.register_blueprint(bp)

@@ -1,0 +1,81 @@
+"""The rule set as an app subsystem: loaded and checked at start-up, plus its CLI."""
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from wtforms import BooleanField, DateField, RadioField, SelectMultipleField
+
+from ..answers import AnswerError, encode, field_names, to_formdata
+from ..forms import AnswersForm
+from ..forms.validators import clinic_today
+from .engine import Evaluation, Flag, evaluate
+from .loader import RuleSet, RuleSetError, load
+
+KINDS = ((SelectMultipleField, "multi"), (RadioField, "choice"), (DateField, "date"),
+         (BooleanField, "checkbox"))
+rules_cli = AppGroup("rules", help="Check the rule set and evaluate answers with it.")
+
+
+def vocabulary(form_class=AnswersForm):
+    """Describe each answer field the rules may use: its type and its choices."""
+    result = {}
+    for name in field_names(form_class):
+        unbound = getattr(form_class, name)
+        kind = next((k for cls, k in KINDS if issubclass(unbound.field_class, cls)), "text")
+        choices = [choice.value for choice in unbound.kwargs.get("choices", [])]
+        result[name] = {"type": kind, "choices": choices}
+    return result
+
+
+def get_ruleset():
+    """Return the rule set loaded for this app."""
+    return current_app.extensions["consent.ruleset"]
+
+
+def validated_answers(raw):
+    """Validate answers in the JSON encoding with the questionnaire's own checks."""
+    form = AnswersForm(formdata=to_formdata(raw, AnswersForm), meta={"csrf": False})
+    if not form.validate():
+        name, errors = next(iter(form.errors.items()))
+        raise AnswerError(name, errors[0])
+    return encode(form)
+
+
+@rules_cli.command("check")
+@click.option("--file", "path", type=click.Path(dir_okay=False), help="Rule file to check.")
+def check_command(path):
+    """Load and validate the rule set; exit 0 when it is usable."""
+    ruleset = load(path or current_app.config["RULES_FILE"], vocabulary())
+    click.echo(f"Rule set {ruleset.version}: {len(ruleset.rules)} rules, "
+               f"sha256 {ruleset.sha256}")
+
+
+@rules_cli.command("eval")
+@click.argument("answers_file", type=click.File("r"))
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Treatment date.")
+def eval_command(answers_file, on):
+    """Evaluate answers (the dictionary's JSON encoding) and print the flags as JSON."""
+    try:
+        answers = validated_answers(json.load(answers_file))
+    except (AnswerError, json.JSONDecodeError) as error:
+        click.echo(f"Invalid answers: {error}", err=True)
+        sys.exit(2)
+    day = on.date() if on else clinic_today()
+    result = evaluate(get_ruleset(), answers, day).to_dict()
+    del result["on"]
+    for flag in result["flags"]:
+        for extra in ("explanation", "source", "aftercare"):
+            flag.pop(extra)
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def init_app(app):
+    """Load the rule set (refusing to start if it is invalid) and register the CLI."""
+    app.extensions["consent.ruleset"] = load(app.config["RULES_FILE"], vocabulary())
+    app.cli.add_command(rules_cli)
+
+
+__all__ = ["Evaluation", "Flag", "RuleSet", "RuleSetError", "evaluate", "get_ruleset",
+           "init_app", "load", "vocabulary"]

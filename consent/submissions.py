@@ -1,0 +1,64 @@
+"""Storage of submissions: a small set of named functions over sqlite-utils."""
+import json
+import secrets
+import unicodedata
+
+from . import clock
+from .db import immediate
+from .rules.engine import evaluate
+
+COUNTS_AS_SESSION = ("cleared", "approved")
+
+
+def new_id():
+    """Return a non-guessable submission id."""
+    return secrets.token_urlsafe(16)
+
+
+def name_key(first, last):
+    """Normalise a patient's name for matching: case, spacing and accents ignored."""
+    text = unicodedata.normalize("NFKD", f"{first} {last}")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+def clinic_history(db, answers):
+    """List the patient's earlier sessions at this clinic: date and areas."""
+    rows = db["submissions"].rows_where(
+        "name_key = ? and date_of_birth = ? and status in (?, ?)",
+        [name_key(answers["first_name"], answers["last_name"]), answers["date_of_birth"],
+         *COUNTS_AS_SESSION],
+        select="treatment_date, answers", order_by="treatment_date desc")
+    return [{"date": row["treatment_date"], "areas": json.loads(row["answers"])["areas"]}
+            for row in rows]
+
+
+def submit(db, ruleset, answers, signature_png, on):
+    """Evaluate and store a validated questionnaire; return the stored row."""
+    now = clock.iso(clock.now())
+    with immediate(db):
+        # Read history and write in one locked step, so two tablets cannot both miss
+        # each other's consent for the same patient.
+        evaluation = evaluate(ruleset, answers, on, clinic_history(db, answers))
+        row = {
+            "id": new_id(), "created_at": now, "signed_at": now,
+            "first_name": answers["first_name"], "last_name": answers["last_name"],
+            "name_key": name_key(answers["first_name"], answers["last_name"]),
+            "date_of_birth": answers["date_of_birth"], "treatment": answers["treatment"],
+            "treatment_date": on.isoformat(), "answers": json.dumps(answers),
+            "signature": signature_png, "status": evaluation.status,
+            "evaluation": json.dumps(evaluation.to_dict()),
+            "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,
+        }
+        db["submissions"].insert(row)
+    return row
+
+
+def get(db, submission_id):
+    """Return one submission with its JSON columns decoded, or None."""
+    rows = list(db["submissions"].rows_where("id = ?", [submission_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    return {**row, "answers": json.loads(row["answers"]),
+            "evaluation": json.loads(row["evaluation"])}

@@ -1,0 +1,94 @@
+import base64
+import json
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from consent import create_app
+from consent.db import connect
+from consent.instance import initialise
+
+TODAY = date.today()
+
+
+def signature_data_url(ink=True, size=(600, 200)):
+    """Draw a signature-like zigzag (or nothing) and return it as a PNG data URL."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    if ink:
+        ImageDraw.Draw(image).line([(40, 150), (120, 40), (200, 160), (300, 50), (420, 140)],
+                                   fill=(17, 17, 17, 255), width=4)
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def valid_form(**overrides):
+    """Return the form data of a patient with nothing to flag."""
+    data = {
+        "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10",
+        "phone": "+44 (0)20 7946-0000", "email": "ada@example.com",
+        "treatment": "microneedling", "areas": ["face", "neck"], "concerns": ["ageing"],
+        "had_previous_session": "no", "diabetes": "no", "isotretinoin": "never",
+        "allergy_details": "", "medications": "", "other_conditions": "",
+        "questions_for_doctor": "", "read_information": "y", "answers_truthful": "y",
+        "aftercare_agreed": "y", "photo_consent": "no", "signed_name": "Ada Lovelace",
+        "signature": signature_data_url(),
+    }
+    for name in YES_NO_FIELDS:
+        data.setdefault(name, "no")
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+YES_NO_FIELDS = [
+    "active_infection", "cold_sore_now", "cold_sore_history", "active_acne",
+    "skin_condition_flare", "immunosuppressed", "chemotherapy_now", "feeling_unwell",
+    "swim_within_24h", "anticoagulants", "antiplatelets", "nsaids_last_week",
+    "bleeding_supplements", "bleeding_disorder", "bruises_easily", "keloid_history",
+    "skin_cancer_in_area", "sunburn_or_tan", "recent_procedure", "recent_injectables",
+    "topical_retinoids_acids", "autoimmune_disease", "pregnant_or_breastfeeding",
+    "allergy_anaesthetic", "allergy_metal", "allergy_ingredients",
+]
+
+
+def config_for(tmp_path, **extra):
+    """Return a test configuration whose instance lives in tmp_path."""
+    return {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+            "DATABASE": str(tmp_path / "consent.sqlite"),
+            "ARCHIVE_DIR": str(tmp_path / "archive"), "SEAL_DIR": str(tmp_path / "seal"),
+            **extra}
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(config_for(tmp_path))
+    initialise(app)
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.conn.close()
+
+
+def stored(db):
+    """Return every stored submission with its answers decoded."""
+    return [{**row, "answers": json.loads(row["answers"])} for row in db["submissions"].rows]
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"

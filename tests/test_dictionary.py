@@ -1,0 +1,68 @@
+"""Keep the form in step with the clinic's data dictionary (shared/questionnaire.md)."""
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED
+from consent.forms import SECTIONS, QuestionnaireForm
+
+CHECKED_COPY = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
+FIELD_CLASS = {"text": ("StringField", "TextAreaField"), "date": ("DateField",),
+               "yes/no": ("RadioField",), "choice": ("RadioField",),
+               "multi": ("MultiCheckboxField",), "checkbox": ("BooleanField",),
+               "PNG data URL": ("HiddenField",)}
+
+
+def dictionary():
+    """Parse the dictionary into sections of (field, type, choices) rows."""
+    sections, rows = [], None
+    for line in CHECKED_COPY.read_text().splitlines():
+        if heading := re.match(r"## \d+\. (.+)", line):
+            rows = []
+            sections.append((heading[1], rows))
+        elif line.startswith("## "):
+            rows = None
+        elif rows is not None and line.startswith("| ") and not line.startswith("| field"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            choices = re.findall(r"`([a-z_0-9]+)`", " ".join(cells[2:]))
+            rows.append((cells[0], cells[1], choices))
+    return sections
+
+
+def test_checked_copy_matches_the_shared_dictionary():
+    shared = SHARED / "questionnaire.md"
+    if shared.exists():  # CI has shared/ beside the clone; a bare clone tests the copy
+        assert shared.read_text() == CHECKED_COPY.read_text(), "refresh docs/questionnaire.md"
+
+
+def test_sections_follow_the_dictionary():
+    assert [(title, [row[0] for row in rows]) for title, rows in dictionary()] == \
+           [(title, names) for _, title, names in SECTIONS]
+
+
+@pytest.mark.parametrize("name, kind, choices",
+                         [row for _, rows in dictionary() for row in rows],
+                         ids=lambda value: value if isinstance(value, str) else None)
+def test_every_dictionary_field_is_in_the_form(app, name, kind, choices):
+    with app.test_request_context():
+        form = QuestionnaireForm(meta={"csrf": False})
+    assert name in form, f"{name} is missing from the form"
+    field = form[name]
+    assert field.type in FIELD_CLASS[kind], f"{name} is a {field.type}, dictionary says {kind}"
+    values = [choice.value for choice in getattr(field, "choices", None) or []]
+    if kind == "yes/no":
+        assert values == ["yes", "no"]
+    elif kind == "choice":
+        assert values == choices
+    elif kind == "multi":
+        if choices == ["areas"]:  # "same choices as `areas`"
+            choices = [choice.value for choice in form["areas"].choices]
+        assert values == choices
+
+
+def test_the_form_has_no_field_the_dictionary_lacks(app):
+    names = {row[0] for _, rows in dictionary() for row in rows}
+    with app.test_request_context():
+        form = QuestionnaireForm(meta={"csrf": False})
+    assert {field.name for field in form} - {"csrf_token"} == names

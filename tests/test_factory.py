@@ -1,0 +1,52 @@
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from consent import create_app
+from consent.db import connect, get_db
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    """Point Flask's instance folder at tmp_path for apps made without test config."""
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
+    return tmp_path
+
+
+def test_config(tmp_path):
+    assert not create_app({"DATABASE": str(tmp_path / "x.sqlite")}).testing
+    assert create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.sqlite")}).testing
+
+
+def test_init_is_idempotent_and_generates_the_key_once(instance):
+    app = create_app()
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert "Generated a new secret key" in result.output
+    config = instance / "config.py"
+    first = config.read_text()
+    assert "SECRET_KEY = '" in first and oct(config.stat().st_mode)[-3:] == "600"
+    result = create_app().test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0 and "Kept the existing secret key" in result.output
+    assert config.read_text() == first
+    db = connect(str(instance / "consent.sqlite"))
+    assert {"submissions", "archive"} <= set(db.table_names())
+    assert (instance / "archive").is_dir()
+
+
+def test_create_app_reads_the_instance_config(instance):
+    (instance / "config.py").write_text("SECRET_KEY = 'from-instance'\nCLINIC_NAME = 'Elm Clinic'\n")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-instance"
+    assert app.config["CLINIC_NAME"] == "Elm Clinic"
+    assert Path(app.config["DATABASE"]).parent == instance
+
+
+def test_pragmas_on_the_app_connection(app):
+    with app.app_context():
+        db = get_db()
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
