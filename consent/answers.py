@@ -55,7 +55,10 @@ def to_formdata(answers, form_class):
     for name, value in answers.items():
         if name not in names:
             raise AnswerError(name, "is not a field of the questionnaire")
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        multi = issubclass(getattr(form_class, name).field_class, SelectMultipleField)
+        if multi != isinstance(value, list):
+            raise AnswerError(name, "must be a list" if multi else "must not be a list")
+        if multi and all(isinstance(v, str) for v in value):
             data.setlist(name, value)
         elif isinstance(value, bool):
             if value:

@@ -19,6 +19,11 @@ def clinic_today():
     return clock.today(current_app.config["CLINIC_TIMEZONE"])
 
 
+def reference_date(form):
+    """Return the date answers are judged on: the form's treatment date, else today."""
+    return getattr(form, "treatment_date", None) or clinic_today()
+
+
 class RequiredWhen:
     """Require the field when another field has a value; otherwise ignore it entirely."""
 
@@ -70,14 +75,13 @@ def email_address(form, field):
 
 def not_in_future(form, field):
     """Refuse dates after today."""
-    if field.data and field.data > clinic_today():
+    if field.data and field.data > reference_date(form):
         raise ValidationError("This date is in the future. Please check it.")
 
 
 def born_within_120_years(form, field):
     """Refuse a date of birth more than 120 years ago."""
-    today = clinic_today()
-    if field.data and clock.years_between(field.data, today) > 120:
+    if field.data and clock.years_between(field.data, reference_date(form)) > 120:
         raise ValidationError("Please check the year of birth.")
 
 

@@ -34,9 +34,10 @@ def get_ruleset():
     return current_app.extensions["consent.ruleset"]
 
 
-def validated_answers(raw):
+def validated_answers(raw, treatment_date):
     """Validate answers in the JSON encoding with the questionnaire's own checks."""
     form = AnswersForm(formdata=to_formdata(raw, AnswersForm), meta={"csrf": False})
+    form.treatment_date = treatment_date
     if not form.validate():
         name, errors = next(iter(form.errors.items()))
         raise AnswerError(name, errors[0])
@@ -57,12 +58,12 @@ def check_command(path):
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Treatment date.")
 def eval_command(answers_file, on):
     """Evaluate answers (the dictionary's JSON encoding) and print the flags as JSON."""
+    day = on.date() if on else clinic_today()
     try:
-        answers = validated_answers(json.load(answers_file))
+        answers = validated_answers(json.load(answers_file), day)
     except (AnswerError, json.JSONDecodeError) as error:
         click.echo(f"Invalid answers: {error}", err=True)
         sys.exit(2)
-    day = on.date() if on else clinic_today()
     result = evaluate(get_ruleset(), answers, day).to_dict()
     del result["on"]
     for flag in result["flags"]:

@@ -1,0 +1,21 @@
+"""Benchmarks run by `make bench`; each prints figures measured in this run."""
+import statistics
+import time
+
+
+def timed(fn, repeat):
+    """Call fn repeat times and return the durations in seconds."""
+    durations = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        durations.append(time.perf_counter() - start)
+    return durations
+
+
+def summary(durations, unit=1e3, suffix="ms"):
+    """Format median and p95 of durations."""
+    ordered = sorted(durations)
+    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    return (f"median {statistics.median(ordered) * unit:.3f} {suffix}, "
+            f"p95 {p95 * unit:.3f} {suffix}, n={len(ordered)}")

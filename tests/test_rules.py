@@ -1,0 +1,175 @@
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import config_for, stored, valid_form
+from consent import create_app
+from consent.rules import RuleSetError, evaluate, load, vocabulary
+from consent.rules.loader import parse
+
+RULES = Path(__file__).resolve().parents[1] / "rules"
+CASES = tomllib.loads((RULES / "cases.toml").read_text())
+RULESET = load(RULES / "ruleset.toml", vocabulary())
+
+
+def run_case(case):
+    """Evaluate one example case from rules/cases.toml."""
+    answers = {**CASES["base"]["answers"], **case["answers"]}
+    if answers["had_previous_session"] == "no":
+        answers["last_session_date"], answers["last_session_areas"] = None, []
+    on = date.fromisoformat(case.get("on", CASES["base"]["on"]))
+    return evaluate(RULESET, answers, on, case.get("history", []))
+
+
+@pytest.mark.parametrize("case", CASES["case"], ids=[c["name"] for c in CASES["case"]])
+def test_example_case(case):
+    result = run_case(case)
+    assert sorted(flag.rule for flag in result.flags) == sorted(case["flags"])
+    assert result.status == case["status"]
+
+
+def test_every_rule_has_an_example_case():
+    covered = {rule for case in CASES["case"] for rule in case["flags"]}
+    assert {rule.id for rule in RULESET.rules} - covered == set()
+
+
+def test_the_rule_set_covers_the_clinical_rule_table():
+    table = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
+    rows = table.read_text().split("## Clinical rule table")[1]
+    count = sum(1 for line in rows.splitlines()
+                if line.startswith("| ") and not line.startswith("| category"))
+    assert len(RULESET.rules) == count == 37
+
+
+def test_flag_explains_itself_with_actual_values():
+    case = next(c for c in CASES["case"] if c["name"] == "last session 6 days ago on the same area")
+    [flag] = run_case(case).flags
+    assert flag.message == ("Last session on the face 6 days before 2026-12-01; "
+                            "the minimum is 7 days.")
+    assert flag.fields == ["areas", "had_previous_session", "last_session_areas",
+                           "last_session_date"]
+    assert (flag.category, flag.severity) == ("interval", "stop")
+    assert "leaflet" in flag.source.lower() and flag.explanation
+
+
+def test_partial_overlap_names_only_the_shared_area():
+    case = next(c for c in CASES["case"] if c["name"] == "several areas overlapping in part")
+    [flag] = run_case(case).flags
+    assert "on the neck 5 days before" in flag.message
+
+
+def test_evaluation_is_pure():
+    case = CASES["case"][1]
+    assert run_case(case) == run_case(case)
+    assert run_case(case).to_dict()["ruleset"] == {"version": RULESET.version,
+                                                   "sha256": RULESET.sha256}
+
+
+def test_hash_ignores_comments_but_not_parameters(tmp_path):
+    text = (RULES / "ruleset.toml").read_text()
+    commented = tmp_path / "a.toml"
+    commented.write_text("# a doctor's note\n" + text)
+    assert load(commented, vocabulary()).sha256 == RULESET.sha256
+    changed = tmp_path / "b.toml"
+    changed.write_text(text.replace("min_interval_days = 7", "min_interval_days = 8"))
+    assert load(changed, vocabulary()).sha256 != RULESET.sha256
+
+
+GOOD = {"id": "r1", "category": "infection", "severity": "stop", "message": "m",
+        "explanation": "e", "source": "s", "when": {"field": "cold_sore_now", "equals": "yes"}}
+BROKEN = [
+    ({"when": {"field": "cold_sores", "equals": "yes"}}, "unknown field 'cold_sores'"),
+    ({"when": {"field": "cold_sore_now", "resembles": "yes"}}, "unknown operator 'resembles'"),
+    ({"severity": "urgent"}, "bad severity 'urgent'"),
+    ({"category": "vibes"}, "bad category 'vibes'"),
+    ({"when": {"field": "cold_sore_now", "equals": "maybe"}}, "'maybe' is not a choice"),
+    ({"when": {"field": "last_session_date", "days_before": {"lt": "fortnight"}}},
+     "unknown parameter 'fortnight'"),
+    ({"when": {"field": "cold_sore_now", "days_before": {"lt": "p"}}}, "expected date"),
+    ({"message": "{nonsense}"}, "unknown value '{nonsense}'"),
+    ({"when": {"all": []}}, "'all' needs a list"),
+    ({"source": None}, "missing keys"),
+]
+
+
+@pytest.mark.parametrize("change, message", BROKEN, ids=[m for _, m in BROKEN])
+def test_broken_rule_is_refused_naming_the_rule(change, message):
+    rule = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    with pytest.raises(RuleSetError) as error:
+        parse({"version": "1", "parameters": {"p": 1}, "rule": [GOOD | {"id": "ok"}, rule]},
+              vocabulary())
+    assert str(error.value).startswith("rule r1: ") and message in str(error.value)
+
+
+def test_the_app_refuses_to_start_on_an_invalid_rule_set(tmp_path):
+    bad = tmp_path / "rules.toml"
+    bad.write_text('version = "x"\n[[rule]]\nid = "oops"\n')
+    with pytest.raises(RuleSetError, match="rule oops: missing keys"):
+        create_app(config_for(tmp_path, RULES_FILE=str(bad)))
+
+
+def test_cli_check(runner, tmp_path):
+    result = runner.invoke(args=["rules", "check"])
+    assert result.exit_code == 0 and "37 rules" in result.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text((RULES / "ruleset.toml").read_text().replace('equals = "current"',
+                                                                'equals = "sometimes"'))
+    result = runner.invoke(args=["rules", "check", "--file", str(bad)])
+    assert result.exit_code != 0
+    assert "rule isotretinoin-current: 'sometimes' is not a choice" in str(result.exception)
+
+
+def cli_answers(tmp_path, **changes):
+    answers = {**CASES["base"]["answers"], "last_session_date": None, **changes}
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers))
+    return str(path)
+
+
+def test_cli_eval_prints_the_evaluation(runner, tmp_path):
+    path = cli_answers(tmp_path, had_previous_session="yes", last_session_date="2026-11-26",
+                       last_session_areas=["face"])
+    result = runner.invoke(args=["rules", "eval", path, "--on", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "status": "needs_review",
+        "ruleset": {"version": RULESET.version, "sha256": RULESET.sha256},
+        "flags": [{"rule": "interval-too-soon", "category": "interval", "severity": "stop",
+                   "fields": ["areas", "had_previous_session", "last_session_areas",
+                              "last_session_date"],
+                   "message": "Last session on the face 5 days before 2026-12-01; "
+                              "the minimum is 7 days."}]}
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"diabetes": "sometimes"}, "diabetes"),
+    ({"areas": "face"}, "areas"),
+    ({"colour": "blue"}, "colour"),
+    ({"date_of_birth": "yesterday"}, "date_of_birth"),
+    ({"cold_sore_now": 1}, "cold_sore_now"),
+])
+def test_cli_eval_refuses_bad_answers(runner, tmp_path, changes, field):
+    result = runner.invoke(args=["rules", "eval", cli_answers(tmp_path, **changes)])
+    assert result.exit_code == 2
+    assert f"Invalid answers: {field}" in result.output
+
+
+def test_submission_stores_its_evaluation(client, db):
+    client.post("/", data=valid_form(cold_sore_now="yes"))
+    [row] = stored(db)
+    evaluation = json.loads(row["evaluation"])
+    assert row["status"] == evaluation["status"] == "needs_review"
+    assert [f["rule"] for f in evaluation["flags"]] == ["cold-sore-now"]
+    assert (row["ruleset_version"], row["ruleset_sha256"]) == (RULESET.version, RULESET.sha256)
+
+
+def test_clinic_history_catches_a_session_the_patient_forgot(client, db):
+    client.post("/", data=valid_form())
+    client.post("/", data=valid_form(first_name=" ADA ", had_previous_session="no"))
+    first, second = sorted(stored(db), key=lambda row: row["created_at"] + row["status"])
+    assert first["status"] == "cleared" and second["status"] == "needs_review"
+    flags = json.loads(second["evaluation"])["flags"]
+    assert [f["rule"] for f in flags] == ["interval-clinic-record"]
