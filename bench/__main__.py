@@ -1,5 +1,5 @@
 """Run every benchmark: `python -m bench` (or `make bench`)."""
-from . import rules
+from . import finalise, rules
 
-for bench in (rules,):
+for bench in (rules, finalise):
     bench.run()

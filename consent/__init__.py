@@ -31,11 +31,12 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import db, instance as instance_setup, intake, rules, security
+    from . import db, instance as instance_setup, intake, records, rules, security
 
     security.init_app(app)
     db.init_app(app)
     instance_setup.init_app(app)
     rules.init_app(app)
+    records.init_app(app)
     intake.init_app(app)
     return app

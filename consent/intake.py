@@ -1,11 +1,12 @@
 """The patient's questionnaire at reception."""
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from . import submissions
 from .answers import encode
 from .db import get_db
 from .forms import SECTIONS, QuestionnaireForm
 from .forms.validators import clinic_today
+from .records import finalise_submission
 from .rules import get_ruleset
 
 bp = Blueprint("intake", __name__)
@@ -16,8 +17,15 @@ def questionnaire():
     """Show the questionnaire; store it when every answer is valid."""
     form = QuestionnaireForm()
     if form.validate_on_submit():
-        submissions.submit(get_db(), get_ruleset(), encode(form), form.signature.png,
-                           clinic_today())
+        row = submissions.submit(get_db(), get_ruleset(), encode(form), form.signature.png,
+                                 clinic_today())
+        if row["status"] == "cleared":
+            try:
+                finalise_submission(row["id"])
+            except OSError:
+                # The answers are stored; `flask archive retry` finishes the PDF later.
+                current_app.logger.exception("Archiving failed for submission %s", row["id"])
+                return render_template("intake/thanks.html", archive_failed=True), 503
         return redirect(url_for("intake.thanks"))
     status = 422 if form.errors else 200
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status

@@ -59,3 +59,14 @@ def m002_archive(db):
             f"CREATE TRIGGER archive_no_{verb.lower()} BEFORE {verb} ON archive "
             f"BEGIN SELECT RAISE(ABORT, 'archive rows are write-once'); END"
         )
+
+
+@migrations()
+def m003_decisions(db):
+    """Create the doctors' decisions, one per reviewed submission."""
+    db["decisions"].create(
+        {"submission_id": str, "outcome": str, "doctor": str, "note": str,
+         "override_reason": str, "product": str, "batch": str, "decided_at": str},
+        pk="submission_id", foreign_keys=[("submission_id", "submissions", "id")],
+        not_null={"outcome", "doctor", "decided_at"},
+    )

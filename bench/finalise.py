@@ -1,0 +1,69 @@
+"""PDF rendering and end-to-end finalisation, measured in one run."""
+import statistics
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from weasyprint import HTML
+
+from consent import create_app, pdf, submissions
+from consent.db import connect
+from consent.finalise import document_context, finalise
+from consent.instance import initialise
+
+from . import summary, timed
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from conftest import config_for, signature_data_url  # noqa: E402
+from test_questionnaire import EXPECTED_ANSWERS  # noqa: E402
+from consent.signature import clean_png  # noqa: E402
+
+
+def rss_mb():
+    """Return this process's resident memory in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run(finalisations=300, samples=20):
+    """Print render and finalisation figures and memory growth."""
+    folder = Path(tempfile.mkdtemp(prefix="consent-bench-"))
+    app = create_app(config_for(folder))
+    initialise(app)
+    db = connect(app.config["DATABASE"])
+    ruleset, png = app.extensions["consent.ruleset"], clean_png(signature_data_url())
+
+    counter = iter(range(10**6))
+
+    def new_submission():
+        name = "".join(chr(97 + int(d)) for d in str(next(counter)))  # a distinct patient
+        answers = {**EXPECTED_ANSWERS, "last_name": name.title(), "signed_name": f"Ada {name}"}
+        return submissions.submit(db, ruleset, answers, png, date(2026, 12, 1))["id"]
+
+    first = submissions.get(db, new_submission())
+    html = pdf.render_html(document_context(first, None, app.config))
+    bare = lambda: HTML(string=html).write_pdf(font_config=pdf.font_config())  # noqa: E731
+    ours = lambda: pdf.render_pdf(html, {"answers": first["answers"]})  # noqa: E731
+    ids = iter([new_submission() for _ in range(finalisations + samples * 2)])
+    full = lambda: finalise(db, app.config, next(ids))  # noqa: E731
+    for fn in (bare, ours, full):
+        fn()  # warm up: fonts, stylesheet, key
+    bare_t, render_t, full_t = [], [], []
+    for _ in range(samples):  # interleaved so machine noise hits all three alike
+        bare_t += timed(bare, 1)
+        render_t += timed(ours, 1)
+        full_t += timed(full, 1)
+    ratio = statistics.median(full_t) / statistics.median(bare_t)
+    print(f"pdf: bare WeasyPrint render: {summary(bare_t)}")
+    print(f"pdf: warm render (PDF/A-3b + attachment): {summary(render_t)}")
+    print(f"pdf: finalisation (render + seal + archive + row): {summary(full_t)}")
+    print(f"pdf: finalisation / bare render = {ratio:.2f} (target <= 1.10)")
+    before = rss_mb()
+    for _ in range(finalisations - samples):
+        full()
+    print(f"pdf: worker memory {before:.1f} MB -> {rss_mb():.1f} MB after "
+          f"{finalisations} finalisations (target: flat within 10 MB)")
+    print(f"pdf: HarfBuzz subset library in use: {pdf.harfbuzz_subset_available()}")

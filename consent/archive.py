@@ -1,0 +1,130 @@
+"""The archive: write-once sealed PDFs on disk, indexed by a hash-chained table."""
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+
+from . import clock
+from .db import immediate
+
+GENESIS = "0" * 64
+TEMP_SUFFIX = ".tmp"
+
+
+def sha256(data):
+    """Return the hex SHA-256 of bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def entry_hash(entry):
+    """Hash an archive entry's fields together with the previous entry's hash."""
+    fields = {k: entry[k] for k in ("submission_id", "path", "sha256", "size", "archived_at",
+                                    "prev_hash")}
+    return sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode())
+
+
+def fsync_dir(path):
+    """Flush a directory entry so a rename survives a power cut."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_once(path, data):
+    """Write data to path atomically and read-only; never replace an existing file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.{os.getpid()}{TEMP_SUFFIX}")
+    try:
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o444)
+        os.link(temp, path)  # unlike os.replace, fails instead of overwriting
+        fsync_dir(path.parent)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def entry(db, submission_id):
+    """Return the archive entry of a submission, or None."""
+    return next(db["archive"].rows_where("submission_id = ?", [submission_id]), None)
+
+
+def record(db, submission_id, relative_path, data):
+    """Append the file's entry to the hash chain; return the entry."""
+    with immediate(db):
+        if done := entry(db, submission_id):  # another worker finished first
+            return done
+        last = next(db["archive"].rows_where(select="entry_hash", order_by="seq desc",
+                                             limit=1), None)
+        row = {"submission_id": submission_id, "path": relative_path, "sha256": sha256(data),
+               "size": len(data), "archived_at": clock.iso(clock.now()),
+               "prev_hash": last["entry_hash"] if last else GENESIS}
+        row["entry_hash"] = entry_hash(row)
+        db["archive"].insert(row)
+    return row
+
+
+def store(db, archive_dir, submission, pdf_bytes, adopt):
+    """Archive a sealed PDF once; a file left by an interrupted run is adopted if sound."""
+    submission_id, created = submission["id"], submission["created_at"]
+    relative = f"{created[:4]}/{created[5:7]}/{submission_id}.pdf"
+    path = Path(archive_dir) / relative
+    try:
+        write_once(path, pdf_bytes)
+    except FileExistsError:
+        # A worker killed between the file and its row, or a concurrent finalisation,
+        # left a complete file (it is linked only after fsync): keep it, do not rewrite.
+        pdf_bytes = adopt(path.read_bytes())
+    return record(db, submission_id, relative, pdf_bytes)
+
+
+def sweep_temp_files(archive_dir):
+    """Remove temp files whose writing process is gone; return how many."""
+    removed = 0
+    for temp in Path(archive_dir).rglob(f"*{TEMP_SUFFIX}"):
+        pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 1)[-1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            temp.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def process_alive(pid):
+    """Tell whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def verify(db, archive_dir, seal_problems):
+    """Check every file, hash, chain link and seal; return one line per problem."""
+    problems, previous, listed = [], GENESIS, set()
+    for row in db["archive"].rows_where(order_by="seq"):
+        name = f"entry {row['seq']} ({row['submission_id']})"
+        if row["prev_hash"] != previous:
+            problems.append(f"{name}: chain broken, an earlier entry was changed or removed")
+        if entry_hash(row) != row["entry_hash"]:
+            problems.append(f"{name}: entry fields do not match its hash")
+        previous = row["entry_hash"]
+        path = Path(archive_dir) / row["path"]
+        listed.add(path.resolve())
+        if not path.is_file():
+            problems.append(f"{name}: file missing: {row['path']}")
+            continue
+        data = path.read_bytes()
+        if sha256(data) != row["sha256"] or len(data) != row["size"]:
+            problems.append(f"{name}: file content differs from the archived hash")
+        problems.extend(f"{name}: {problem}" for problem in seal_problems(data))
+    for path in sorted(Path(archive_dir).rglob("*.pdf")):
+        if path.resolve() not in listed:
+            problems.append(f"unindexed file: {path.relative_to(archive_dir)}")
+    return problems

@@ -1,0 +1,93 @@
+"""Finalise a consent: render, seal, archive and record, once per submission."""
+from . import archive, pdf, seal, submissions
+from .forms import MEDICAL_SECTIONS, QuestionnaireForm
+
+FINAL_STATUSES = ("cleared", "approved", "declined")
+DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed")
+
+
+class NotReady(Exception):
+    """The submission does not exist or still waits for a doctor."""
+
+
+class ArchiveError(Exception):
+    """An archived file left by an interrupted run is not a sound sealed PDF."""
+
+
+def label(name):
+    """Return the question a field asks, as the patient saw it."""
+    return getattr(QuestionnaireForm, name).args[0]
+
+
+def show(name, value):
+    """Render a stored answer the way a reader expects."""
+    choices = {c.value: c.label for c in getattr(QuestionnaireForm, name).kwargs.get("choices", [])}
+    if isinstance(value, list):
+        return ", ".join(choices.get(v, v) for v in value) or "none"
+    if value is None:
+        return "not asked"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return choices.get(value, value) or "not given"
+
+
+def document_context(submission, decision, config):
+    """Gather everything the consent template prints."""
+    answers, evaluation = submission["answers"], submission["evaluation"]
+    flagged = {name for flag in evaluation["flags"] for name in flag["fields"]}
+    sections = [(title, [{"label": label(n), "value": show(n, answers.get(n)),
+                          "flagged": n in flagged} for n in names])
+                for _, title, names in MEDICAL_SECTIONS]
+    return {
+        "clinic": {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]},
+        "document": {"id": submission["id"]},
+        "patient": answers,
+        "treatment": {"label": show("treatment", answers["treatment"]),
+                      "areas": show("areas", answers["areas"]),
+                      "date": submission["treatment_date"]},
+        "evaluation": evaluation, "decision": decision, "sections": sections,
+        "advice": [f["aftercare"] for f in evaluation["flags"] if f.get("aftercare")],
+        "declarations": [label(n) for n in DECLARATIONS if answers.get(n)],
+        "photo_consent": answers.get("photo_consent"), "signed_name": answers["signed_name"],
+        "signature": pdf.data_uri(submission["signature"]),
+        "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
+    }
+
+
+def machine_record(submission, decision):
+    """Return the JSON record embedded in the PDF."""
+    keys = ("id", "created_at", "treatment_date", "status", "signed_at")
+    return {"submission": {k: submission[k] for k in keys}, "answers": submission["answers"],
+            "evaluation": submission["evaluation"], "decision": decision}
+
+
+def adopt_checked(seal_dir):
+    """Accept a file found in the archive only if its seal holds."""
+    def adopt(data):
+        if problems := seal.problems(data, seal_dir):
+            raise ArchiveError("; ".join(problems))
+        return data
+    return adopt
+
+
+def finalise(db, config, submission_id):
+    """Render, seal and archive a decided submission once; return its archive entry."""
+    if done := archive.entry(db, submission_id):
+        return done
+    submission = submissions.get(db, submission_id)
+    if submission is None or submission["status"] not in FINAL_STATUSES:
+        raise NotReady(submission_id)
+    decision = next(db["decisions"].rows_where("submission_id = ?", [submission_id]), None)
+    html = pdf.render_html(document_context(submission, decision, config))
+    sealed = seal.seal(pdf.render_pdf(html, machine_record(submission, decision)),
+                       config["SEAL_DIR"])
+    return archive.store(db, config["ARCHIVE_DIR"], submission, sealed,
+                         adopt_checked(config["SEAL_DIR"]))
+
+
+def pending(db):
+    """List decided submissions that have no archived PDF yet (to retry)."""
+    marks = ", ".join("?" * len(FINAL_STATUSES))
+    return [row["id"] for row in db.query(
+        f"select id from submissions where status in ({marks}) and id not in "
+        f"(select submission_id from archive) order by created_at", FINAL_STATUSES)]

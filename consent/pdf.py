@@ -1,0 +1,79 @@
+"""Render the consent document: one Jinja template, converted by WeasyPrint at the edge."""
+import base64
+import ctypes.util
+import functools
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from weasyprint import CSS, HTML, Attachment, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
+
+from . import PACKAGE_ROOT
+
+CONSENT_TEXT_VERSION = "2026-11-1"
+ATTACHMENT_NAME = "consent-record.json"
+ASSETS = (PACKAGE_ROOT / "templates" / "pdf").resolve()
+
+templates = Environment(loader=PackageLoader("consent", "templates/pdf"),
+                        autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+class ConsentFetcher(URLFetcher):
+    """Fetch only data: URIs and the packaged PDF assets; nothing from disk or network."""
+
+    def __init__(self):
+        super().__init__(timeout=2, allowed_protocols={"data", "file"},
+                         allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        """Refuse any file outside the packaged assets before opening it."""
+        if url.startswith("file:"):
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not path.is_relative_to(ASSETS):
+                raise ValueError("only packaged assets may be loaded")
+        return super().fetch(url, headers)
+
+
+@functools.cache
+def font_config():
+    """Return this process's FontConfiguration (one per worker keeps memory flat)."""
+    return FontConfiguration()
+
+
+@functools.cache
+def stylesheet():
+    """Parse the PDF stylesheet once per process."""
+    return CSS(filename=str(ASSETS / "consent.css"), url_fetcher=ConsentFetcher(),
+               font_config=font_config())
+
+
+def harfbuzz_subset_available():
+    """Tell whether HarfBuzz's subset library is present (fast font subsetting)."""
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+def data_uri(png_bytes):
+    """Embed PNG bytes as a data: URI."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes).decode()
+
+
+def render_html(context):
+    """Fill the consent template; every value is escaped by Jinja."""
+    return templates.get_template("consent.html").render(
+        text_version=CONSENT_TEXT_VERSION, **context)
+
+
+def render_pdf(html, record):
+    """Convert HTML to PDF/A-3b with the machine-readable record attached."""
+    fetcher = ConsentFetcher()
+    stamp = datetime.now(timezone.utc)
+    attachment = Attachment(string=json.dumps(record, indent=1, ensure_ascii=False).encode(),
+                            name=ATTACHMENT_NAME, description="Answers, flags and decision",
+                            relationship="Data", url_fetcher=fetcher,
+                            created=stamp, modified=stamp)
+    return HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+        stylesheets=[stylesheet()], font_config=font_config(), pdf_variant="pdf/a-3b",
+        attachments=[attachment], uncompressed_pdf=False)

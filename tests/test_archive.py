@@ -1,0 +1,243 @@
+import json
+import os
+import sqlite3
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from conftest import signature_data_url, valid_form
+from consent import archive, pdf, seal, submissions
+from consent.finalise import ArchiveError, NotReady, finalise
+from consent.signature import clean_png
+from test_questionnaire import EXPECTED_ANSWERS
+
+SIGNATURE_PNG = clean_png(signature_data_url())
+
+
+def submit(app, db, **answers):
+    """Store a submission straight through the domain function, bypassing the form."""
+    ruleset = app.extensions["consent.ruleset"]
+    return submissions.submit(db, ruleset, {**EXPECTED_ANSWERS, **answers}, SIGNATURE_PNG,
+                              date(2026, 12, 1))
+
+
+def archived(app, db, submission_id):
+    """Return the archive entry and the PDF bytes of a finalised submission."""
+    entry = archive.entry(db, submission_id)
+    return entry, (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+
+
+def text_of(data):
+    """Extract a PDF's text with line breaks folded, as a reader sees it."""
+    reader = PdfReader(BytesIO(data))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def verify(runner):
+    result = runner.invoke(args=["archive", "verify"])
+    return result.exit_code, result.output.rsplit("archived consents", 1)[0]
+
+
+@pytest.fixture
+def cleared(app, client, db):
+    """Submit a cleared questionnaire through the tablet form; return its id."""
+    client.post("/", data=valid_form(swim_within_24h="yes"))
+    return next(db["submissions"].rows)["id"]
+
+
+def test_cleared_submission_is_archived_with_everything_readable(app, db, cleared):
+    ruleset = app.extensions["consent.ruleset"]
+    entry, data = archived(app, db, cleared)
+    text = text_of(data)
+    for line in ["Redness and swelling (puffiness)", "Pain or discomfort", "Minor bleeding",
+                 "Bruising", "Infection", "cold sores", "skin colour", "Allergic reaction",
+                 "scarring or small lumps",
+                 "SPF 50+ sunscreen every day for at least a week", "Do not swim in fresh or salt water",
+                 "clean water: no soaps, cleansers or toners", "harsh chemicals",
+                 "about an hour after treatment", "4 to 6 hours or overnight", "mildly sunburnt",
+                 "no sooner than 7 days; 7 to 14 days apart",
+                 "30 to 60 minutes", "5 to 7", "up to 12",
+                 "Ada Lovelace", "1985-12-10", "Face, Neck", "Micro-needling",
+                 "Cleared by the rule set", "Plans to swim within a day after treatment",
+                 "please do not swim in a pool",  # the advice flag's own aftercare line
+                 f"Document {cleared}", "Page 1 of", "consent text 2026-11-1",
+                 f"rule set {ruleset.version}", ruleset.sha256,
+                 "Typed name: Ada Lovelace"]:
+        assert line in text, line
+    reader = PdfReader(BytesIO(data))
+    images = {image.image.size for page in reader.pages for image in page.images}
+    assert images == {(600, 200)}  # the drawn signature, and nothing else
+    [(name, [attachment])] = reader.attachments.items()
+    record = json.loads(attachment)
+    stored = submissions.get(db, cleared)
+    assert name == pdf.ATTACHMENT_NAME
+    assert record["answers"] == stored["answers"]
+    assert record["evaluation"] == stored["evaluation"]
+    assert record["submission"]["id"] == cleared and record["decision"] is None
+    assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_data()  # PDF/A
+    assert b"/ByteRange" in data
+    assert oct(os.stat(Path(app.config["ARCHIVE_DIR"]) / entry["path"]).st_mode)[-3:] == "444"
+    assert entry["path"].startswith(stored["created_at"][:4] + "/")
+
+
+def test_flagged_submission_waits_for_a_doctor(app, db, client):
+    client.post("/", data=valid_form(cold_sore_now="yes"))
+    submission_id = next(db["submissions"].rows)["id"]
+    assert archive.entry(db, submission_id) is None
+    with pytest.raises(NotReady):
+        finalise(db, app.config, submission_id)
+
+
+def test_finalising_twice_archives_once(app, db, cleared):
+    first = archive.entry(db, cleared)
+    assert finalise(db, app.config, cleared) == first
+    assert len(list(Path(app.config["ARCHIVE_DIR"]).rglob("*.pdf"))) == 1
+
+
+def test_patient_text_is_escaped_and_nothing_is_fetched(app, db, monkeypatch):
+    fetched = []
+    original = pdf.ConsentFetcher.fetch
+    monkeypatch.setattr(pdf.ConsentFetcher, "fetch",
+                        lambda self, url, headers=None: fetched.append(url) or
+                        original(self, url, headers))
+    name = ('<img src="file:///etc/passwd"><link rel="attachment" '
+            'href="file:///etc/hostname">')
+    row = submit(app, db, first_name=name,
+                 medications='<img src="http://127.0.0.1:9/tracker.png"> & aspirin')
+    entry = finalise(db, app.config, row["id"])
+    data = (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+    text = text_of(data)
+    assert name in text.replace("\" >", "\">") or '<img src="file:///etc/passwd">' in text
+    assert 'href="file:///etc/hostname">' in text
+    assert '<img src="http://127.0.0.1:9/tracker.png"> & aspirin' in text
+    assert all(url.startswith("data:") or url.startswith(pdf.ASSETS.as_uri()) for url in fetched)
+    assert list(PdfReader(BytesIO(data)).attachments) == [pdf.ATTACHMENT_NAME]
+    assert b"root:" not in data
+
+
+def test_fetcher_refuses_files_and_network():
+    fetcher = pdf.ConsentFetcher()
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/", "https://example.com/x.png",
+                pdf.ASSETS.as_uri() + "/../../__init__.py"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_verify_passes_on_a_sound_archive(runner, cleared):
+    assert verify(runner) == (0, "1 ")
+
+
+def test_verify_detects_a_flipped_byte(app, db, runner, cleared):
+    entry, data = archived(app, db, cleared)
+    path = Path(app.config["ARCHIVE_DIR"]) / entry["path"]
+    path.chmod(0o644)
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(flipped))
+    code, output = verify(runner)
+    assert code == 1 and "file content differs" in output and "seal is not valid" in output
+
+
+def test_verify_detects_a_deleted_file(app, db, runner, cleared):
+    entry, _ = archived(app, db, cleared)
+    (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).unlink()
+    code, output = verify(runner)
+    assert code == 1 and "file missing" in output
+
+
+def test_archive_rows_are_write_once_and_edits_are_detected(app, db, runner, cleared):
+    with pytest.raises(sqlite3.IntegrityError, match="write-once"):
+        db.execute("update archive set sha256 = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="write-once"):
+        db.execute("delete from archive")
+    db.execute("drop trigger archive_no_update")  # someone with file access goes further
+    db.execute("update archive set archived_at = '2020-01-01T00:00:00+00:00'")
+    code, output = verify(runner)
+    assert code == 1 and "entry fields do not match its hash" in output
+
+
+def test_verify_detects_a_file_replaced_by_another_sealed_pdf(app, db, client, runner, cleared):
+    client.post("/", data=valid_form(first_name="Grace", last_name="Hopper",
+                                     signed_name="Grace Hopper"))
+    other = next(r for r in db["submissions"].rows if r["id"] != cleared)["id"]
+    entry, _ = archived(app, db, cleared)
+    _, other_data = archived(app, db, other)
+    path = Path(app.config["ARCHIVE_DIR"]) / entry["path"]
+    path.chmod(0o644)
+    path.write_bytes(other_data)
+    code, output = verify(runner)
+    assert code == 1 and f"({cleared}): file content differs" in output
+
+
+def test_verify_detects_an_incremental_update_after_sealing(app, db, runner, cleared):
+    entry, data = archived(app, db, cleared)
+    writer = PdfWriter(BytesIO(data), incremental=True)
+    writer.add_metadata({"/Title": "Edited after sealing"})
+    out = BytesIO()
+    writer.write(out)
+    assert out.getvalue().startswith(data)  # the original bytes and seal are intact
+    # pyHanko's diff policy tolerates a metadata-only revision (bottom_line stays true),
+    # so the seal must also cover the whole file.
+    assert seal.problems(out.getvalue(), app.config["SEAL_DIR"]) == \
+        ["bytes were added after sealing"]
+
+
+def test_interrupted_finalisation_adopts_a_sound_file_and_refuses_a_bad_one(app, db):
+    row = submit(app, db)
+    done = finalise(db, app.config, row["id"])
+    path = Path(app.config["ARCHIVE_DIR"]) / done["path"]
+    data = path.read_bytes()
+    # Simulate a kill between writing the file and recording it: a fresh database.
+    fresh = submit(app, db, first_name="Grace", last_name="Hopper", signed_name="Grace Hopper")
+    target = path.with_name(f"{fresh['id']}.pdf")
+    target.write_bytes(b"%PDF-1.7 half written")
+    with pytest.raises(ArchiveError):
+        finalise(db, app.config, fresh["id"])
+    assert archive.entry(db, fresh["id"]) is None
+    target.unlink()
+    target.write_bytes(data)  # a complete sealed file is adopted as it is
+    entry = finalise(db, app.config, fresh["id"])
+    assert entry["sha256"] == archive.sha256(data)
+
+
+def test_startup_sweep_removes_only_dead_workers_temp_files(app, tmp_path):
+    month = Path(app.config["ARCHIVE_DIR"]) / "2026" / "11"
+    month.mkdir(parents=True)
+    dead = month / ".x.pdf.ab12.999999999.tmp"
+    alive = month / f".y.pdf.cd34.{os.getpid()}.tmp"
+    dead.write_bytes(b"partial")
+    alive.write_bytes(b"in progress")
+    assert archive.sweep_temp_files(app.config["ARCHIVE_DIR"]) == 1
+    assert not dead.exists() and alive.exists()
+
+
+def test_export_copies_pdfs_with_a_manifest(app, db, runner, cleared, tmp_path):
+    dest = tmp_path / "export"
+    result = runner.invoke(args=["archive", "export", "--since", "2000-01-01", str(dest)])
+    assert result.exit_code == 0 and "Exported 1 consents" in result.output
+    manifest = (dest / "manifest.csv").read_text().splitlines()
+    entry = archive.entry(db, cleared)
+    assert manifest[0] == "id,patient,date,status,sha256,file"
+    assert manifest[1].startswith(f"{cleared},Ada Lovelace,") and entry["sha256"] in manifest[1]
+    assert archive.sha256((dest / f"{cleared}.pdf").read_bytes()) == entry["sha256"]
+
+
+def test_full_archive_folder_keeps_the_answers_for_retry(app, db, client, runner):
+    archive_dir = Path(app.config["ARCHIVE_DIR"])
+    archive_dir.chmod(0o555)
+    try:
+        response = client.post("/", data=valid_form())
+    finally:
+        archive_dir.chmod(0o755)
+    if os.geteuid() == 0:  # root ignores permissions: the row is archived straight away
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 503
+        assert b"could not be archived" in response.data
+    assert db["submissions"].count == 1
+    result = runner.invoke(args=["archive", "retry"])
+    assert result.exit_code == 0
+    assert db["archive"].count == 1 and verify(runner)[0] == 0
