@@ -24,6 +24,13 @@ def create_app(test_config=None):
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        SESSION_IDLE_MINUTES=15,
+        SESSION_MAX_HOURS=8,
+        LOGIN_WINDOW_MINUTES=15,
+        LOGIN_MAX_FAILURES=10,
+        LOGIN_MAX_PER_ADDRESS=50,
+        PUBLIC_URL="http://127.0.0.1:5000",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -31,12 +38,18 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import db, instance as instance_setup, intake, records, rules, security
+    from . import (admin, audit, auth, db, instance as instance_setup, intake, kiosks, records,
+                   review, rules, security)
 
     security.init_app(app)
     db.init_app(app)
     instance_setup.init_app(app)
     rules.init_app(app)
     records.init_app(app)
+    audit.init_app(app)
+    auth.init_app(app)
+    kiosks.init_app(app)
     intake.init_app(app)
+    review.init_app(app)
+    admin.init_app(app)
     return app

@@ -1,27 +1,18 @@
 """The archive: write-once sealed PDFs on disk, indexed by a hash-chained table."""
 import hashlib
-import json
 import os
 import secrets
 from pathlib import Path
 
-from . import clock
+from . import chain, clock
 from .db import immediate
 
-GENESIS = "0" * 64
 TEMP_SUFFIX = ".tmp"
 
 
 def sha256(data):
     """Return the hex SHA-256 of bytes."""
     return hashlib.sha256(data).hexdigest()
-
-
-def entry_hash(entry):
-    """Hash an archive entry's fields together with the previous entry's hash."""
-    fields = {k: entry[k] for k in ("submission_id", "path", "sha256", "size", "archived_at",
-                                    "prev_hash")}
-    return sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode())
 
 
 def fsync_dir(path):
@@ -59,14 +50,9 @@ def record(db, submission_id, relative_path, data):
     with immediate(db):
         if done := entry(db, submission_id):  # another worker finished first
             return done
-        last = next(db["archive"].rows_where(select="entry_hash", order_by="seq desc",
-                                             limit=1), None)
-        row = {"submission_id": submission_id, "path": relative_path, "sha256": sha256(data),
-               "size": len(data), "archived_at": clock.iso(clock.now()),
-               "prev_hash": last["entry_hash"] if last else GENESIS}
-        row["entry_hash"] = entry_hash(row)
-        db["archive"].insert(row)
-    return row
+        return chain.append(db, "archive", {
+            "submission_id": submission_id, "path": relative_path, "sha256": sha256(data),
+            "size": len(data), "archived_at": clock.iso(clock.now())})
 
 
 def store(db, archive_dir, submission, pdf_bytes, adopt):
@@ -107,14 +93,11 @@ def process_alive(pid):
 
 def verify(db, archive_dir, seal_problems):
     """Check every file, hash, chain link and seal; return one line per problem."""
-    problems, previous, listed = [], GENESIS, set()
+    problems = [f"entry {row['seq']} ({row['submission_id']}): {problem}"
+                for row, problem in chain.problems(db, "archive")]
+    listed = set()
     for row in db["archive"].rows_where(order_by="seq"):
         name = f"entry {row['seq']} ({row['submission_id']})"
-        if row["prev_hash"] != previous:
-            problems.append(f"{name}: chain broken, an earlier entry was changed or removed")
-        if entry_hash(row) != row["entry_hash"]:
-            problems.append(f"{name}: entry fields do not match its hash")
-        previous = row["entry_hash"]
         path = Path(archive_dir) / row["path"]
         listed.add(path.resolve())
         if not path.is_file():

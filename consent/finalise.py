@@ -1,6 +1,6 @@
 """Finalise a consent: render, seal, archive and record, once per submission."""
 from . import archive, pdf, seal, submissions
-from .forms import MEDICAL_SECTIONS, QuestionnaireForm
+from .display import answer_sections, label, show
 
 FINAL_STATUSES = ("cleared", "approved", "declined")
 DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed")
@@ -14,30 +14,10 @@ class ArchiveError(Exception):
     """An archived file left by an interrupted run is not a sound sealed PDF."""
 
 
-def label(name):
-    """Return the question a field asks, as the patient saw it."""
-    return getattr(QuestionnaireForm, name).args[0]
-
-
-def show(name, value):
-    """Render a stored answer the way a reader expects."""
-    choices = {c.value: c.label for c in getattr(QuestionnaireForm, name).kwargs.get("choices", [])}
-    if isinstance(value, list):
-        return ", ".join(choices.get(v, v) for v in value) or "none"
-    if value is None:
-        return "not asked"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return choices.get(value, value) or "not given"
-
-
 def document_context(submission, decision, config):
     """Gather everything the consent template prints."""
     answers, evaluation = submission["answers"], submission["evaluation"]
-    flagged = {name for flag in evaluation["flags"] for name in flag["fields"]}
-    sections = [(title, [{"label": label(n), "value": show(n, answers.get(n)),
-                          "flagged": n in flagged} for n in names])
-                for _, title, names in MEDICAL_SECTIONS]
+    sections = answer_sections(answers, evaluation)
     return {
         "clinic": {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]},
         "document": {"id": submission["id"]},

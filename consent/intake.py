@@ -6,6 +6,7 @@ from .answers import encode
 from .db import get_db
 from .forms import SECTIONS, QuestionnaireForm
 from .forms.validators import clinic_today
+from .kiosks import kiosk_required
 from .records import finalise_submission
 from .rules import get_ruleset
 
@@ -13,6 +14,7 @@ bp = Blueprint("intake", __name__)
 
 
 @bp.route("/", methods=["GET", "POST"])
+@kiosk_required
 def questionnaire():
     """Show the questionnaire; store it when every answer is valid."""
     form = QuestionnaireForm()
@@ -32,6 +34,7 @@ def questionnaire():
 
 
 @bp.route("/thanks")
+@kiosk_required
 def thanks():
     """Thank the patient without showing any answer."""
     return render_template("intake/thanks.html")

@@ -4,6 +4,15 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("consent")
 
 
+def write_once(db, table):
+    """Add triggers that refuse UPDATE and DELETE on an append-only table."""
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are write-once'); END"
+        )
+
+
 @migrations()
 def m001_submissions(db):
     """Create the submissions table with the columns doctors search by."""
@@ -54,11 +63,7 @@ def m002_archive(db):
         )
         """
     )
-    for verb in ("UPDATE", "DELETE"):
-        db.execute(
-            f"CREATE TRIGGER archive_no_{verb.lower()} BEFORE {verb} ON archive "
-            f"BEGIN SELECT RAISE(ABORT, 'archive rows are write-once'); END"
-        )
+    write_once(db, "archive")
 
 
 @migrations()
@@ -70,3 +75,37 @@ def m003_decisions(db):
         pk="submission_id", foreign_keys=[("submission_id", "submissions", "id")],
         not_null={"outcome", "doctor", "decided_at"},
     )
+
+
+@migrations()
+def m004_accounts(db):
+    """Create users, server-side sessions, login failures and kiosks."""
+    db["users"].create({"username": str, "role": str, "password_hash": str, "disabled": int,
+                        "created_at": str}, pk="username", not_null={"role", "password_hash"},
+                       defaults={"disabled": 0})
+    db["sessions"].create({"token_hash": str, "username": str, "created_at": str,
+                           "last_seen": str, "ended_at": str}, pk="token_hash",
+                          foreign_keys=[("username", "users", "username")])
+    db["login_failures"].create({"id": int, "username": str, "address": str, "at": str},
+                                pk="id")
+    db["login_failures"].create_index(["username", "at"])
+    db["login_failures"].create_index(["address", "at"])
+    db["kiosks"].create({"id": str, "name": str, "enrol_token_hash": str, "enrol_expires": str,
+                         "token_hash": str, "created_at": str, "enrolled_at": str,
+                         "revoked_at": str}, pk="id")
+    db["kiosks"].create_index(["token_hash"], unique=True)
+
+
+@migrations()
+def m005_audit(db):
+    """Create the append-only, hash-chained audit log."""
+    db.execute(
+        """
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL, username TEXT, action TEXT NOT NULL, submission_id TEXT,
+            detail TEXT NOT NULL DEFAULT '', prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL
+        )
+        """
+    )
+    write_once(db, "audit")

@@ -1,5 +1,6 @@
 """CSRF protection and the response headers every page carries."""
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+from markupsafe import Markup, escape
 
 csrf = CSRFProtect()
 
@@ -21,7 +22,13 @@ def set_headers(response):
     return response
 
 
+def csrf_field():
+    """Render the hidden CSRF input every form carries."""
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % escape(generate_csrf())
+
+
 def init_app(app):
     """Enable CSRF on every form and add the headers to every response."""
     csrf.init_app(app)
     app.after_request(set_headers)
+    app.jinja_env.globals["csrf_field"] = csrf_field

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from consent import create_app
+from consent import accounts, create_app, kiosks
 from consent.db import connect
 from consent.instance import initialise
+
+PASSWORD = "correct horse battery"
 
 TODAY = date.today()
 
@@ -69,9 +71,41 @@ def app(tmp_path):
     yield app
 
 
+def enrolled_client(app):
+    """Return a test client that is an enrolled reception tablet."""
+    db = connect(app.config["DATABASE"])
+    with app.app_context():
+        _, device = kiosks.enrol(db, kiosks.create(db, "Reception"))
+    db.conn.close()
+    client = app.test_client()
+    client.set_cookie(kiosks.COOKIE, device)
+    return client
+
+
+def staff_client(app, username, role):
+    """Create a staff account and return a client logged in with it."""
+    db = connect(app.config["DATABASE"])
+    accounts.create(db, username, role, PASSWORD)
+    db.conn.close()
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return enrolled_client(app)
+
+
+@pytest.fixture
+def doctor(app):
+    return staff_client(app, "dr.house", "doctor")
+
+
+@pytest.fixture
+def admin(app):
+    return staff_client(app, "alice", "admin")
 
 
 @pytest.fixture

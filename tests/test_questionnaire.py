@@ -2,7 +2,8 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import TODAY, YES_NO_FIELDS, config_for, signature_data_url, stored, valid_form
+from conftest import (TODAY, YES_NO_FIELDS, config_for, enrolled_client, signature_data_url,
+                      stored, valid_form)
 from consent import create_app
 from consent.instance import initialise
 
@@ -159,9 +160,9 @@ def test_over_large_request_is_refused(client, db):
 def test_csrf_token_is_required(tmp_path):
     app = create_app(config_for(tmp_path, WTF_CSRF_ENABLED=True))
     initialise(app)
-    client = app.test_client()
+    client = enrolled_client(app)
     response = client.post("/", data=valid_form())
     assert response.status_code == 400
     page = client.get("/").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post("/", data=valid_form(csrf_token=token)).status_code == 302

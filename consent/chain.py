@@ -1,0 +1,33 @@
+"""Hash chains for append-only tables: each row hashes its fields and the previous row."""
+import hashlib
+import json
+
+GENESIS = "0" * 64
+UNHASHED = {"seq", "entry_hash"}
+
+
+def row_hash(row):
+    """Hash a row's fields (including prev_hash) canonically."""
+    fields = {k: v for k, v in row.items() if k not in UNHASHED}
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def append(db, table, row):
+    """Insert a row linked to the table's last row; the caller holds the write lock."""
+    last = next(db[table].rows_where(select="entry_hash", order_by="seq desc", limit=1), None)
+    row = {**row, "prev_hash": last["entry_hash"] if last else GENESIS}
+    row["entry_hash"] = row_hash(row)
+    db[table].insert(row)
+    return row
+
+
+def problems(db, table):
+    """Yield (row, problem) for every broken link or altered row, in order."""
+    previous = GENESIS
+    for row in db[table].rows_where(order_by="seq"):
+        if row["prev_hash"] != previous:
+            yield row, "chain broken, an earlier entry was changed or removed"
+        if row_hash(row) != row["entry_hash"]:
+            yield row, "entry fields do not match its hash"
+        previous = row["entry_hash"]

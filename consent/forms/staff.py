@@ -1,0 +1,65 @@
+"""Forms staff use: log-in, review search, decisions, administration."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from .fields import options, strip
+from .validators import plain_text
+
+
+class LoginForm(FlaskForm):
+    """Staff log-in."""
+
+    username = StringField("Username", filters=[strip], validators=[InputRequired(), Length(max=40)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
+
+
+class SearchForm(FlaskForm):
+    """Find consents by name, date of birth or treatment date (posted: no names in URLs)."""
+
+    name = StringField("Name", filters=[strip], validators=[Optional(), Length(max=100), plain_text])
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    treatment_date = DateField("Treatment date", validators=[Optional()])
+
+
+class DecisionForm(FlaskForm):
+    """A doctor's decision on a flagged submission."""
+
+    outcome = RadioField("Decision", choices=options(("approved", "Approve: treat today"),
+                                                     ("declined", "Decline")),
+                         validators=[InputRequired("Please approve or decline.")])
+    note = TextAreaField("Note", filters=[strip], validators=[Length(max=2000), plain_text])
+    override_reason = TextAreaField(
+        "Reason for treating despite a stop flag", filters=[strip],
+        validators=[Length(max=2000), plain_text])
+    product = StringField("Product name", filters=[strip], validators=[Length(max=200), plain_text])
+    batch = StringField("Batch or lot number", filters=[strip],
+                        validators=[Length(max=100), plain_text])
+
+
+class UserForm(FlaskForm):
+    """Add a staff account."""
+
+    username = StringField("Username", filters=[strip], validators=[InputRequired(), Length(max=40)])
+    role = RadioField("Role", choices=options(("doctor", "Doctor"), ("admin", "Administrator")),
+                      validators=[InputRequired()])
+    password = PasswordField("Password (at least 12 characters)",
+                             validators=[InputRequired(), Length(min=12, max=200)])
+
+
+class PasswordForm(FlaskForm):
+    """Reset a staff member's password."""
+
+    password = PasswordField("New password (at least 12 characters)",
+                             validators=[InputRequired(), Length(min=12, max=200)])
+
+
+class KioskForm(FlaskForm):
+    """Name a tablet to enrol."""
+
+    name = StringField("Tablet name", filters=[strip],
+                       validators=[InputRequired(), Length(max=60), plain_text])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

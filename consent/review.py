@@ -1,0 +1,96 @@
+"""Doctors review flagged submissions, decide, and download sealed consents."""
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, g, redirect, render_template, send_file,
+                   url_for)
+
+from . import archive, audit, decisions, submissions
+from .auth import role_required
+from .db import get_db
+from .display import answer_sections
+from .forms.staff import DecisionForm, SearchForm
+from .forms.validators import clinic_today
+from .records import finalise_submission
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.route("", methods=["GET", "POST"])
+@role_required("doctor")
+def queue():
+    """Show the queue, or the results of a search posted from it."""
+    form = SearchForm()
+    if form.validate_on_submit():
+        rows = decisions.search(get_db(), clinic_today(), form.name.data or "",
+                                form.date_of_birth.data, form.treatment_date.data)
+        audit.record("search")
+        return render_template("review/queue.html", form=form, rows=rows, searched=True)
+    return render_template("review/queue.html", form=form,
+                           rows=decisions.queue(get_db(), clinic_today()))
+
+
+def submission_or_404(submission_id):
+    """Load a submission or answer 404."""
+    submission = submissions.get(get_db(), submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def show_submission(submission, form, status=200):
+    """Render one submission for a doctor."""
+    db = get_db()
+    decision = next(db["decisions"].rows_where("submission_id = ?", [submission["id"]]), None)
+    return render_template(
+        "review/submission.html", submission=submission, form=form, decision=decision,
+        sections=answer_sections(submission["answers"], submission["evaluation"]),
+        earlier=decisions.earlier_consents(db, submission),
+        archived=archive.entry(db, submission["id"])), status
+
+
+@bp.route("/<submission_id>")
+@role_required("doctor")
+def submission(submission_id):
+    """Show flags first, then every answer, earlier consents and the decision."""
+    found = submission_or_404(submission_id)
+    audit.record("submission_viewed", submission_id)
+    return show_submission(found, DecisionForm())
+
+
+@bp.route("/<submission_id>/decide", methods=["POST"])
+@role_required("doctor")
+def decide(submission_id):
+    """Record the decision, then seal and archive the consent."""
+    found, form = submission_or_404(submission_id), DecisionForm()
+    if not form.validate_on_submit():
+        return show_submission(found, form, 422)
+    try:
+        decisions.decide(get_db(), submission_id, g.user["username"], form.outcome.data,
+                         form.note.data, form.override_reason.data, form.product.data,
+                         form.batch.data)
+    except decisions.DecisionError as error:
+        form[error.field].errors.append(str(error))
+        return show_submission(found, form, 422)
+    try:
+        finalise_submission(submission_id)
+    except OSError:
+        current_app.logger.exception("Archiving failed for submission %s", submission_id)
+    return redirect(url_for("review.submission", submission_id=submission_id))
+
+
+@bp.route("/<submission_id>/pdf")
+@role_required("doctor")
+def pdf(submission_id):
+    """Download the sealed consent as archived."""
+    entry = archive.entry(get_db(), submission_id)
+    if entry is None:
+        abort(404)
+    audit.record("pdf_downloaded", submission_id)
+    path = Path(current_app.config["ARCHIVE_DIR"]) / entry["path"]
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"consent-{submission_id}.pdf", max_age=0)
+
+
+def init_app(app):
+    """Register the review pages."""
+    app.register_blueprint(bp)
