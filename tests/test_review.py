@@ -1,0 +1,221 @@
+import json
+from datetime import datetime, timedelta, timezone
+from io import BytesIO
+
+import pytest
+from argon2 import PasswordHasher
+from pypdf import PdfReader
+
+from conftest import PASSWORD, config_for, staff_client, valid_form
+from consent import accounts, archive, clock, create_app
+from consent.auth import COOKIE
+from consent.db import connect
+from consent.instance import initialise
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """A clock the test moves by hand."""
+    moment = {"now": datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)}
+    monkeypatch.setattr(clock, "now", lambda: moment["now"])
+    return moment
+
+
+def flagged(client, db, **answers):
+    """Submit a flagged questionnaire from the tablet; return its id."""
+    client.post("/", data=valid_form(**answers))
+    return list(db["submissions"].rows_where(order_by="created_at desc"))[0]["id"]
+
+
+def test_no_default_account_exists(db):
+    assert db["users"].count == 0
+
+
+def test_users_add_reads_the_password_from_stdin(runner, db):
+    result = runner.invoke(args=["users", "add", "dr.who", "--role", "doctor",
+                                 "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    user = db["users"].get("dr.who")
+    assert user["role"] == "doctor" and user["password_hash"].startswith("$argon2id$")
+    result = runner.invoke(args=["users", "add", "x", "--role", "doctor", "--password-stdin"],
+                           input="short\n")
+    assert result.exit_code != 0 and "12 characters" in result.output
+
+
+def test_cookie_replayed_after_logout_is_refused(app, doctor):
+    token = doctor.get_cookie(COOKIE).value
+    assert doctor.post("/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie(COOKIE, token)
+    assert replay.get("/review").headers["Location"].endswith("/login")
+
+
+def test_idle_and_absolute_timeouts(app, frozen):
+    doctor = staff_client(app, "dr.house", "doctor")
+    token = doctor.get_cookie(COOKIE).value
+    frozen["now"] += timedelta(minutes=14)
+    assert doctor.get("/review").status_code == 200  # activity keeps it alive
+    frozen["now"] += timedelta(minutes=16)
+    assert doctor.get("/review").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie(COOKIE, token)
+    frozen["now"] -= timedelta(minutes=20)  # even back in time, the session stays ended
+    assert replay.get("/review").status_code == 302
+    busy = staff_client(app, "dr.watson", "doctor")
+    for _ in range(8 * 6):
+        frozen["now"] += timedelta(minutes=10)
+        busy.get("/review")
+    frozen["now"] += timedelta(minutes=10)
+    assert busy.get("/review").status_code == 302  # 8 hours at most, however busy
+
+
+def test_same_answer_for_unknown_user_and_wrong_password(app, doctor):
+    client = app.test_client()
+    wrong = client.post("/login", data={"username": "dr.house", "password": "nope"})
+    unknown = client.post("/login", data={"username": "nobody", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.data.replace(b"dr.house", b"?") == unknown.data.replace(b"nobody", b"?")
+
+
+def test_throttling_holds_across_two_app_instances(tmp_path):
+    first = create_app(config_for(tmp_path))
+    initialise(first)
+    second = create_app(config_for(tmp_path))
+    db = connect(first.config["DATABASE"])
+    accounts.create(db, "dr.house", "doctor", PASSWORD)
+    accounts.create(db, "dr.watson", "doctor", PASSWORD)
+    for attempt in range(10):
+        app = (first, second)[attempt % 2]
+        response = app.test_client().post("/login", data={"username": "dr.house",
+                                                          "password": "wrong"})
+        assert response.status_code == 401
+    for app in (first, second):
+        locked = app.test_client().post("/login", data={"username": "dr.house",
+                                                        "password": PASSWORD})
+        assert locked.status_code == 429
+    other = second.test_client().post("/login", data={"username": "dr.watson",
+                                                      "password": PASSWORD})
+    assert other.status_code == 302
+
+
+def test_password_is_rehashed_when_parameters_change(app, db):
+    accounts.create(db, "dr.old", "doctor", PASSWORD)
+    old = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    db["users"].update("dr.old", {"password_hash": old})
+    app.test_client().post("/login", data={"username": "dr.old", "password": PASSWORD})
+    assert db["users"].get("dr.old")["password_hash"] != old
+
+
+def test_queue_lists_flagged_first_with_counts(client, doctor, db):
+    flagged(client, db, cold_sore_now="yes", nsaids_last_week="yes")
+    client.post("/", data=valid_form(first_name="Grace", last_name="Hopper",
+                                     signed_name="Grace Hopper"))
+    page = doctor.get("/review").get_data(as_text=True)
+    assert page.index("Ada Lovelace") < page.index("Grace Hopper")
+    assert "1 stop" in page and "1 advice" in page
+
+
+def test_search_by_name_and_date_of_birth_is_posted(client, doctor, db):
+    flagged(client, db, cold_sore_now="yes")
+    hit = doctor.post("/review", data={"name": "lovel", "date_of_birth": "1985-12-10"})
+    miss = doctor.post("/review", data={"name": "hopper"})
+    assert "Ada Lovelace" in hit.get_data(as_text=True)
+    assert "Nothing matches" in miss.get_data(as_text=True)
+
+
+def test_submission_page_shows_flags_answers_and_history(client, doctor, db):
+    client.post("/", data=valid_form(areas=["hands"]))  # an earlier cleared consent
+    submission_id = flagged(client, db, cold_sore_now="yes",
+                            questions_for_doctor="Will it hurt?")
+    page = doctor.get(f"/review/{submission_id}").get_data(as_text=True)
+    assert page.index("Active cold sore today") < page.index("<h2>Answers</h2>")
+    assert "Will it hurt?" in page and "(flagged)" in page
+    assert "Earlier consents" in page and "hands" in page
+
+
+def test_decision_is_recorded_finalised_and_audited(app, client, doctor, db):
+    submission_id = flagged(client, db, cold_sore_history="yes")
+    response = doctor.post(f"/review/{submission_id}/decide",
+                           data={"outcome": "approved", "note": "Aciclovir started."})
+    assert response.status_code == 302
+    decision = db["decisions"].get(submission_id)
+    assert decision["doctor"] == "dr.house" and decision["decided_at"]
+    assert db["submissions"].get(submission_id)["status"] == "approved"
+    download = doctor.get(f"/review/{submission_id}/pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    reader = PdfReader(BytesIO(download.data))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Approved by dr.house" in text and "Aciclovir started." in text
+    record = json.loads(reader.attachments["consent-record.json"][0])
+    assert record["decision"]["outcome"] == "approved"
+    download.close()
+    actions = [(row["action"], row["submission_id"]) for row in db["audit"].rows]
+    assert ("decision", submission_id) in actions
+    assert ("pdf_downloaded", submission_id) in actions
+    assert all("Lovelace" not in json.dumps(row) for row in db["audit"].rows)
+    again = doctor.post(f"/review/{submission_id}/decide", data={"outcome": "declined"})
+    assert again.status_code == 422 and b"already been recorded" in again.data
+
+
+def test_approving_over_a_stop_flag_needs_a_reason(client, doctor, db):
+    submission_id = flagged(client, db, cold_sore_now="yes")
+    refused = doctor.post(f"/review/{submission_id}/decide", data={"outcome": "approved"})
+    assert refused.status_code == 422 and b"write the reason" in refused.data
+    assert db["decisions"].count == 0 and archive.entry(db, submission_id) is None
+    done = doctor.post(f"/review/{submission_id}/decide", data={
+        "outcome": "approved", "override_reason": "Lesion healed; checked in person."})
+    assert done.status_code == 302 and archive.entry(db, submission_id)
+
+
+def test_mesotherapy_approval_needs_product_and_batch(client, doctor, db):
+    submission_id = flagged(client, db, treatment="mesotherapy_injection", keloid_history="yes")
+    refused = doctor.post(f"/review/{submission_id}/decide", data={"outcome": "approved"})
+    assert refused.status_code == 422 and b"batch or lot" in refused.data
+    doctor.post(f"/review/{submission_id}/decide", data={
+        "outcome": "approved", "product": "HA booster", "batch": "LOT-42"})
+    assert db["decisions"].get(submission_id)["batch"] == "LOT-42"
+
+
+def test_audit_verify_detects_edited_and_deleted_rows(runner, client, doctor, db):
+    submission_id = flagged(client, db, cold_sore_now="yes")
+    doctor.get(f"/review/{submission_id}")
+    doctor.post(f"/review/{submission_id}/decide", data={"outcome": "declined"})
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    with pytest.raises(Exception, match="write-once"):
+        db.execute("update audit set username = 'someone else'")
+    db.execute("drop trigger audit_no_update")
+    db.execute("update audit set username = 'someone else' where action = 'decision'")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "entry fields do not match its hash" in result.output
+
+
+def test_audit_verify_detects_a_removed_row(runner, client, doctor, db):
+    submission_id = flagged(client, db, cold_sore_now="yes")
+    doctor.get(f"/review/{submission_id}")
+    db.execute("drop trigger audit_no_delete")
+    db.execute("delete from audit where action = 'login'")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "chain broken" in result.output
+
+
+def test_kiosk_link_works_once(app, runner, db):
+    link = runner.invoke(args=["kiosk", "enroll", "Front desk"]).output.strip()
+    path = link.split("5000", 1)[1]
+    tablet = app.test_client()
+    assert tablet.get("/").status_code == 403
+    assert tablet.post(path).status_code == 302
+    assert tablet.get("/").status_code == 200
+    assert app.test_client().post(path).status_code == 410
+
+
+def test_admin_manages_users_and_tablets(app, admin, doctor, db):
+    response = admin.post("/admin/users", data={"username": "dr.new", "role": "doctor",
+                                                "password": PASSWORD})
+    assert response.status_code == 302 and db["users"].get("dr.new")["role"] == "doctor"
+    assert admin.post("/admin/users/dr.house/disable").status_code == 302
+    assert doctor.get("/review").status_code == 302  # a disabled doctor's session ends
+    page = admin.post("/admin/kiosks", data={"name": "Room 2"}).get_data(as_text=True)
+    assert "/kiosk/enrol/" in page
+    assert "Lovelace" not in admin.get("/admin").get_data(as_text=True)
+    actions = [row["detail"] for row in db["audit"].rows if row["action"] == "user_changed"]
+    assert "added dr.new as doctor" in actions and "disabled dr.house" in actions
