@@ -31,6 +31,9 @@ def create_app(test_config=None):
         LOGIN_MAX_FAILURES=10,
         LOGIN_MAX_PER_ADDRESS=50,
         PUBLIC_URL="http://127.0.0.1:5000",
+        KIOSK_IDLE_SECONDS=180,
+        KIOSK_WARNING_SECONDS=30,
+        THANKS_RESET_SECONDS=20,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -1,6 +1,8 @@
 """Seal PDFs with the clinic's key (PAdES) and check seals."""
+import asyncio
 import datetime
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -73,6 +75,17 @@ def seal(pdf_bytes, seal_dir):
     return out.getvalue()
 
 
+def run_coroutine(make):
+    """Run a coroutine to completion, even when this thread already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    # pyHanko's sync wrappers call asyncio.run(), which fails inside a running loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def problems(pdf_bytes, seal_dir):
     """List what is wrong with a sealed PDF's seal; empty when it holds."""
     try:
@@ -82,7 +95,8 @@ def problems(pdf_bytes, seal_dir):
     if len(signatures) != 1:
         return [f"expected one seal, found {len(signatures)}"]
     try:
-        status = validate_pdf_signature(signatures[0], trust(str(seal_dir)))
+        status = run_coroutine(lambda: async_validate_pdf_signature(
+            signatures[0], trust(str(seal_dir))))
     except Exception as error:
         return [f"seal cannot be validated ({type(error).__name__})"]
     found = []

@@ -126,3 +126,9 @@ def stored(db):
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+    if shots.is_dir():
+        terminalreporter.write_line(f"Screenshots of every screen: {shots}")

@@ -1,0 +1,174 @@
+// The reception tablet: one section per screen, a summary, idle wipe, auto reset.
+// Progressive enhancement: without JavaScript the page is one long form.
+"use strict";
+
+function questionValue(question) {
+  const checked = [...question.querySelectorAll("input:checked")];
+  if (question.querySelector("input[type=radio], input[type=checkbox]")) {
+    return checked.map((input) => input.closest("label").textContent.trim()).join(", ");
+  }
+  const field = question.querySelector("input, textarea, select");
+  return field ? field.value.trim() : "";
+}
+
+function questionLabel(question) {
+  const label = question.querySelector("legend, label, .label");
+  return label ? label.textContent.trim() : "";
+}
+
+function setUpSteps(form) {
+  const welcome = document.getElementById("welcome");
+  const steps = [...form.querySelectorAll("section.step")];
+  const nav = form.querySelector(".step-nav");
+  const back = nav.querySelector("[data-back]");
+  const next = nav.querySelector("[data-next]");
+  const progress = nav.querySelector("[data-progress]");
+  const review = steps.findIndex((step) => step.hasAttribute("data-review"));
+  let current = -1;
+  let returnToReview = false;
+
+  function buildReview() {
+    const list = steps[review].querySelector("[data-review-list]");
+    list.replaceChildren();
+    steps.slice(0, review).forEach((step, index) => {
+      const questions = [...step.querySelectorAll(".question")].filter((q) => !q.hidden);
+      if (!questions.length) return;
+      const heading = document.createElement("h3");
+      heading.textContent = step.dataset.title;
+      const table = document.createElement("dl");
+      for (const question of questions) {
+        const term = document.createElement("dt");
+        term.textContent = questionLabel(question);
+        const value = document.createElement("dd");
+        value.textContent = questionValue(question) || "Not answered";
+        table.append(term, value);
+      }
+      const change = document.createElement("button");
+      change.type = "button";
+      change.className = "secondary";
+      change.textContent = `Change “${step.dataset.title}”`;
+      change.addEventListener("click", () => { returnToReview = true; show(index); });
+      list.append(heading, table, change);
+    });
+  }
+
+  function show(index) {
+    current = index;
+    welcome.hidden = index >= 0;
+    steps.forEach((step, n) => { step.hidden = n !== index; });
+    nav.hidden = index < 0;
+    if (index < 0) return;
+    if (index === review) buildReview();
+    back.hidden = false;
+    const last = index === steps.length - 1;
+    next.hidden = last;
+    next.textContent = returnToReview && index < review ? "Back to the summary" : "Next";
+    progress.textContent = `Step ${index + 1} of ${steps.length}: ${steps[index].dataset.title}`;
+    window.scrollTo(0, 0);
+    steps[index].querySelector("h2").focus({ preventScroll: true });
+  }
+
+  for (const step of steps) step.querySelector("h2").tabIndex = -1;
+  welcome.querySelector("[data-start]").addEventListener("click", () => show(0));
+  back.addEventListener("click", () => show(current - 1));
+  next.addEventListener("click", () => {
+    if (returnToReview && current < review) {
+      returnToReview = false;
+      show(review);
+    } else {
+      show(current + 1);
+    }
+  });
+  // Errors from the server: open the screen of the first one, and make the summary's
+  // links switch screens.
+  const stepOf = (element) => steps.indexOf(element.closest("section.step"));
+  for (const link of form.querySelectorAll(".error-summary a")) {
+    link.addEventListener("click", (event) => {
+      const target = document.querySelector(link.getAttribute("href"));
+      if (!target) return;
+      event.preventDefault();
+      show(stepOf(target));
+      target.scrollIntoView();
+      const input = target.querySelector("input, textarea");
+      if (input) input.focus();
+    });
+  }
+  const firstError = form.querySelector(".has-error");
+  show(firstError ? stepOf(firstError) : -1);
+  return () => show(-1);
+}
+
+function setUpIdleWipe(form) {
+  const idle = Number(form.dataset.idleSeconds) * 1000;
+  const warning = Number(form.dataset.warningSeconds);
+  const dialog = document.querySelector(".idle-dialog");
+  const countdown = dialog.querySelector("[data-countdown]");
+  let idleTimer = 0;
+  let tick = 0;
+
+  function wipe() {
+    // Nothing was saved on this device; a fresh page load leaves no trace of the answers.
+    form.reset();
+    window.location.replace(window.location.pathname);
+  }
+  function warn() {
+    let left = warning;
+    countdown.textContent = String(left);
+    dialog.hidden = false;
+    dialog.querySelector("[data-still-here]").focus();
+    tick = window.setInterval(() => {
+      left -= 1;
+      countdown.textContent = String(left);
+      if (left <= 0) { window.clearInterval(tick); wipe(); }
+    }, 1000);
+  }
+  function activity() {
+    if (!dialog.hidden) return;
+    window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(warn, idle);
+  }
+  dialog.querySelector("[data-still-here]").addEventListener("click", () => {
+    window.clearInterval(tick);
+    dialog.hidden = true;
+    activity();
+  });
+  for (const type of ["pointerdown", "keydown", "input", "scroll"]) {
+    document.addEventListener(type, activity, { passive: true });
+  }
+  activity();
+}
+
+function setUpThanks(thanks) {
+  let left = Number(thanks.dataset.resetAfter);
+  const countdown = thanks.querySelector("[data-countdown]");
+  window.setInterval(() => {
+    left -= 1;
+    if (countdown) countdown.textContent = String(Math.max(left, 0));
+    if (left <= 0) window.location.replace("/");
+  }, 1000);
+}
+
+// A page restored from the back-forward cache may still hold a previous patient's answers.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && document.body.classList.contains("kiosk")) window.location.reload();
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.documentElement.classList.add("js");
+  const form = document.getElementById("questionnaire");
+  if (form) {
+    setUpSteps(form);
+    setUpIdleWipe(form);
+    form.addEventListener("submit", (event) => {
+      const signature = document.getElementById("signature");
+      const empty = document.getElementById("signature-empty");
+      if (!signature.value) {
+        event.preventDefault();
+        empty.hidden = false;
+        empty.scrollIntoView();
+      }
+    });
+  }
+  const thanks = document.querySelector("[data-reset-after]");
+  if (thanks) setUpThanks(thanks);
+});

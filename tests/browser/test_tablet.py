@@ -1,0 +1,207 @@
+"""The patient's path on a real tablet-sized Chromium, and the doctor's approval."""
+import json
+
+import pytest
+
+from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_signature,
+                              fill_visible, screenshot, serious_violations, tablet_page)
+from conftest import valid_form
+from consent import archive, seal
+
+
+def rows(server):
+    db = server.db()
+    found = list(db["submissions"].rows)
+    db.conn.close()
+    return found
+
+
+def test_cleared_patient_completes_the_flow_and_the_pdf_is_archived(tablet, server):
+    screens = []
+
+    def check_screen(page):
+        name = page.locator("section.step:visible h2").inner_text()
+        screens.append(name)
+        screenshot(page, f"tablet-{len(screens):02d}-{name.lower().replace(' ', '-')}")
+        assert serious_violations(page) == [], name
+        for box in page.locator("section.step:visible label.choice").all()[:4]:
+            assert box.bounding_box()["height"] >= 44  # touch-sized targets
+
+    screenshot(tablet, "tablet-00-welcome")
+    assert serious_violations(tablet) == []
+    assert "about 5 minutes" in tablet.inner_text("#welcome")
+    font = tablet.evaluate("getComputedStyle(document.body).fontSize")
+    assert float(font.removesuffix("px")) >= 18
+    answer_questionnaire(tablet, valid_form(), on_screen=check_screen)
+    assert screens[:3] == ["1. About you", "2. Today's treatment", "3. Infection risk"] or \
+        screens[:3] == ["About you", "Today's treatment", "Infection risk"]
+    assert screens[-3:] == ["About your treatment", "Check your answers", "Consent and signature"]
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    screenshot(tablet, "tablet-99-thanks")
+    assert serious_violations(tablet) == []
+    assert "Lovelace" not in tablet.content()
+    [row] = rows(server)
+    assert row["status"] == "cleared"
+    db = server.db()
+    entry = archive.entry(db, row["id"])
+    seal_dir = server.app.config["SEAL_DIR"]
+    assert archive.verify(db, server.app.config["ARCHIVE_DIR"],
+                          lambda data: seal.problems(data, seal_dir)) == []
+    assert entry is not None
+    db.conn.close()
+
+
+def test_summary_lists_answers_and_edit_returns_to_it(tablet):
+    tablet.click("[data-start]")
+    data = valid_form()
+    while not tablet.locator("#section-review").is_visible():
+        fill_visible(tablet, data)
+        tablet.click("[data-next]")
+    summary = tablet.inner_text("#section-review")
+    assert "Ada" in summary and "Lovelace" in summary and "Face, Neck" in summary
+    tablet.click("text=Change “About you”")
+    tablet.fill("#first_name", "Adah")
+    tablet.click("text=Back to the summary")
+    assert "Adah" in tablet.inner_text("#section-review")
+
+
+def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, server):
+    answer_questionnaire(tablet, valid_form(cold_sore_history="yes",
+                                            questions_for_doctor="Will it hurt?"))
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    doctor = doctor_page(browser, server)
+    screenshot(doctor, "doctor-01-queue")
+    assert serious_violations(doctor) == []
+    doctor.click("text=Ada Lovelace")
+    doctor.wait_for_selector("h2:has-text('Flags')")
+    assert "Recurrent cold sores" in doctor.inner_text("main")
+    screenshot(doctor, "doctor-02-submission")
+    assert serious_violations(doctor) == []
+    doctor.click("label:has(input[value='approved'])")
+    doctor.fill("#note", "Antiviral cover discussed.")
+    doctor.click("button:has-text('Record decision')")
+    doctor.wait_for_selector("text=Download the sealed consent")
+    screenshot(doctor, "doctor-03-decided")
+    [row] = rows(server)
+    assert row["status"] == "approved"
+    db = server.db()
+    assert archive.entry(db, row["id"]) is not None
+    assert db["decisions"].get(row["id"])["note"] == "Antiviral cover discussed."
+    db.conn.close()
+    doctor.context.close()
+
+
+def test_skip_logic_shows_follow_ups_only_when_they_apply(tablet):
+    tablet.click("[data-start]")
+    tablet.click("[data-next]")
+    assert not tablet.locator("#last_session_date").is_visible()
+    tablet.click("label:has(input[name='had_previous_session'][value='yes'])")
+    assert tablet.locator("#last_session_date").is_visible()
+    assert tablet.locator("#q-last_session_areas").is_visible()
+    tablet.click("label:has(input[name='had_previous_session'][value='no'])")
+    assert not tablet.locator("#last_session_date").is_visible()
+    for _ in range(3):
+        tablet.click("[data-next]")
+    assert not tablet.locator("#isotretinoin_stopped_date").is_visible()
+    tablet.click("label:has(input[name='isotretinoin'][value='stopped'])")
+    assert tablet.locator("#isotretinoin_stopped_date").is_visible()
+
+
+def test_server_error_lands_on_its_screen_with_answers_kept(tablet, server):
+    answer_questionnaire(tablet, valid_form(signed_name="Someone Else"))
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector(".error-summary")
+    assert tablet.locator("#section-consent").is_visible()
+    assert "first and last name" in tablet.inner_text("#q-signed_name")
+    screenshot(tablet, "tablet-error-round-trip")
+    assert serious_violations(tablet) == []
+    assert tablet.locator("#first_name").input_value() == "Ada"
+    assert rows(server) == []
+
+
+def test_empty_signature_pad_cannot_be_sent(tablet, server):
+    answer_questionnaire(tablet, valid_form(), sign=False)
+    tablet.click("[data-submit]")
+    assert tablet.locator("#signature-empty").is_visible()
+    assert rows(server) == []
+
+
+def test_idle_tablet_warns_then_wipes_the_draft(browser, serve):
+    server = serve(KIOSK_IDLE_SECONDS=1, KIOSK_WARNING_SECONDS=2)
+    page = tablet_page(browser, server)
+    page.click("[data-start]")
+    page.fill("#first_name", "Ada")
+    page.wait_for_selector(".idle-dialog:visible", timeout=5000)
+    assert "Are you still there?" in page.inner_text(".idle-dialog")
+    screenshot(page, "tablet-idle-warning")
+    page.wait_for_selector("#welcome:visible", timeout=8000)
+    page.click("[data-start]")
+    assert page.locator("#first_name").input_value() == ""
+    page.context.close()
+
+
+def test_back_after_submission_shows_no_answers(tablet):
+    answer_questionnaire(tablet, valid_form())
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    tablet.go_back()
+    tablet.wait_for_selector("#welcome")
+    tablet.wait_for_load_state("load")
+    assert "Lovelace" not in tablet.content()
+    storage = tablet.evaluate("JSON.stringify([Object.keys(localStorage), "
+                              "Object.keys(sessionStorage)])")
+    assert json.loads(storage) == [[], []]
+    assert "Lovelace" not in tablet.url and "Ada" not in tablet.url
+
+
+def test_thank_you_screen_resets_itself(browser, serve):
+    server = serve(THANKS_RESET_SECONDS=1)
+    page = tablet_page(browser, server)
+    answer_questionnaire(page, valid_form())
+    page.click("[data-submit]")
+    page.wait_for_selector("h1:has-text('Thank you')")
+    page.wait_for_selector("#welcome", timeout=5000)
+    page.context.close()
+
+
+def test_unenrolled_device_is_turned_away(browser, server):
+    page = tablet_page(browser, server, enrol=False)
+    page.goto(server.url + "/")
+    assert "not enrolled" in page.inner_text("h1")
+    screenshot(page, "tablet-not-enrolled")
+    assert serious_violations(page) == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [TABLET, {"width": 1024, "height": 768},
+                                      {"width": 800, "height": 1280}],
+                         ids=["768x1024", "1024x768", "800x1280"])
+def test_layout_fits_portrait_and_landscape(browser, server, viewport):
+    page = tablet_page(browser, server, viewport=viewport)
+    page.click("[data-start]")
+    page.click("[data-next]")
+    name = f"{viewport['width']}x{viewport['height']}"
+    screenshot(page, f"layout-{name}-treatment")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for _ in range(6):
+        page.click("[data-next]")
+    draw_signature(page) if page.locator("canvas.signature-pad").is_visible() else None
+    page.context.close()
+
+
+def test_without_javascript_the_form_is_one_long_page(browser, server):
+    page = tablet_page(browser, server)
+    cookies = page.context.cookies()
+    page.context.close()
+    context = browser.new_context(viewport=TABLET, java_script_enabled=False)
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    for section in ("#section-about_you", "#section-allergies", "#section-about",
+                    "#section-consent"):
+        assert page.locator(section).is_visible()
+    assert not page.locator("#section-review").is_visible()
+    screenshot(page, "tablet-no-javascript")
+    context.close()
