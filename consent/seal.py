@@ -64,17 +64,6 @@ def trust(seal_dir):
     return ValidationContext(trust_roots=[load_cert_from_pemder(str(Path(seal_dir) / "cert.pem"))])
 
 
-def seal(pdf_bytes, seal_dir):
-    """Return the PDF with a certifying PAdES seal that permits no later change."""
-    meta = signers.PdfSignatureMetadata(
-        field_name=FIELD, subfilter=SigSeedSubFilter.PADES, certify=True,
-        docmdp_permissions=MDPPerm.NO_CHANGES, reason="Consent record sealed by the clinic")
-    writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
-    out = signers.sign_pdf(writer, meta, signer=signer(str(seal_dir)),
-                           bytes_reserved=BYTES_RESERVED)
-    return out.getvalue()
-
-
 def run_coroutine(make):
     """Run a coroutine to completion, even when this thread already runs an event loop."""
     try:
@@ -84,6 +73,17 @@ def run_coroutine(make):
     # pyHanko's sync wrappers call asyncio.run(), which fails inside a running loop.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def seal(pdf_bytes, seal_dir):
+    """Return the PDF with a certifying PAdES seal that permits no later change."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD, subfilter=SigSeedSubFilter.PADES, certify=True,
+        docmdp_permissions=MDPPerm.NO_CHANGES, reason="Consent record sealed by the clinic")
+    writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
+    pdf_signer = signers.PdfSigner(meta, signer=signer(str(seal_dir)))
+    out = run_coroutine(lambda: pdf_signer.async_sign_pdf(writer, bytes_reserved=BYTES_RESERVED))
+    return out.getvalue()
 
 
 def problems(pdf_bytes, seal_dir):
