@@ -41,15 +41,17 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import (admin, audit, auth, db, instance as instance_setup, intake, kiosks, records,
-                   review, rules, security)
+    from . import (admin, audit, auth, backup, db, errors, instance as instance_setup, intake, kiosks,
+                   records, review, rules, security)
 
     security.init_app(app)
+    errors.init_app(app)
     db.init_app(app)
     instance_setup.init_app(app)
     rules.init_app(app)
     records.init_app(app)
     audit.init_app(app)
+    backup.init_app(app)
     auth.init_app(app)
     kiosks.init_app(app)
     intake.init_app(app)

@@ -26,6 +26,7 @@ def initialise(app):
     """Bring the instance folder up to date; safe to run any number of times."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     created = write_config(app.instance_path)
+    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
     db.migrate(app.config["DATABASE"])
     Path(app.config["ARCHIVE_DIR"]).mkdir(parents=True, exist_ok=True)
     for hook in app.extensions.get("consent.init_hooks", []):

@@ -1,4 +1,5 @@
 """CSRF protection and the response headers every page carries."""
+from flask import request
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup, escape
 
@@ -12,13 +13,15 @@ CSP = (
 
 
 def set_headers(response):
-    """Add the security headers, and forbid caching of anything but static assets."""
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if not response.headers.get("Cache-Control"):
+    """Add the security headers; nothing but static assets may be cached."""
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
 
 

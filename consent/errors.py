@@ -1,0 +1,42 @@
+"""Generic error pages: a plain message, never a stack trace or a request detail."""
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    403: "You do not have access to this page.",
+    404: "This page does not exist.",
+    405: "This page cannot be used that way.",
+    410: "This link is no longer valid.",
+    413: "What was sent is too large. If you signed, please clear the signature and sign again.",
+    429: "Too many attempts. Please wait and try again.",
+    500: "Something went wrong on our side. Your answers were not saved; please tell reception.",
+}
+
+
+def page(error):
+    """Render the generic page for an HTTP error."""
+    code = error.code if isinstance(error, HTTPException) else 500
+    message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    return render_template("error.html", code=code, message=message), code
+
+
+def csrf_page(error):
+    """Explain an expired or missing form token in plain words."""
+    return render_template("error.html", code=400, message=(
+        "This page was open too long or was opened twice. Please start again.")), 400
+
+
+def unexpected(error):
+    """Hide an unexpected exception behind the generic 500 page (it is logged by Flask)."""
+    if isinstance(error, HTTPException):
+        return page(error)
+    return page(InternalServerError())
+
+
+def init_app(app):
+    """Register the error pages."""
+    app.register_error_handler(CSRFError, csrf_page)
+    app.register_error_handler(HTTPException, page)
+    app.register_error_handler(Exception, unexpected)
