@@ -9,7 +9,9 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 
 def create_app(test_config=None):
     """Create and configure an instance of the consent application."""
-    app = Flask(__name__, instance_relative_config=True)
+    # CONSENT_INSTANCE points gunicorn at another instance folder (tests, a second site).
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("CONSENT_INSTANCE") or None)
     instance = Path(app.instance_path)
     app.config.from_mapping(
         SECRET_KEY=None,

@@ -1,0 +1,147 @@
+"""Tablets submitting and doctors deciding against a live server, bounded in time."""
+import http.client
+import http.cookiejar
+import re
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+WAITING = re.compile(r'href="/review/([A-Za-z0-9_-]{20,})"(?:(?!</tr>).)*?needs review</td>',
+                     re.DOTALL)
+
+
+class KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """Report a redirect as it is (302) instead of following it."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """A cookie-keeping HTTP client that reports status and seconds per request."""
+
+    def __init__(self, base, cookies=None):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        host = urllib.parse.urlsplit(base).hostname
+        for name, value in (cookies or {}).items():
+            self.jar.set_cookie(http.cookiejar.Cookie(
+                0, name, value, None, False, host, False, False, "/", True, False, None, True,
+                None, None, {}))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), KeepRedirects())
+
+    def request(self, path, data=None):
+        """Send a GET or a form POST; return (status, body, seconds)."""
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        start = time.perf_counter()
+        try:
+            with self.opener.open(self.base + path, body, timeout=60) as response:
+                return response.status, response.read().decode(), time.perf_counter() - start
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), time.perf_counter() - start
+        except (urllib.error.URLError, ConnectionError, http.client.HTTPException, TimeoutError):
+            return 0, "", time.perf_counter() - start  # the connection dropped (a killed worker)
+
+    def form_post(self, path, data):
+        """Fetch a page's CSRF token, then post the form to it."""
+        status, page, _ = self.request(path)
+        token = TOKEN.search(page)
+        return self.request(path, {**data, "csrf_token": token[1] if token else ""})
+
+
+class Stats:
+    """Thread-safe counters and timings."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.times, self.statuses = {}, {}
+
+    def add(self, kind, status, seconds):
+        with self.lock:
+            self.times.setdefault(kind, []).append(seconds)
+            self.statuses.setdefault(kind, []).append(status)
+
+    def server_errors(self):
+        return sum(s >= 500 for statuses in self.statuses.values() for s in statuses)
+
+    def count(self, kind, status):
+        return self.statuses.get(kind, []).count(status)
+
+    def percentiles(self, kind):
+        ordered = sorted(self.times.get(kind, [0]))
+        p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+        return statistics.median(ordered), p95
+
+
+def tablet(base, device_cookie, forms, stats, stop):
+    """Submit questionnaires from one enrolled tablet until told to stop."""
+    offset = abs(hash(device_cookie)) % 10**6 * 1000  # distinct patients per tablet
+    client = Browser(base, {"consent_kiosk": device_cookie})
+    for number in range(10**6):
+        if stop.is_set():
+            return
+        data = forms(offset + number)
+        kind = "submit_flagged" if data.get("cold_sore_now") == "yes" else "submit_cleared"
+        status, _, seconds = client.form_post("/", data)
+        stats.add(kind, status, seconds)
+
+
+def doctor(base, username, password, stats, stop):
+    """Log in, then keep approving whatever waits in the queue."""
+    client = Browser(base)
+    status, _, _ = client.form_post("/login", {"username": username, "password": password})
+    while not stop.is_set():
+        status, page, _ = client.request("/review")
+        waiting = WAITING.findall(page) if status == 200 else []
+        if not waiting:
+            time.sleep(0.2)
+            continue
+        path = f"/review/{waiting[0]}/decide"
+        status, page, seconds = client.request(f"/review/{waiting[0]}")
+        token = TOKEN.search(page)
+        status, _, seconds = client.request(path, {
+            "csrf_token": token[1] if token else "", "outcome": "approved",
+            "override_reason": "Reviewed in person.", "product": "P", "batch": "B1"})
+        stats.add("decide", status, seconds)
+
+
+def run(base, seconds, devices, doctors, forms):
+    """Run tablets and doctors for a bounded time; return the stats."""
+    stats, stop = Stats(), threading.Event()
+    threads = [threading.Thread(target=tablet, args=(base, d, forms, stats, stop))
+               for d in devices]
+    threads += [threading.Thread(target=doctor, args=(base, u, p, stats, stop))
+                for u, p in doctors]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    return stats
+
+
+def patient_forms(valid_form, flagged_every=3):
+    """Build form data for distinct patients; every few are flagged for a doctor."""
+    def forms(number):
+        name = "".join(chr(97 + int(d)) for d in str(number)).title()
+        changes = {"last_name": name, "signed_name": f"Ada {name}"}
+        if number % flagged_every == 0:
+            changes["cold_sore_now"] = "yes"
+        return valid_form(**changes)
+    return forms
+
+
+def setup_people(db, tablets, doctors, password):
+    """Enrol tablets and create doctors directly; return device tokens and credentials."""
+    from consent import accounts, kiosks
+    devices = [kiosks.enrol(db, kiosks.create(db, f"Tablet {n}"))[1] for n in range(tablets)]
+    credentials = [(f"dr.{n}", password) for n in range(doctors)]
+    for username, secret in credentials:
+        accounts.create(db, username, "doctor", secret)
+    return devices, credentials

@@ -1,0 +1,71 @@
+"""Run the app under gunicorn on 127.0.0.1 for load and crash tests."""
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port():
+    """Ask the kernel for a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_instance(folder):
+    """Write an instance folder with a secret key and bring it up to date."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.py").write_text(f"SECRET_KEY = {secrets.token_hex(16)!r}\n")
+    subprocess.run([sys.executable, "-m", "flask", "--app", "consent", "init"], check=True,
+                   env={**os.environ, "CONSENT_INSTANCE": str(folder)}, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    return folder
+
+
+class Gunicorn:
+    """A gunicorn master serving wsgi:app for one instance folder."""
+
+    def __init__(self, instance, workers=4):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(instance) / "gunicorn.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(workers), "--timeout", "60", "--error-logfile", str(self.log),
+             "wsgi:app"], cwd=ROOT, env={**os.environ, "CONSENT_INSTANCE": str(instance)})
+        self.wait_until_up()
+
+    def wait_until_up(self, seconds=30):
+        """Poll the port until gunicorn answers."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+
+    def workers(self, running_only=False):
+        """List worker process ids (children of the master), optionally only busy ones."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid and (not running_only or fields[0] == "R"):
+                found.append(int(stat.parent.name))
+        return found
+
+    def stop(self):
+        """Stop gunicorn gracefully and wait for it."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)

@@ -1,0 +1,100 @@
+"""Load and crash tests against gunicorn on 127.0.0.1, bounded in time."""
+import os
+import random
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bench import load
+from bench.serve import Gunicorn, prepare_instance
+from conftest import PASSWORD, valid_form
+from consent import create_app
+from consent.db import connect
+from consent.finalise import pending
+
+LOAD_SECONDS = float(os.environ.get("CONSENT_LOAD_SECONDS", "15"))
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    folder = prepare_instance(tmp_path / "instance")
+    monkeypatch.setenv("CONSENT_INSTANCE", str(folder))
+    return folder
+
+
+def check_archive(instance):
+    """Start the app on the instance (start-up sweep) and verify the whole archive."""
+    app = create_app()
+    runner = app.test_cli_runner()
+    assert not list(Path(app.config["ARCHIVE_DIR"]).rglob("*.tmp")), "temp files left"
+    return app, runner
+
+
+def test_twenty_tablets_and_five_doctors(instance):
+    db = connect(str(instance / "consent.sqlite"))
+    devices, doctors = load.setup_people(db, 20, 5, PASSWORD)
+    server = Gunicorn(instance, workers=4)
+    try:
+        stats = load.run(server.url, LOAD_SECONDS, devices, doctors,
+                         load.patient_forms(valid_form))
+    finally:
+        server.stop()
+    submitted = stats.count("submit_cleared", 302) + stats.count("submit_flagged", 302)
+    assert stats.server_errors() == 0, stats.statuses
+    assert "database is locked" not in server.log.read_text()
+    assert submitted > 0 and stats.count("decide", 302) > 0
+    assert db["submissions"].count == submitted  # every accepted submission stored
+    app, runner = check_archive(instance)
+    assert pending(db) == []  # every decided or cleared consent has its PDF
+    result = runner.invoke(args=["archive", "verify"])
+    assert result.exit_code == 0, result.output
+    for kind in ("submit_cleared", "submit_flagged", "decide"):
+        p50, p95 = stats.percentiles(kind)
+        print(f"{kind}: n={len(stats.times.get(kind, []))} p50={p50 * 1e3:.0f} ms "
+              f"p95={p95 * 1e3:.0f} ms")
+
+
+def test_kill_9_during_finalisation_loses_nothing(instance):
+    db = connect(str(instance / "consent.sqlite"))
+    devices, _ = load.setup_people(db, 3, 0, PASSWORD)
+    server = Gunicorn(instance, workers=2)
+    stats, stop = load.Stats(), threading.Event()
+    forms = load.patient_forms(valid_form, flagged_every=10**9)  # all cleared: all finalise
+    tablets = [threading.Thread(target=load.tablet, args=(server.url, d, forms, stats, stop))
+               for d in devices]
+    seed = random.randrange(10**6)
+    chance = random.Random(seed)
+    kills = 0
+    try:
+        for thread in tablets:
+            thread.start()
+        deadline = time.monotonic() + 40
+        while kills < 8 and time.monotonic() < deadline:
+            time.sleep(chance.uniform(0.05, 0.4))
+            busy = server.workers(running_only=True)  # rendering or sealing right now
+            if busy:
+                os.kill(chance.choice(busy), signal.SIGKILL)
+                kills += 1
+                time.sleep(2)  # let the master boot a replacement
+        time.sleep(1)
+    finally:
+        stop.set()
+        for thread in tablets:
+            thread.join(timeout=120)
+        server.stop()
+    dropped = stats.count("submit_cleared", 0)
+    assert kills >= 4 and dropped >= 1, f"seed {seed}: {kills} kills, {dropped} cut requests"
+    app, runner = check_archive(instance)
+    verify = runner.invoke(args=["archive", "verify"])
+    assert verify.exit_code == 0, f"seed {seed}: {verify.output}"
+    interrupted = pending(db)
+    retry = runner.invoke(args=["archive", "retry"])
+    assert retry.exit_code == 0 and f"Finalised {len(interrupted)}" in retry.output
+    assert pending(db) == []
+    assert runner.invoke(args=["archive", "verify"]).exit_code == 0
+    assert db["archive"].count == db["submissions"].count > 0
+    print(f"seed {seed}: {kills} workers killed, {dropped} requests cut, "
+          f"{len(interrupted)} consents finalised again")
