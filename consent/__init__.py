@@ -36,6 +36,7 @@ def create_app(test_config=None):
         KIOSK_IDLE_SECONDS=180,
         KIOSK_WARNING_SECONDS=30,
         THANKS_RESET_SECONDS=20,
+        RETENTION_YEARS=10,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -44,7 +45,7 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import (admin, audit, auth, backup, db, errors, instance as instance_setup, intake, kiosks,
-                   records, review, rules, security)
+                   records, retention, review, rules, security)
 
     security.init_app(app)
     errors.init_app(app)
@@ -54,6 +55,7 @@ def create_app(test_config=None):
     records.init_app(app)
     audit.init_app(app)
     backup.init_app(app)
+    retention.init_app(app)
     auth.init_app(app)
     kiosks.init_app(app)
     intake.init_app(app)

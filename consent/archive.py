@@ -93,8 +93,9 @@ def process_alive(pid):
 
 def verify(db, archive_dir, seal_problems):
     """Check every file, hash, chain link and seal; return one line per problem."""
+    purged = {row["entry_hash"]: row["prev_hash"] for row in db["purges"].rows}
     problems = [f"entry {row['seq']} ({row['submission_id']}): {problem}"
-                for row, problem in chain.problems(db, "archive")]
+                for row, problem in chain.problems(db, "archive", purged)]
     listed = set()
     for row in db["archive"].rows_where(order_by="seq"):
         name = f"entry {row['seq']} ({row['submission_id']})"

@@ -22,11 +22,21 @@ def append(db, table, row):
     return row
 
 
-def problems(db, table):
-    """Yield (row, problem) for every broken link or altered row, in order."""
+def bridged(link, previous, removed):
+    """Tell whether link reaches previous by walking back over lawfully removed rows."""
+    while link != previous and link in removed:
+        link = removed[link]
+    return link == previous
+
+
+def problems(db, table, removed=None):
+    """Yield (row, problem) for every broken link or altered row, in order.
+
+    removed maps the entry_hash of each lawfully deleted row to its prev_hash.
+    """
     previous = GENESIS
     for row in db[table].rows_where(order_by="seq"):
-        if row["prev_hash"] != previous:
+        if not bridged(row["prev_hash"], previous, removed or {}):
             yield row, "chain broken, an earlier entry was changed or removed"
         if row_hash(row) != row["entry_hash"]:
             yield row, "entry fields do not match its hash"

@@ -109,3 +109,23 @@ def m005_audit(db):
         """
     )
     write_once(db, "audit")
+
+
+@migrations()
+def m006_purges(db):
+    """Let retention delete archive rows, but only those recorded as purged."""
+    db.execute(
+        """
+        CREATE TABLE purges (
+            submission_id TEXT PRIMARY KEY, entry_hash TEXT NOT NULL, prev_hash TEXT NOT NULL,
+            purged_at TEXT NOT NULL
+        )
+        """
+    )
+    write_once(db, "purges")
+    db.execute("DROP TRIGGER archive_no_delete")
+    db.execute(
+        "CREATE TRIGGER archive_no_delete BEFORE DELETE ON archive WHEN NOT EXISTS "
+        "(SELECT 1 FROM purges WHERE submission_id = OLD.submission_id) "
+        "BEGIN SELECT RAISE(ABORT, 'archive rows are write-once'); END"
+    )

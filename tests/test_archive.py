@@ -1,3 +1,4 @@
+import errno
 import json
 import os
 import sqlite3
@@ -225,19 +226,17 @@ def test_export_copies_pdfs_with_a_manifest(app, db, runner, cleared, tmp_path):
     assert archive.sha256((dest / f"{cleared}.pdf").read_bytes()) == entry["sha256"]
 
 
-def test_full_archive_folder_keeps_the_answers_for_retry(app, db, client, runner):
-    archive_dir = Path(app.config["ARCHIVE_DIR"])
-    archive_dir.chmod(0o555)
-    try:
-        response = client.post("/", data=valid_form())
-    finally:
-        archive_dir.chmod(0o755)
-    if os.geteuid() == 0:  # root ignores permissions: the row is archived straight away
-        assert response.status_code == 302
-    else:
-        assert response.status_code == 503
-        assert b"could not be archived" in response.data
-    assert db["submissions"].count == 1
+def test_full_disk_keeps_the_answers_for_retry_and_leaves_no_half_file(app, db, client,
+                                                                       runner, monkeypatch):
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(archive.os, "fsync", disk_full)
+    response = client.post("/", data=valid_form())
+    assert response.status_code == 503 and b"could not be archived" in response.data
+    assert db["submissions"].count == 1 and db["archive"].count == 0
+    files = [p for p in Path(app.config["ARCHIVE_DIR"]).rglob("*") if p.is_file()]
+    assert files == []  # no temp file, no half-written PDF
+    monkeypatch.undo()
     result = runner.invoke(args=["archive", "retry"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0 and "Finalised 1" in result.output
     assert db["archive"].count == 1 and verify(runner)[0] == 0
