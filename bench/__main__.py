@@ -1,5 +1,10 @@
-"""Run every benchmark: `python -m bench` (or `make bench`)."""
-from . import finalise, rules
+"""Run every benchmark: `python -m bench` (or `make bench`); figures are from this run."""
+import os
 
-for bench in (rules, finalise):
-    bench.run()
+from . import coldstart, finalise, http, queue, rules
+
+rules.run()
+queue.run()
+coldstart.run()
+finalise.run()
+http.run(load_seconds=float(os.environ.get("CONSENT_LOAD_SECONDS", "60")))

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
@@ -37,12 +38,16 @@ def create_app(test_config=None):
         KIOSK_WARNING_SECONDS=30,
         THANKS_RESET_SECONDS=20,
         RETENTION_YEARS=10,
+        TRUSTED_PROXIES=0,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:  # behind HTTPS proxies: real client address and scheme
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import (admin, audit, auth, backup, db, errors, instance as instance_setup, intake, kiosks,
                    records, retention, review, rules, security)

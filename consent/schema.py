@@ -129,3 +129,9 @@ def m006_purges(db):
         "(SELECT 1 FROM purges WHERE submission_id = OLD.submission_id) "
         "BEGIN SELECT RAISE(ABORT, 'archive rows are write-once'); END"
     )
+
+
+@migrations()
+def m007_treatment_date_index(db):
+    """Index treatment dates: the queue lists today's consents and search filters by date."""
+    db["submissions"].create_index(["treatment_date", "status"])

@@ -67,3 +67,14 @@ def test_production_config_has_debug_off(tmp_path):
     from consent import create_app
     app = create_app({"DATABASE": str(tmp_path / "c.sqlite")})
     assert app.debug is False and app.testing is False
+
+
+def test_behind_a_trusted_proxy_https_and_client_address_are_seen(tmp_path):
+    from conftest import config_for
+    from consent import create_app
+    from consent.instance import initialise
+    app = create_app(config_for(tmp_path, TRUSTED_PROXIES=1))
+    initialise(app)
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https",
+                                                        "X-Forwarded-For": "10.0.0.7"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -1,0 +1,40 @@
+"""Cold start: a fresh process from interpreter start to its first sealed PDF."""
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = """
+import sys
+sys.path.insert(0, "tests")
+from datetime import date
+from pathlib import Path
+from conftest import config_for, signature_data_url
+from test_questionnaire import EXPECTED_ANSWERS
+from consent import create_app, submissions
+from consent.db import connect
+from consent.finalise import finalise
+from consent.instance import initialise
+from consent.signature import clean_png
+app = create_app(config_for(Path(sys.argv[1])))
+initialise(app)
+db = connect(app.config["DATABASE"])
+row = submissions.submit(db, app.extensions["consent.ruleset"], EXPECTED_ANSWERS,
+                         clean_png(signature_data_url()), date(2026, 12, 1))
+finalise(db, app.config, row["id"])
+"""
+
+
+def run(repeat=3):
+    """Print the wall time of fresh processes that produce one PDF each."""
+    times = []
+    for _ in range(repeat):
+        folder = tempfile.mkdtemp(prefix="consent-cold-")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", SCRIPT, folder], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    print(f"cold start to first PDF (new process, key generation included): "
+          f"min {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s, n={repeat}")
