@@ -24,8 +24,8 @@ def questionnaire():
         if row["status"] == "cleared":
             try:
                 finalise_submission(row["id"])
-            except OSError:
-                # The answers are stored; `flask archive retry` finishes the PDF later.
+            except Exception:  # noqa: BLE001 - the answers are committed whatever failed here
+                # `flask archive retry` finishes the PDF later; say so rather than "not saved".
                 current_app.logger.exception("Archiving failed for submission %s", row["id"])
                 return render_template("intake/thanks.html", archive_failed=True), 503
         return redirect(url_for("intake.thanks"))

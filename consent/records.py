@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import archive, pdf, seal
+from . import archive, audit, pdf, seal
 from .db import get_db
 from .finalise import finalise, pending
 
@@ -53,6 +53,8 @@ def export_command(since, dest):
             shutil.copy2(Path(current_app.config["ARCHIVE_DIR"]) / row["path"], dest / name)
             writer.writerow([row["submission_id"], f"{row['first_name']} {row['last_name']}",
                              row["treatment_date"], row["status"], row["sha256"], name])
+    audit.record("export", detail=f"{count} consents treated since {since.date()}",
+                 username="cli")
     click.echo(f"Exported {count} consents to {dest}")
 
 

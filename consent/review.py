@@ -73,7 +73,7 @@ def decide(submission_id):
         return show_submission(found, form, 422)
     try:
         finalise_submission(submission_id)
-    except OSError:
+    except Exception:  # noqa: BLE001 - the decision is committed; `archive retry` finishes it
         current_app.logger.exception("Archiving failed for submission %s", submission_id)
     return redirect(url_for("review.submission", submission_id=submission_id))
 

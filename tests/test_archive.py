@@ -223,7 +223,16 @@ def test_export_copies_pdfs_with_a_manifest(app, db, runner, cleared, tmp_path):
     entry = archive.entry(db, cleared)
     assert manifest[0] == "id,patient,date,status,sha256,file"
     assert manifest[1].startswith(f"{cleared},Ada Lovelace,") and entry["sha256"] in manifest[1]
+    assert [row["detail"] for row in db["audit"].rows if row["action"] == "export"] == \
+        ["1 consents treated since 2000-01-01"]
     assert archive.sha256((dest / f"{cleared}.pdf").read_bytes()) == entry["sha256"]
+
+
+def test_any_archiving_failure_says_the_answers_are_saved(app, db, client, monkeypatch):
+    monkeypatch.setattr(seal, "seal", lambda *args: (_ for _ in ()).throw(ValueError("boom")))
+    response = client.post("/", data=valid_form())
+    assert response.status_code == 503 and b"the answers are saved" in response.data
+    assert db["submissions"].count == 1
 
 
 def test_full_disk_keeps_the_answers_for_retry_and_leaves_no_half_file(app, db, client,

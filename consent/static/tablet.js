@@ -153,6 +153,27 @@ window.addEventListener("pageshow", (event) => {
   if (event.persisted && document.body.classList.contains("kiosk")) window.location.reload();
 });
 
+// Comfort checks before sending; the server checks both again.
+function signingProblem() {
+  const squash = (text) => text.replace(/\s+/g, "").toLowerCase();
+  const value = (id) => document.getElementById(id).value;
+  let mismatch = document.getElementById("signed-name-mismatch");
+  if (!mismatch) {
+    mismatch = document.createElement("p");
+    mismatch.className = "error";
+    mismatch.id = "signed-name-mismatch";
+    mismatch.hidden = true;
+    mismatch.textContent = "Please type your first and last name as given on the first page.";
+    document.getElementById("signed_name").before(mismatch);
+  }
+  mismatch.hidden = true;
+  document.getElementById("signature-empty").hidden = true;
+  if (squash(value("signed_name")) !== squash(value("first_name") + value("last_name"))) {
+    return mismatch;
+  }
+  return value("signature") ? null : document.getElementById("signature-empty");
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.documentElement.classList.add("js");
   const form = document.getElementById("questionnaire");
@@ -160,12 +181,11 @@ document.addEventListener("DOMContentLoaded", () => {
     setUpSteps(form);
     setUpIdleWipe(form);
     form.addEventListener("submit", (event) => {
-      const signature = document.getElementById("signature");
-      const empty = document.getElementById("signature-empty");
-      if (!signature.value) {
+      const problem = signingProblem();
+      if (problem) {
         event.preventDefault();
-        empty.hidden = false;
-        empty.scrollIntoView();
+        problem.hidden = false;
+        problem.scrollIntoView();
       }
     });
   }

@@ -110,14 +110,24 @@ def test_skip_logic_shows_follow_ups_only_when_they_apply(tablet):
 
 
 def test_server_error_lands_on_its_screen_with_answers_kept(tablet, server):
-    answer_questionnaire(tablet, valid_form(signed_name="Someone Else"))
+    answer_questionnaire(tablet, valid_form(date_of_birth="1890-01-01"))  # only the server knows
     tablet.click("[data-submit]")
     tablet.wait_for_selector(".error-summary")
-    assert tablet.locator("#section-consent").is_visible()
-    assert "first and last name" in tablet.inner_text("#q-signed_name")
+    assert tablet.locator("#section-about_you").is_visible()  # the screen of the error
+    assert not tablet.locator("#section-consent").is_visible()
+    assert "year of birth" in tablet.inner_text("#q-date_of_birth")
     screenshot(tablet, "tablet-error-round-trip")
     assert serious_violations(tablet) == []
-    assert tablet.locator("#first_name").input_value() == "Ada"
+    assert tablet.locator("#last_name").input_value() == "Lovelace"
+    tablet.click("[data-next]")
+    assert tablet.locator("label:has(input[value='microneedling']) input").is_checked()
+    assert rows(server) == []
+
+
+def test_typed_name_is_checked_on_the_tablet(tablet, server):
+    answer_questionnaire(tablet, valid_form(signed_name="Someone Else"))
+    tablet.click("[data-submit]")
+    assert tablet.locator("#signed-name-mismatch").is_visible()
     assert rows(server) == []
 
 
