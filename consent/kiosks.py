@@ -4,7 +4,8 @@ import secrets
 from datetime import datetime, timedelta
 
 import click
-from flask import (Blueprint, current_app, g, redirect, render_template, request, url_for)
+from flask import (Blueprint, current_app, g, has_request_context, redirect, render_template,
+                   request, url_for)
 from flask.cli import AppGroup
 
 from . import audit, clock
@@ -50,7 +51,9 @@ def revoke(db, kiosk_id):
 
 
 def enrolment_link(token):
-    """Return the link an administrator opens on the tablet."""
+    """Return the link to open on the tablet: this server's address, else PUBLIC_URL."""
+    if has_request_context():
+        return url_for("kiosk.enrol_device", token=token, _external=True)
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/kiosk/enrol/{token}"
 
 
