@@ -1,6 +1,7 @@
 """Gunicorn entry point: `gunicorn wsgi:app` (run `flask --app consent init` first)."""
 from consent import create_app
+from consent.rules import startup_problem
 
 app = create_app()
-if not app.config.get("SECRET_KEY"):
-    raise SystemExit("No SECRET_KEY: run `flask --app consent init` (or `make run`) first.")
+if problem := startup_problem(app):
+    raise SystemExit(problem)

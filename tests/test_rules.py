@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -10,7 +13,8 @@ from consent import create_app
 from consent.rules import RuleSetError, evaluate, load, vocabulary
 from consent.rules.loader import parse
 
-RULES = Path(__file__).resolve().parents[1] / "rules"
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "rules"
 CASES = tomllib.loads((RULES / "cases.toml").read_text())
 RULESET = load(RULES / "ruleset.toml", vocabulary())
 
@@ -107,8 +111,19 @@ def test_broken_rule_is_refused_naming_the_rule(change, message):
 def test_the_app_refuses_to_start_on_an_invalid_rule_set(tmp_path):
     bad = tmp_path / "rules.toml"
     bad.write_text('version = "x"\n[[rule]]\nid = "oops"\n')
-    with pytest.raises(RuleSetError, match="rule oops: missing keys"):
-        create_app(config_for(tmp_path, RULES_FILE=str(bad)))
+    (tmp_path / "config.py").write_text(f"SECRET_KEY = 'x'\nRULES_FILE = {str(bad)!r}\n")
+    started = subprocess.run([sys.executable, "-c", "import wsgi"], capture_output=True,
+                             text=True, cwd=ROOT, env={**os.environ,
+                                                       "CONSENT_INSTANCE": str(tmp_path)})
+    assert started.returncode != 0
+    assert started.stderr.strip().endswith("Invalid rule set: rule oops: missing keys "
+                                           "['category', 'explanation', 'message', "
+                                           "'severity', 'source', 'when']")
+    app = create_app(config_for(tmp_path, RULES_FILE=str(bad)))
+    assert app.test_client().get("/login").status_code == 503
+    checked = app.test_cli_runner().invoke(args=["rules", "check"])
+    assert checked.exit_code == 1 and "Error: rule oops: missing keys" in checked.output
+    assert "Traceback" not in checked.output
 
 
 def test_cli_check(runner, tmp_path):
@@ -118,8 +133,8 @@ def test_cli_check(runner, tmp_path):
     bad.write_text((RULES / "ruleset.toml").read_text().replace('equals = "current"',
                                                                 'equals = "sometimes"'))
     result = runner.invoke(args=["rules", "check", "--file", str(bad)])
-    assert result.exit_code != 0
-    assert "rule isotretinoin-current: 'sometimes' is not a choice" in str(result.exception)
+    assert result.exit_code == 1
+    assert "Error: rule isotretinoin-current: 'sometimes' is not a choice" in result.output
 
 
 def cli_answers(tmp_path, **changes):

@@ -3,7 +3,7 @@ import json
 import sys
 
 import click
-from flask import current_app
+from flask import abort, current_app
 from flask.cli import AppGroup
 from wtforms import BooleanField, DateField, RadioField, SelectMultipleField
 
@@ -30,8 +30,25 @@ def vocabulary(form_class=AnswersForm):
 
 
 def get_ruleset():
-    """Return the rule set loaded for this app."""
+    """Return the rule set loaded for this app, or raise why it could not be loaded."""
+    if error := current_app.extensions.get("consent.ruleset_error"):
+        raise error
     return current_app.extensions["consent.ruleset"]
+
+
+def startup_problem(app):
+    """Say why this app must not serve, or return None."""
+    if error := app.extensions.get("consent.ruleset_error"):
+        return f"Invalid rule set: {error}"
+    if not app.config.get("SECRET_KEY"):
+        return "No SECRET_KEY: run `flask --app consent init` (or `make run`) first."
+    return None
+
+
+def refuse_requests():
+    """Answer 503 while the rule set is invalid: no questionnaire is judged without it."""
+    if current_app.extensions.get("consent.ruleset_error"):
+        abort(503)
 
 
 def validated_answers(raw, treatment_date):
@@ -48,7 +65,10 @@ def validated_answers(raw, treatment_date):
 @click.option("--file", "path", type=click.Path(dir_okay=False), help="Rule file to check.")
 def check_command(path):
     """Load and validate the rule set; exit 0 when it is usable."""
-    ruleset = load(path or current_app.config["RULES_FILE"], vocabulary())
+    try:
+        ruleset = load(path or current_app.config["RULES_FILE"], vocabulary())
+    except RuleSetError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Rule set {ruleset.version}: {len(ruleset.rules)} rules, "
                f"sha256 {ruleset.sha256}")
 
@@ -73,10 +93,17 @@ def eval_command(answers_file, on):
 
 
 def init_app(app):
-    """Load the rule set (refusing to start if it is invalid) and register the CLI."""
-    app.extensions["consent.ruleset"] = load(app.config["RULES_FILE"], vocabulary())
+    """Load the rule set, or keep the reason it is invalid so the app refuses to serve."""
+    try:
+        app.extensions["consent.ruleset"] = load(app.config["RULES_FILE"], vocabulary())
+    except RuleSetError as error:
+        # Kept rather than raised, so `flask rules check` can still report it plainly;
+        # wsgi.py refuses to start and every request answers 503.
+        app.extensions["consent.ruleset_error"] = error
+        app.logger.error("Invalid rule set: %s", error)
+    app.before_request(refuse_requests)
     app.cli.add_command(rules_cli)
 
 
 __all__ = ["Evaluation", "Flag", "RuleSet", "RuleSetError", "evaluate", "get_ruleset",
-           "init_app", "load", "vocabulary"]
+           "init_app", "load", "startup_problem", "vocabulary"]
