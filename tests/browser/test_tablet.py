@@ -215,3 +215,55 @@ def test_without_javascript_the_form_is_one_long_page(browser, server):
     assert not page.locator("#section-review").is_visible()
     screenshot(page, "tablet-no-javascript")
     context.close()
+
+
+def staff_login(browser, server, username, role):
+    """Create a staff account and log in through the real page; return the page."""
+    from conftest import PASSWORD
+    from consent import accounts
+    db = server.db()
+    accounts.create(db, username, role, PASSWORD)
+    db.conn.close()
+    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    page.goto(f"{server.url}/login")
+    assert serious_violations(page) == []
+    screenshot(page, "staff-login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    return page
+
+
+def test_every_staff_screen_is_accessible(browser, tablet, server):
+    answer_questionnaire(tablet, valid_form(bruises_easily="yes", sunburn_or_tan="yes",
+                                            treatment="mesotherapy_needling"))
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    doctor = staff_login(browser, server, "dr.grey", "doctor")
+    doctor.fill("#name", "lovelace")
+    doctor.click("button:has-text('Search')")
+    doctor.wait_for_selector("h1:has-text('Search results')")
+    assert serious_violations(doctor) == []
+    doctor.click("text=Ada Lovelace")
+    doctor.click("label:has(input[value='approved'])")
+    doctor.click("button:has-text('Record decision')")  # no reason over a stop flag
+    doctor.wait_for_selector(".error-summary")
+    screenshot(doctor, "doctor-decision-error")
+    assert serious_violations(doctor) == []
+    doctor.click("label:has(input[value='approved'])")
+    doctor.fill("#override_reason", "Tan faded; checked in person.")
+    doctor.fill("#product", "Vitamin C serum")
+    doctor.fill("#batch", "VC-2291")
+    doctor.click("button:has-text('Record decision')")
+    doctor.wait_for_selector("text=Download the sealed consent")
+    assert serious_violations(doctor) == []
+    doctor.context.close()
+    admin = staff_login(browser, server, "office", "admin")
+    admin.wait_for_selector("h1:has-text('Administration')")
+    assert serious_violations(admin) == []
+    admin.fill("#name", "Room 2")
+    admin.click("button:has-text('Create enrolment link')")
+    admin.wait_for_selector("text=Enrolment link")
+    screenshot(admin, "admin-enrolment-link")
+    assert serious_violations(admin) == []
+    admin.context.close()
