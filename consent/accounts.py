@@ -62,8 +62,7 @@ def check_throttle(db, username, address, config):
 def authenticate(db, username, password, address, config):
     """Return the active user for these credentials, or None; record failures."""
     check_throttle(db, username, address, config)
-    user = db["users"].get(username) if db["users"].count_where(
-        "username = ?", [username]) else None
+    user = next(db["users"].rows_where("username = ?", [username]), None)
     try:
         hasher.verify(user["password_hash"] if user else DUMMY_HASH, password)
         ok = user is not None and not user["disabled"]

@@ -18,6 +18,11 @@ class DecisionError(ValueError):
         self.field = field
 
 
+def get(db, submission_id):
+    """Return the doctor's decision on a submission, or None."""
+    return next(db["decisions"].rows_where("submission_id = ?", [submission_id]), None)
+
+
 def summarise(row, today):
     """Reduce a submission row to what a queue line shows."""
     answers, evaluation = json.loads(row["answers"]), json.loads(row["evaluation"])

@@ -1,5 +1,5 @@
 """Finalise a consent: render, seal, archive and record, once per submission."""
-from . import archive, pdf, seal, submissions
+from . import archive, decisions, pdf, seal, submissions
 from .display import answer_sections, label, show
 
 FINAL_STATUSES = ("cleared", "approved", "declined")
@@ -57,7 +57,7 @@ def finalise(db, config, submission_id):
     submission = submissions.get(db, submission_id)
     if submission is None or submission["status"] not in FINAL_STATUSES:
         raise NotReady(submission_id)
-    decision = next(db["decisions"].rows_where("submission_id = ?", [submission_id]), None)
+    decision = decisions.get(db, submission_id)
     html = pdf.render_html(document_context(submission, decision, config))
     sealed = seal.seal(pdf.render_pdf(html, machine_record(submission, decision)),
                        config["SEAL_DIR"])

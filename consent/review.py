@@ -40,9 +40,9 @@ def submission_or_404(submission_id):
 def show_submission(submission, form, status=200):
     """Render one submission for a doctor."""
     db = get_db()
-    decision = next(db["decisions"].rows_where("submission_id = ?", [submission["id"]]), None)
     return render_template(
-        "review/submission.html", submission=submission, form=form, decision=decision,
+        "review/submission.html", submission=submission, form=form,
+        decision=decisions.get(db, submission["id"]),
         sections=answer_sections(submission["answers"], submission["evaluation"]),
         earlier=decisions.earlier_consents(db, submission),
         archived=archive.entry(db, submission["id"])), status

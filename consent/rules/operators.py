@@ -1,10 +1,9 @@
 """The operator table: each condition operator as a check at load time and a test at run time."""
 import operator
 from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 
-from ..clock import months_between, years_between
+from ..clock import months_between, parse_date, years_between
 
 COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
@@ -23,15 +22,10 @@ def within(value, window, parameters):
     return all(COMPARE[bound](value, parameters[name]) for bound, name in window.items())
 
 
-def as_date(text):
-    """Parse a stored ISO date, treating a missing answer as None."""
-    return date.fromisoformat(text) if text else None
-
-
 def elapsed(unit, measure):
     """Build a test that measures time from a date answer to the treatment date."""
     def test(ctx, field, window):
-        start = as_date(ctx.answers.get(field))
+        start = parse_date(ctx.answers.get(field))
         if start is None:
             return False
         amount = measure(start, ctx.on)
@@ -44,7 +38,7 @@ def clinic_history(ctx, field, arg):
     """Find an earlier consent at this clinic on an overlapping area inside the window."""
     areas = set(ctx.answers.get(arg["areas"]) or ())
     for visit in ctx.history:
-        days = (ctx.on - as_date(visit["date"])).days
+        days = (ctx.on - parse_date(visit["date"])).days
         overlap = areas & set(visit["areas"])
         if overlap and days >= 0 and within(days, arg["days"], ctx.parameters):
             ctx.facts.update(days=days, overlap=sorted(overlap), history_date=visit["date"])
