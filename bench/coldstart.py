@@ -38,3 +38,7 @@ def run(repeat=3):
         times.append(time.perf_counter() - start)
     print(f"cold start to first PDF (new process, key generation included): "
           f"min {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s, n={repeat}")
+
+
+if __name__ == "__main__":
+    run()

@@ -70,3 +70,7 @@ def run(finalisations=300, samples=40):
     print(f"pdf: worker memory {before:.1f} MB -> {rss_mb():.1f} MB after "
           f"{finalisations} finalisations (target: flat within 10 MB)")
     print(f"pdf: HarfBuzz subset library in use: {pdf.harfbuzz_subset_available()}")
+
+
+if __name__ == "__main__":
+    run()

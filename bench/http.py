@@ -48,3 +48,7 @@ def run(load_seconds=60):
               f"n={len(busy.times.get(kind, []))} p50 {p50 * 1e3:.0f} ms p95 {p95 * 1e3:.0f} ms")
     print(f"load: server errors {busy.server_errors()}, 'database is locked' in log: "
           f"{'database is locked' in server.log.read_text()}")
+
+
+if __name__ == "__main__":
+    run()

@@ -49,3 +49,7 @@ def run(count=100_000):
              [TODAY.isoformat(), "needs_review"])):
         plan = " / ".join(row[3] for row in db.execute(f"explain query plan {sql}", args))
         print(f"queue: plan for {label}: {plan}")
+
+
+if __name__ == "__main__":
+    run()

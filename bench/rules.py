@@ -21,3 +21,7 @@ def run():
     on = date(2026, 12, 1)
     durations = timed(lambda: evaluate(ruleset, answers, on, history), 5000)
     print(f"rules: evaluate {len(ruleset.rules)} rules: {summary(durations, 1e6, 'µs')}")
+
+
+if __name__ == "__main__":
+    run()

@@ -235,11 +235,22 @@ def test_any_archiving_failure_says_the_answers_are_saved(app, db, client, monke
     assert db["submissions"].count == 1
 
 
-def test_full_disk_keeps_the_answers_for_retry_and_leaves_no_half_file(app, db, client,
-                                                                       runner, monkeypatch):
-    def disk_full(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(archive.os, "fsync", disk_full)
+def fail_with(code):
+    """Build a stand-in that raises an OSError with this errno."""
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+    return fail
+
+
+@pytest.mark.parametrize("where, code", [("fsync", errno.ENOSPC), ("open", errno.EROFS)],
+                         ids=["disk full at fsync", "read-only archive folder"])
+def test_storage_failure_keeps_the_answers_for_retry_and_leaves_no_file(
+        app, db, client, runner, monkeypatch, where, code):
+    # Injected, because root (who runs CI) ignores folder permissions and quotas.
+    if where == "fsync":
+        monkeypatch.setattr(archive.os, "fsync", fail_with(code))
+    else:
+        monkeypatch.setattr(archive, "open", fail_with(code), raising=False)
     response = client.post("/", data=valid_form())
     assert response.status_code == 503 and b"could not be archived" in response.data
     assert db["submissions"].count == 1 and db["archive"].count == 0
