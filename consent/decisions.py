@@ -47,9 +47,10 @@ def queue(db, today):
 def search(db, today, name="", date_of_birth=None, treatment_date=None, limit=100):
     """Find submissions by part of a name, a date of birth and/or a treatment date."""
     where, args = [], []
-    for word in submissions.name_key(name, "").split():
-        where.append("name_key like ?")
-        args.append(f"%{word}%")
+    words = submissions.name_key(name, "").split()
+    if words:  # each word a quoted prefix: "lovel" finds Lovelace, and quotes stop FTS syntax
+        where.append("rowid in (select rowid from submissions_fts where submissions_fts match ?)")
+        args.append(" ".join('"{}"*'.format(w.replace('"', '""')) for w in words))
     for column, value in (("date_of_birth", date_of_birth), ("treatment_date", treatment_date)):
         if value:
             where.append(f"{column} = ?")

@@ -135,3 +135,9 @@ def m006_purges(db):
 def m007_treatment_date_index(db):
     """Index treatment dates: the queue lists today's consents and search filters by date."""
     db["submissions"].create_index(["treatment_date", "status"])
+
+
+@migrations()
+def m008_name_search(db):
+    """Index normalised patient names for full-text prefix search, kept in sync by triggers."""
+    db["submissions"].enable_fts(["name_key"], create_triggers=True)

@@ -219,3 +219,12 @@ def test_admin_manages_users_and_tablets(app, admin, doctor, db):
     assert "Lovelace" not in admin.get("/admin").get_data(as_text=True)
     actions = [row["detail"] for row in db["audit"].rows if row["action"] == "user_changed"]
     assert "added dr.new as doctor" in actions and "disabled dr.house" in actions
+
+
+@pytest.mark.parametrize("query, found", [("ada lov", True), ("LOVELACE", True),
+                                          ("lóvelace", True), ('"ada', True), ("grace", False),
+                                          ("velace", False), ("ada OR x*", False)])
+def test_name_search_matches_word_prefixes_only(client, doctor, db, query, found):
+    flagged(client, db, cold_sore_now="yes")
+    page = doctor.post("/review", data={"name": query}).get_data(as_text=True)
+    assert ("Ada Lovelace" in page) is found
