@@ -13,6 +13,7 @@ from consent.finalise import document_context, finalise
 from consent.instance import initialise
 
 from . import summary, timed
+from .load import patient_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import config_for, signature_data_url  # noqa: E402
@@ -39,8 +40,8 @@ def run(finalisations=300, samples=40):
     counter = iter(range(10**6))
 
     def new_submission():
-        name = "".join(chr(97 + int(d)) for d in str(next(counter)))  # a distinct patient
-        answers = {**EXPECTED_ANSWERS, "last_name": name.title(), "signed_name": f"Ada {name}"}
+        name = patient_name(next(counter))
+        answers = {**EXPECTED_ANSWERS, "last_name": name, "signed_name": f"Ada {name}"}
         return submissions.submit(db, ruleset, answers, png, date(2026, 12, 1))["id"]
 
     first = submissions.get(db, new_submission())

@@ -126,10 +126,15 @@ def run(base, seconds, devices, doctors, forms):
     return stats
 
 
+def patient_name(number):
+    """Spell a number as letters: a distinct, valid surname for each patient."""
+    return "".join(chr(97 + int(d)) for d in str(number)).title()
+
+
 def patient_forms(valid_form, flagged_every=3):
     """Build form data for distinct patients; every few are flagged for a doctor."""
     def forms(number):
-        name = "".join(chr(97 + int(d)) for d in str(number)).title()
+        name = patient_name(number)
         changes = {"last_name": name, "signed_name": f"Ada {name}"}
         if number % flagged_every == 0:
             changes["cold_sore_now"] = "yes"

@@ -18,12 +18,17 @@ class Throttled(Exception):
     """Too many failed log-ins for this account or address."""
 
 
+def check_password(password):
+    """Refuse a password too short to resist guessing."""
+    if len(password) < 12:
+        raise ValueError("passwords need at least 12 characters")
+
+
 def create(db, username, role, password):
     """Add a staff account; refuse unknown roles, duplicates and short passwords."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 12:
-        raise ValueError("passwords need at least 12 characters")
+    check_password(password)
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,40}", username):
         raise ValueError("usernames are 2-40 letters, digits, '.', '-' or '_'")
     with immediate(db):
@@ -36,8 +41,7 @@ def create(db, username, role, password):
 
 def set_password(db, username, password):
     """Replace a user's password."""
-    if len(password) < 12:
-        raise ValueError("passwords need at least 12 characters")
+    check_password(password)
     db["users"].update(username, {"password_hash": hasher.hash(password)})
 
 

@@ -30,8 +30,6 @@ def csrf_page(error):
 
 def unexpected(error):
     """Hide an unexpected exception behind the generic 500 page (it is logged by Flask)."""
-    if isinstance(error, HTTPException):
-        return page(error)
     return page(InternalServerError())
 
 

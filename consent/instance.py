@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import db
+from . import db, rules
 
 
 def write_config(instance_path):
@@ -32,6 +32,13 @@ def initialise(app):
     for hook in app.extensions.get("consent.init_hooks", []):
         hook(app)
     return created
+
+
+def startup_problem(app):
+    """Say why this instance must not serve (no secret key, invalid rules), or None."""
+    if not app.config.get("SECRET_KEY"):
+        return "No SECRET_KEY: run `flask --app consent init` (or `make run`) first."
+    return rules.startup_problem(app)
 
 
 @click.command("init")

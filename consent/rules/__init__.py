@@ -37,11 +37,9 @@ def get_ruleset():
 
 
 def startup_problem(app):
-    """Say why this app must not serve, or return None."""
+    """Say why the rule set stops this app from serving, or return None."""
     if error := app.extensions.get("consent.ruleset_error"):
         return f"Invalid rule set: {error}"
-    if not app.config.get("SECRET_KEY"):
-        return "No SECRET_KEY: run `flask --app consent init` (or `make run`) first."
     return None
 
 
