@@ -5,6 +5,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+HTTPS ?=
+SCHEME := $(if $(HTTPS),https,http)
+# The address links (tablet enrolment, set-up links) point at; PUBLIC_URL in
+# instance/config.py overrides it.
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname -f),$(HOST))
+run init: export CONSENT_PUBLIC_URL ?= $(SCHEME)://$(LINK_HOST):$(PORT)
+TLS_ARGS := $(if $(HTTPS),--certfile instance/tls/server.pem --keyfile instance/tls/server-key.pem)
 FLASK := $(BIN)/flask --app consent
 HARFBUZZ := /usr/lib/*/libharfbuzz-subset.so.0
 
@@ -30,8 +37,8 @@ init: sysdeps $(VENV)/.app
 	$(FLASK) init
 
 run: init
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
-		--access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' wsgi:app
+	$(BIN)/gunicorn -c python:consent.serving --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - $(TLS_ARGS) wsgi:app
 
 test: sysdeps-test $(VENV)/.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

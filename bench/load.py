@@ -81,7 +81,7 @@ class Stats:
 def tablet(base, device_cookie, forms, stats, stop):
     """Submit questionnaires from one enrolled tablet until told to stop."""
     offset = abs(hash(device_cookie)) % 10**6 * 1000  # distinct patients per tablet
-    client = Browser(base, {"consent_kiosk": device_cookie})
+    client = Browser(base, {"consent_kiosk": device_cookie})  # the HTTP (not __Host-) name
     for number in range(10**6):
         if stop.is_set():
             return
@@ -91,10 +91,17 @@ def tablet(base, device_cookie, forms, stats, stop):
         stats.add(kind, status, seconds)
 
 
-def doctor(base, username, password, stats, stop):
+def log_in(client, username, password, totp_secret):
+    """Log a staff member in with password and authenticator code."""
+    import pyotp
+    client.form_post("/login", {"username": username, "password": password})
+    return client.form_post("/login/code", {"code": pyotp.TOTP(totp_secret).now()})
+
+
+def doctor(base, username, password, totp_secret, stats, stop):
     """Log in, then keep approving whatever waits in the queue."""
     client = Browser(base)
-    status, _, _ = client.form_post("/login", {"username": username, "password": password})
+    log_in(client, username, password, totp_secret)
     while not stop.is_set():
         status, page, _ = client.request("/review")
         waiting = WAITING.findall(page) if status == 200 else []
@@ -115,8 +122,8 @@ def run(base, seconds, devices, doctors, forms):
     stats, stop = Stats(), threading.Event()
     threads = [threading.Thread(target=tablet, args=(base, d, forms, stats, stop))
                for d in devices]
-    threads += [threading.Thread(target=doctor, args=(base, u, p, stats, stop))
-                for u, p in doctors]
+    threads += [threading.Thread(target=doctor, args=(base, *person, stats, stop))
+                for person in doctors]
     for thread in threads:
         thread.start()
     time.sleep(seconds)
@@ -143,10 +150,13 @@ def patient_forms(valid_form, flagged_every=3):
 
 
 def setup_people(db, tablets, doctors, password):
-    """Enrol tablets and create doctors directly; return device tokens and credentials."""
-    from consent import accounts, kiosks
+    """Enrol tablets and create doctors with a second factor; return tokens and credentials."""
+    from consent import accounts, clock, kiosks, mfa
     devices = [kiosks.enrol(db, kiosks.create(db, f"Tablet {n}"))[1] for n in range(tablets)]
-    credentials = [(f"dr.{n}", password) for n in range(doctors)]
-    for username, secret in credentials:
-        accounts.create(db, username, "doctor", secret)
+    credentials = []
+    for n in range(doctors):
+        accounts.create(db, f"dr.{n}", "doctor", password)
+        secret = mfa.provision(db, f"dr.{n}")
+        db["users"].update(f"dr.{n}", {"totp_confirmed_at": clock.iso(clock.now())})
+        credentials.append((f"dr.{n}", password, secret))
     return devices, credentials

@@ -18,11 +18,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def prepare_instance(folder):
+def prepare_instance(folder, keep_config=False):
     """Write an instance folder with a secret key and bring it up to date."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.py").write_text(f"SECRET_KEY = {secrets.token_hex(16)!r}\n")
+    if not keep_config:
+        (folder / "config.py").write_text(f"SECRET_KEY = {secrets.token_hex(16)!r}\n")
     subprocess.run([sys.executable, "-m", "flask", "--app", "consent", "init"], check=True,
                    env={**os.environ, "CONSENT_INSTANCE": str(folder)}, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
@@ -32,14 +33,19 @@ def prepare_instance(folder):
 class Gunicorn:
     """A gunicorn master serving wsgi:app for one instance folder."""
 
-    def __init__(self, instance, workers=4):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, instance, workers=4, tls=False, port=None, access_log=None):
+        self.port = port or free_port()
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log = Path(instance) / "gunicorn.log"
+        extra = ["--certfile", str(Path(instance) / "tls" / "server.pem"),
+                 "--keyfile", str(Path(instance) / "tls" / "server-key.pem")] if tls else []
+        if access_log:
+            extra += ["--access-logfile", str(access_log)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--timeout", "60", "--error-logfile", str(self.log),
-             "wsgi:app"], cwd=ROOT, env={**os.environ, "CONSENT_INSTANCE": str(instance)})
+            [sys.executable, "-m", "gunicorn", "-c", "python:consent.serving",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+             "--error-logfile", str(self.log), *extra, "wsgi:app"],
+            cwd=ROOT, env={**os.environ, "CONSENT_INSTANCE": str(instance)})
         self.wait_until_up()
 
     def wait_until_up(self, seconds=30):

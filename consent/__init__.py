@@ -8,6 +8,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
+def secure_cookies(config):
+    """Over HTTPS: Secure cookies under __Host- names (no other host or path can set them)."""
+    if config["HTTPS"] is None:
+        config["HTTPS"] = config["PUBLIC_URL"].startswith("https://")
+    config["SESSION_COOKIE_SECURE"] = config.get("SESSION_COOKIE_SECURE") or config["HTTPS"]
+    prefix = "__Host-" if config["SESSION_COOKIE_SECURE"] else ""
+    config["SESSION_COOKIE_NAME"] = f"{prefix}session"
+    config["STAFF_COOKIE"] = f"{prefix}consent_session"
+    config["KIOSK_COOKIE"] = f"{prefix}consent_kiosk"
+
+
 def create_app(test_config=None):
     """Create and configure an instance of the consent application."""
     # CONSENT_INSTANCE points gunicorn at another instance folder (tests, a second site).
@@ -27,13 +38,16 @@ def create_app(test_config=None):
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=False,
+        HTTPS=None,  # None: decided by PUBLIC_URL's scheme
+        STAFF_MFA=True,
+        TLS_HOSTS=(),
         SESSION_IDLE_MINUTES=15,
         SESSION_MAX_HOURS=8,
         LOGIN_WINDOW_MINUTES=15,
         LOGIN_MAX_FAILURES=10,
         LOGIN_MAX_PER_ADDRESS=50,
-        PUBLIC_URL="http://127.0.0.1:5000",
+        # `make run` passes the HOST and PORT it serves on; config.py may name the real address.
+        PUBLIC_URL=os.environ.get("CONSENT_PUBLIC_URL") or "http://127.0.0.1:5000",
         KIOSK_IDLE_SECONDS=180,
         KIOSK_WARNING_SECONDS=30,
         THANKS_RESET_SECONDS=20,
@@ -44,13 +58,17 @@ def create_app(test_config=None):
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    os.umask(0o077)  # patient data: nothing this service writes is for other local users
     os.makedirs(app.instance_path, exist_ok=True)
+    secure_cookies(app.config)
     if app.config["TRUSTED_PROXIES"]:  # behind HTTPS proxies: real client address and scheme
+        # No x_host: links come from PUBLIC_URL, never from a Host a client can choose.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from . import (admin, audit, auth, backup, db, errors, instance as instance_setup, intake, kiosks,
-                   records, retention, review, rules, security)
+    from . import (account, admin, audit, auth, backup, cli, db, errors,
+                   instance as instance_setup, intake, kiosks, records, retention, review, rules,
+                   security)
 
     security.init_app(app)
     errors.init_app(app)
@@ -62,6 +80,8 @@ def create_app(test_config=None):
     backup.init_app(app)
     retention.init_app(app)
     auth.init_app(app)
+    account.init_app(app)
+    cli.init_app(app)
     kiosks.init_app(app)
     intake.init_app(app)
     review.init_app(app)

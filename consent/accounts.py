@@ -1,83 +1,133 @@
-"""Staff accounts: argon2id passwords and login throttling counted in SQLite."""
+"""Staff accounts: argon2id passwords, set-up links and log-in throttling in SQLite."""
 import re
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import clock
+from . import clock, sessions
+from .throttle import account_locked, check_address, record_failure
 from .db import immediate
 
 ROLES = ("doctor", "admin")
+NO_PASSWORD = "!"  # not an argon2 hash: nothing verifies against it
+SETUP_LINK_HOURS = 72
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified when the user is unknown, so both failures take the same time.
 DUMMY_HASH = hasher.hash("not a password")
 
 
-class Throttled(Exception):
-    """Too many failed log-ins for this account or address."""
+class AccountError(ValueError):
+    """A change to an account that cannot be made; the message says why."""
 
 
 def check_password(password):
     """Refuse a password too short to resist guessing."""
     if len(password) < 12:
-        raise ValueError("passwords need at least 12 characters")
+        raise AccountError("passwords need at least 12 characters")
 
 
-def create(db, username, role, password):
-    """Add a staff account; refuse unknown roles, duplicates and short passwords."""
+def create(db, username, role, password=None):
+    """Add a staff account; without a password it can only be opened by a set-up link."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    check_password(password)
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if password is not None:
+        check_password(password)
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,40}", username):
-        raise ValueError("usernames are 2-40 letters, digits, '.', '-' or '_'")
+        raise AccountError("usernames are 2-40 letters, digits, '.', '-' or '_'")
     with immediate(db):
         if db["users"].count_where("username = ?", [username]):
-            raise ValueError(f"user {username} already exists")
+            raise AccountError(f"user {username} already exists")
         db["users"].insert({"username": username, "role": role, "disabled": 0,
-                            "password_hash": hasher.hash(password),
+                            "password_hash": hasher.hash(password) if password else NO_PASSWORD,
                             "created_at": clock.iso(clock.now())})
 
 
+def exists(db, username):
+    """Tell whether a staff account of that name exists."""
+    return bool(db["users"].count_where("username = ?", [username]))
+
+
 def set_password(db, username, password):
-    """Replace a user's password."""
+    """Replace a user's password and end all their sessions."""
     check_password(password)
-    db["users"].update(username, {"password_hash": hasher.hash(password)})
+    with immediate(db):
+        db["users"].update(username, {"password_hash": hasher.hash(password)})
+        sessions.end_all(db, username)
+
+
+def change_password(db, username, current, new):
+    """Change one's own password, which needs the current one."""
+    if not verify(db["users"].get(username)["password_hash"], current):
+        raise AccountError("The current password is not right.")
+    set_password(db, username, new)
 
 
 def set_disabled(db, username, disabled):
-    """Disable or re-enable an account."""
-    db["users"].update(username, {"disabled": int(disabled)})
+    """Disable or re-enable an account; disabling ends its sessions for good."""
+    with immediate(db):
+        db["users"].update(username, {"disabled": int(disabled)})
+        sessions.end_all(db, username)
 
 
-def failures_since(db, column, value, since):
-    """Count failed log-ins for a username or address since a moment."""
-    return db["login_failures"].count_where(f"{column} = ? and at >= ?", [value, since])
+def issue_setup_link(db, username, hours=SETUP_LINK_HOURS):
+    """Clear the password and return a one-time token with which its owner sets a new one."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    with immediate(db):
+        db["setup_tokens"].delete_where("username = ?", [username])
+        db["setup_tokens"].insert({"token_hash": sessions.token_hash(token),
+                                   "username": username, "created_at": clock.iso(now),
+                                   "expires_at": clock.iso(now + timedelta(hours=hours))})
+        db["users"].update(username, {"password_hash": NO_PASSWORD})
+        sessions.end_all(db, username)
+    return token
 
 
-def check_throttle(db, username, address, config):
-    """Raise Throttled when the account or the address has failed too often lately."""
-    since = clock.iso(clock.now() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]))
-    if (failures_since(db, "username", username, since) >= config["LOGIN_MAX_FAILURES"]
-            or failures_since(db, "address", address, since) >= config["LOGIN_MAX_PER_ADDRESS"]):
-        raise Throttled()
+def setup_user(db, token):
+    """Return the username a live set-up token belongs to, or None."""
+    row = next(db["setup_tokens"].rows_where("token_hash = ?", [sessions.token_hash(token)]),
+               None)
+    if row is None or datetime.fromisoformat(row["expires_at"]) < clock.now():
+        return None
+    return row["username"]
+
+
+def use_setup_link(db, token, password):
+    """Set the password through a set-up link, spending the link; return the username."""
+    check_password(password)
+    with immediate(db):
+        username = setup_user(db, token)
+        if username is None:
+            raise AccountError("This set-up link has been used or has expired.")
+        db["setup_tokens"].delete_where("username = ?", [username])
+        db["users"].update(username, {"password_hash": hasher.hash(password)})
+    return username
+
+
+def verify(password_hash, password):
+    """Tell whether a password matches a stored hash."""
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def authenticate(db, username, password, address, config):
-    """Return the active user for these credentials, or None; record failures."""
-    check_throttle(db, username, address, config)
-    user = next(db["users"].rows_where("username = ?", [username]), None)
-    try:
-        hasher.verify(user["password_hash"] if user else DUMMY_HASH, password)
-        ok = user is not None and not user["disabled"]
-    except (VerificationError, InvalidHashError):
-        ok = False
-    with immediate(db):
+    """Return (user, failures since the last log-in) for good credentials, else (None, 0)."""
+    check_address(db, address, config)
+    user = db["users"].get(username) if exists(db, username) else None
+    ok = verify(user["password_hash"] if user else DUMMY_HASH, password)
+    # While an account is locked its right password is answered like a wrong one, so a
+    # guesser learns nothing; the owner hears of the lock after their next log-in.
+    if not ok or user["disabled"] or account_locked(db, username, config):
         if not ok:
-            db["login_failures"].insert({"username": username, "address": address,
-                                         "at": clock.iso(clock.now())})
-            return None
+            record_failure(db, username, address)
+        return None, 0
+    with immediate(db):
+        failures = db["login_failures"].count_where("username = ?", [username])
         db["login_failures"].delete_where("username = ?", [username])
         if hasher.check_needs_rehash(user["password_hash"]):
             db["users"].update(username, {"password_hash": hasher.hash(password)})
-    return user
+    return user, failures

@@ -1,22 +1,26 @@
 """Administrators manage staff accounts and reception tablets; they see no answers."""
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from pathlib import Path
 
-from . import accounts, audit, kiosks
+from flask import Blueprint, abort, current_app, g, redirect, render_template, send_file, url_for
+
+from . import accounts, audit, kiosks, mfa
+from .account import setup_link
 from .auth import role_required
 from .db import get_db
-from .forms.staff import ConfirmForm, KioskForm, PasswordForm, UserForm
+from .forms.staff import ConfirmForm, KioskForm, UserForm
+from .tls import CA_CERT
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def page(status=200, **forms):
+def page(status=200, **extra):
     """Render the administration page with fresh forms unless given."""
     db = get_db()
-    forms = {"user_form": UserForm(formdata=None), "kiosk_form": KioskForm(formdata=None),
-             "password_form": PasswordForm(formdata=None), **forms}
+    extra = {"user_form": UserForm(formdata=None), "kiosk_form": KioskForm(formdata=None),
+             "has_ca": (Path(current_app.instance_path) / CA_CERT).is_file(), **extra}
     return render_template("admin/index.html", users=list(db["users"].rows_where(
-        select="username, role, disabled, created_at", order_by="username")),
-        kiosks=list(db["kiosks"].rows_where(order_by="created_at desc")), **forms), status
+        select="username, role, disabled, created_at, totp_confirmed_at", order_by="username")),
+        kiosks=list(db["kiosks"].rows_where(order_by="created_at desc")), **extra), status
 
 
 @bp.route("")
@@ -29,33 +33,40 @@ def index():
 @bp.route("/users", methods=["POST"])
 @role_required("admin")
 def add_user():
-    """Add a doctor or administrator."""
+    """Add a staff member, who sets their own password and second factor from a link."""
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            accounts.create(get_db(), form.username.data, form.role.data, form.password.data)
-        except ValueError as error:
-            form.username.errors.append(str(error))
-            return page(422, user_form=form)
-        audit.record("user_changed", detail=f"added {form.username.data} as {form.role.data}")
-        return redirect(url_for("admin.index"))
-    return page(422, user_form=form)
+    if not form.validate_on_submit():
+        return page(422, user_form=form)
+    username = form.username.data
+    try:
+        accounts.create(get_db(), username, form.role.data)
+    except accounts.AccountError as error:
+        form.username.errors.append(str(error))
+        return page(422, user_form=form)
+    link = setup_link(accounts.issue_setup_link(get_db(), username))
+    audit.record("user_changed", detail=f"added {username} as {form.role.data}")
+    return page(link=link, link_for=username)
 
 
 def existing_user(username):
     """Return a staff account or answer 404."""
-    if not get_db()["users"].count_where("username = ?", [username]):
+    if not accounts.exists(get_db(), username):
         abort(404)
     return username
+
+
+def confirmed_other(username):
+    """Check the CSRF token and that the admin is not acting on their own account."""
+    if not ConfirmForm().validate_on_submit() or username == g.user["username"]:
+        abort(400)
+    return existing_user(username)
 
 
 @bp.route("/users/<username>/<any(disable, enable):change>", methods=["POST"])
 @role_required("admin")
 def toggle_user(username, change):
-    """Disable or re-enable an account (never one's own)."""
-    if not ConfirmForm().validate_on_submit() or username == g.user["username"]:
-        abort(400)
-    accounts.set_disabled(get_db(), existing_user(username), change == "disable")
+    """Disable or re-enable an account (never one's own); disabling ends its sessions."""
+    accounts.set_disabled(get_db(), confirmed_other(username), change == "disable")
     audit.record("user_changed", detail=f"{change}d {username}")
     return redirect(url_for("admin.index"))
 
@@ -63,12 +74,18 @@ def toggle_user(username, change):
 @bp.route("/users/<username>/password", methods=["POST"])
 @role_required("admin")
 def reset_password(username):
-    """Set a new password for a staff member."""
-    form = PasswordForm()
-    if not form.validate_on_submit():
-        return page(422, password_form=form)
-    accounts.set_password(get_db(), existing_user(username), form.password.data)
-    audit.record("user_changed", detail=f"reset password of {username}")
+    """Clear a staff member's password and issue them a new set-up link."""
+    link = setup_link(accounts.issue_setup_link(get_db(), confirmed_other(username)))
+    audit.record("user_changed", detail=f"issued a password set-up link to {username}")
+    return page(link=link, link_for=username)
+
+
+@bp.route("/users/<username>/factor", methods=["POST"])
+@role_required("admin")
+def reset_factor(username):
+    """Forget a staff member's second factor; they set up a new one at their next log-in."""
+    mfa.reset(get_db(), confirmed_other(username))
+    audit.record("mfa_reset", detail=f"reset the second factor of {username}")
     return redirect(url_for("admin.index"))
 
 
@@ -79,9 +96,9 @@ def enrol_kiosk():
     form = KioskForm()
     if not form.validate_on_submit():
         return page(422, kiosk_form=form)
-    link = kiosks.enrolment_link(kiosks.create(get_db(), form.name.data))
+    link = kiosks.enrolment_link(current_app.config, kiosks.create(get_db(), form.name.data))
     audit.record("kiosk_enrolled", detail=f"link issued for {form.name.data}")
-    return page(link=link)
+    return page(tablet_link=link)
 
 
 @bp.route("/kiosks/<kiosk_id>/revoke", methods=["POST"])
@@ -95,6 +112,17 @@ def revoke_kiosk(kiosk_id):
     kiosks.revoke(get_db(), kiosk_id)
     audit.record("kiosk_revoked", detail=f"revoked tablet {kiosk_id}")
     return redirect(url_for("admin.index"))
+
+
+@bp.route("/clinic-ca.pem")
+@role_required("admin")
+def ca_certificate():
+    """Download the clinic's CA certificate, to install on tablets that use HTTPS=1."""
+    path = Path(current_app.instance_path) / CA_CERT
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/x-pem-file", as_attachment=True,
+                     download_name="clinic-ca.pem", max_age=0)
 
 
 def init_app(app):

@@ -26,14 +26,14 @@ def fsync_dir(path):
 
 def write_once(path, data):
     """Write data to path atomically and read-only; never replace an existing file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.{os.getpid()}{TEMP_SUFFIX}")
     try:
         with open(temp, "xb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o444)
+        os.chmod(temp, 0o400)  # read-only, and for the service user alone
         os.link(temp, path)  # unlike os.replace, fails instead of overwriting
         fsync_dir(path.parent)
     finally:

@@ -8,9 +8,9 @@ from flask.cli import AppGroup
 from . import chain, clock
 from .db import get_db, immediate
 
-ACTIONS = {"login", "login_failed", "logout", "submission_viewed", "decision", "pdf_downloaded",
-           "export", "kiosk_enrolled", "kiosk_revoked", "user_changed", "search",
-           "retention_purge"}
+ACTIONS = {"login", "login_failed", "login_throttled", "logout", "submission_viewed",
+           "decision", "pdf_downloaded", "export", "kiosk_enrolled", "kiosk_revoked",
+           "user_changed", "mfa_enrolled", "mfa_reset", "search", "retention_purge"}
 audit_cli = AppGroup("audit", help="Check the audit log.")
 
 

@@ -1,66 +1,40 @@
-"""Staff log-in with server-side sessions, role checks, and the users CLI."""
+"""Staff log-in in two steps (password, then second factor), log-out and role checks."""
 import functools
-import hashlib
-import secrets
-import sys
-from datetime import datetime, timedelta
 
-import click
-from flask import (Blueprint, abort, current_app, g, redirect, render_template, request,
-                   session, url_for)
-from flask.cli import AppGroup
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
+                   render_template, request, session, url_for)
 
-from . import accounts, audit, clock
-from .db import get_db, immediate
-from .forms.staff import ConfirmForm, LoginForm
+from . import accounts, audit, mfa, sessions, throttle
+from .db import get_db
+from .forms.staff import CodeForm, ConfirmForm, LoginForm
 
-COOKIE = "consent_session"
 HOME = {"doctor": "review.queue", "admin": "admin.index"}
+CLEAR_SITE_DATA = '"cache", "storage"'  # not "cookies": it would un-enrol a reception tablet
 bp = Blueprint("auth", __name__)
-users_cli = AppGroup("users", help="Manage staff accounts.")
-
-
-def token_hash(token):
-    """Store only a hash of a cookie token, so a database copy grants no access."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def start_session(db, username):
-    """Create a server-side session and return its cookie token."""
-    token, now = secrets.token_urlsafe(32), clock.iso(clock.now())
-    db["sessions"].insert({"token_hash": token_hash(token), "username": username,
-                           "created_at": now, "last_seen": now})
-    return token
-
-
-def session_user(db, token, config):
-    """Return the user of a live session, ending it if it has timed out."""
-    rows = list(db["sessions"].rows_where("token_hash = ? and ended_at is null",
-                                          [token_hash(token)]))
-    if not rows:
-        return None
-    row, now = rows[0], clock.now()
-    idle = now - datetime.fromisoformat(row["last_seen"])
-    age = now - datetime.fromisoformat(row["created_at"])
-    user = db["users"].get(row["username"])
-    if (idle > timedelta(minutes=config["SESSION_IDLE_MINUTES"]) or user["disabled"]
-            or age > timedelta(hours=config["SESSION_MAX_HOURS"])):
-        db["sessions"].update(row["token_hash"], {"ended_at": clock.iso(now)})
-        return None
-    db["sessions"].update(row["token_hash"], {"last_seen": clock.iso(now)})
-    return user
 
 
 def load_user():
-    """Attach the logged-in staff member, if any, to g."""
-    token = request.cookies.get(COOKIE)
-    g.user = None
+    """Attach the logged-in staff member (g.user) or a half-logged-in one (g.pending)."""
+    token = request.cookies.get(current_app.config["STAFF_COOKIE"])
+    g.user = g.pending = None
+    g.session_ended = False
     if token and request.endpoint != "static":
-        g.user = session_user(get_db(), token, current_app.config)
+        found = sessions.lookup(get_db(), token, current_app.config)
+        g.session_ended = found is None
+        user, stage = found or (None, None)
+        g.user, g.pending = (user, None) if stage == "full" else (None, user)
+
+
+def forget_browser(response):
+    """After log-out or a time-out: drop the cookie and what the browser kept of the pages."""
+    if g.get("session_ended"):
+        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+        response.delete_cookie(current_app.config["STAFF_COOKIE"], secure=request.is_secure)
+    return response
 
 
 def role_required(role):
-    """Let a view through only for a logged-in user with this role."""
+    """Let a view through only for a fully logged-in user with this role."""
     def decorate(view):
         @functools.wraps(view)
         def wrapped(**kwargs):
@@ -73,63 +47,125 @@ def role_required(role):
     return decorate
 
 
+def signed_in(response, token):
+    """Set the staff cookie on a response."""
+    g.session_ended = False  # an old, timed-out cookie is replaced, not cleared
+    response = make_response(response)
+    response.set_cookie(current_app.config["STAFF_COOKIE"], token, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def next_step(user):
+    """Return where a user goes once the password was right."""
+    if not current_app.config["STAFF_MFA"]:
+        return HOME[user["role"]]
+    return "auth.second_factor" if mfa.enrolled(user) else "auth.enrol_factor"
+
+
+def refuse(db, form, username):
+    """Answer a failed log-in, auditing at most one lock per account and window."""
+    known = accounts.exists(db, username)
+    audit.record("login_failed", username=username if known else None,
+                 detail="" if known else "unknown account")
+    if known and throttle.account_locked(db, username, current_app.config) and \
+            throttle.notice_due(db, f"account:{username}", current_app.config):
+        audit.record("login_throttled", username=username, detail="account locked")
+    return render_template("auth/login.html", form=form, failed=True), 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log a doctor or administrator in; same answer for unknown users and bad passwords."""
-    form, db = LoginForm(), get_db()
+    """Check the password; same answer for unknown users, bad passwords and locked accounts."""
+    form, db, address = LoginForm(), get_db(), request.remote_addr or ""
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
     try:
-        user = accounts.authenticate(db, form.username.data, form.password.data,
-                                     request.remote_addr or "", current_app.config)
-    except accounts.Throttled:
-        audit.record("login_failed", detail="throttled", username=form.username.data)
+        user, failures = accounts.authenticate(db, form.username.data, form.password.data,
+                                               address, current_app.config)
+    except throttle.Throttled:
+        if throttle.notice_due(db, f"address:{address}", current_app.config):
+            audit.record("login_throttled", detail="too many failures from one address")
         return render_template("auth/login.html", form=form, throttled=True), 429
     if user is None:
-        audit.record("login_failed", username=form.username.data)
-        return render_template("auth/login.html", form=form, failed=True), 401
+        return refuse(db, form, form.username.data)
     session.clear()  # a new CSRF secret with the new identity
-    with immediate(db):
-        token = start_session(db, user["username"])
-        audit.append(db, "login", user["username"])
-    response = redirect(url_for(HOME[user["role"]]))
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    step = next_step(user)
+    if failures:  # told only now, to the owner who got the password right
+        flash(f"There were {failures} failed log-in attempts on your account since you "
+              "last logged in. If that was not you, tell the clinic's administrator.")
+    token = sessions.start(db, user["username"], "full" if step in HOME.values() else "password")
+    if step in HOME.values():
+        audit.record("login", username=user["username"])
+    return signed_in(redirect(url_for(step)), token)
+
+
+def finish_login(user):
+    """Promote the session after the second factor and go home."""
+    db = get_db()
+    token = sessions.promote(db, request.cookies[current_app.config["STAFF_COOKIE"]])
+    audit.record("login", username=user["username"])
+    return token
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    """Ask for the authenticator code (or a recovery code) after the password."""
+    user, form, db = g.pending, CodeForm(), get_db()
+    if user is None or not mfa.enrolled(user):
+        return redirect(url_for("auth.login"))
+    if not form.validate_on_submit():
+        return render_template("auth/code.html", form=form)
+    if throttle.account_locked(db, user["username"], current_app.config):
+        sessions.end(db, request.cookies[current_app.config["STAFF_COOKIE"]])
+        return redirect(url_for("auth.login"))
+    if not mfa.accept_code(db, user["username"], form.code.data):
+        throttle.record_failure(db, user["username"], request.remote_addr or "")
+        audit.record("login_failed", username=user["username"], detail="wrong code")
+        form.code.errors.append("This code is not right, or was already used. "
+                                "Wait for the next one and try again.")
+        return render_template("auth/code.html", form=form), 401
+    return signed_in(redirect(url_for(HOME[user["role"]])), finish_login(user))
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol_factor():
+    """Set up the authenticator app on first log-in, then show the recovery codes once."""
+    user, form, db = g.pending, CodeForm(), get_db()
+    if user is None or mfa.enrolled(user):
+        return redirect(url_for("auth.login"))
+    secret = mfa.provision(db, user["username"])
+    uri = mfa.provisioning_uri(secret, user["username"], current_app.config["CLINIC_NAME"])
+    page = functools.partial(render_template, "auth/enrol.html", form=form, secret=secret,
+                             qr=mfa.qr_data_uri(uri))
+    if not form.validate_on_submit():
+        return page()
+    codes = mfa.confirm(db, user["username"], form.code.data)
+    if codes is None:
+        throttle.record_failure(db, user["username"], request.remote_addr or "")
+        form.code.errors.append("This code is not right. Check the app shows this account "
+                                "and type the code it shows now.")
+        return page(), 401
+    audit.record("mfa_enrolled", username=user["username"])
+    token = finish_login(user)
+    return signed_in(render_template("auth/recovery.html", codes=codes,
+                                     home=url_for(HOME[user["role"]])), token)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     """End the server-side session so the cookie is worthless from now on."""
-    if ConfirmForm().validate_on_submit() and g.user:
-        db = get_db()
-        with immediate(db):
-            db["sessions"].update(token_hash(request.cookies[COOKIE]),
-                                  {"ended_at": clock.iso(clock.now())})
-            audit.append(db, "logout", g.user["username"])
-    response = redirect(url_for("auth.login"))
-    response.delete_cookie(COOKIE)
-    return response
-
-
-@users_cli.command("add")
-@click.argument("username")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def add_user_command(username, role, password_stdin):
-    """Add a staff account (there is no default account)."""
-    password = (sys.stdin.readline().rstrip("\n") if password_stdin else
-                click.prompt("Password", hide_input=True, confirmation_prompt=True))
-    try:
-        accounts.create(get_db(), username, role, password)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    audit.record("user_changed", detail=f"added {username} as {role}", username="cli")
-    click.echo(f"Added {role} {username}")
+    token = request.cookies.get(current_app.config["STAFF_COOKIE"])
+    if ConfirmForm().validate_on_submit() and token and (g.user or g.pending):
+        sessions.end(get_db(), token)
+        audit.record("logout", username=(g.user or g.pending)["username"])
+    g.session_ended = True
+    session.clear()
+    return redirect(url_for("auth.login"))
 
 
 def init_app(app):
-    """Register log-in pages, the identity loader and the users CLI."""
+    """Register log-in pages and the identity loader."""
     app.register_blueprint(bp)
     app.before_request(load_user)
-    app.cli.add_command(users_cli)
+    app.after_request(forget_browser)

@@ -4,6 +4,7 @@ from collections import Counter
 
 from . import audit, clock, submissions
 from .db import immediate
+from .names import name_key
 
 SUMMARY = "id, created_at, first_name, last_name, date_of_birth, treatment, treatment_date, " \
           "status, answers, evaluation"
@@ -47,7 +48,7 @@ def queue(db, today):
 def search(db, today, name="", date_of_birth=None, treatment_date=None, limit=100):
     """Find submissions by part of a name, a date of birth and/or a treatment date."""
     where, args = [], []
-    words = submissions.name_key(name, "").split()
+    words = name_key(name, "").split()
     if words:  # each word a quoted prefix: "lovel" finds Lovelace, and quotes stop FTS syntax
         where.append("rowid in (select rowid from submissions_fts where submissions_fts match ?)")
         args.append(" ".join('"{}"*'.format(w.replace('"', '""')) for w in words))

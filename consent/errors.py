@@ -1,5 +1,5 @@
 """Generic error pages: a plain message, never a stack trace or a request detail."""
-from flask import render_template
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -18,8 +18,10 @@ MESSAGES = {
 def page(error):
     """Render the generic page for an HTTP error."""
     code = error.code if isinstance(error, HTTPException) else 500
-    message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    return render_template("error.html", code=code, message=message), code
+    message = getattr(error, "message", None) or \
+        MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    return render_template("error.html", code=code, message=message,
+                           reference=g.get("request_id")), code
 
 
 def csrf_page(error):
@@ -29,7 +31,10 @@ def csrf_page(error):
 
 
 def unexpected(error):
-    """Hide an unexpected exception behind the generic 500 page (it is logged by Flask)."""
+    """Log an unexpected exception with the request id, then show the generic 500 page."""
+    # The endpoint, not the path or the form: a log line must carry no patient data.
+    current_app.logger.error("Unexpected error, request %s, endpoint %s",
+                             g.get("request_id", "-"), request.endpoint, exc_info=error)
     return page(InternalServerError())
 
 

@@ -1,4 +1,5 @@
 """Initialise the instance folder: secret key, database schema, seal key, archive."""
+import os
 import secrets
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import db, rules
+from . import db, rules, tls
 
 
 def write_config(instance_path):
@@ -22,13 +23,27 @@ def write_config(instance_path):
     return True
 
 
+def restrict(path, mode):
+    """Set a file's or folder's permissions if it exists (patient data: owner only)."""
+    if Path(path).exists():
+        os.chmod(path, mode)
+
+
 def initialise(app):
     """Bring the instance folder up to date; safe to run any number of times."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
+    restrict(app.instance_path, 0o700)
     created = write_config(app.instance_path)
-    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     db.migrate(app.config["DATABASE"])
-    Path(app.config["ARCHIVE_DIR"]).mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        restrict(app.config["DATABASE"] + suffix, 0o600)
+    Path(app.config["ARCHIVE_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    restrict(app.config["ARCHIVE_DIR"], 0o700)
+    made = tls.ensure(app.instance_path, app.config["CLINIC_NAME"], app.config["PUBLIC_URL"],
+                      app.config["TLS_HOSTS"])
+    if made:
+        click.echo(f"Made the clinic's HTTPS {' and '.join(made)} in {app.instance_path}/tls")
     for hook in app.extensions.get("consent.init_hooks", []):
         hook(app)
     return created

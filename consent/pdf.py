@@ -3,6 +3,7 @@ import base64
 import ctypes.util
 import functools
 import json
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,11 +30,14 @@ class ConsentFetcher(URLFetcher):
                          allow_redirects=False)
 
     def fetch(self, url, headers=None):
-        """Refuse any file outside the packaged assets before opening it."""
-        if url.startswith("file:"):
+        """Refuse anything but data: URIs and files inside the packaged assets."""
+        scheme = urlsplit(url).scheme.lower()  # schemes are case-insensitive: FILE: is file:
+        if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
             if not path.is_relative_to(ASSETS):
                 raise ValueError("only packaged assets may be loaded")
+        elif scheme != "data":
+            raise ValueError(f"{scheme or 'relative'} URLs are not loaded")
         return super().fetch(url, headers)
 
 
@@ -66,8 +70,19 @@ def render_html(context):
         text_version=CONSENT_TEXT_VERSION, **context)
 
 
+# gthread workers render in several threads; the shared font configuration (Pango,
+# fontconfig) is not documented as thread-safe, and the work is CPU-bound under the GIL anyway.
+RENDER_LOCK = threading.Lock()
+
+
 def render_pdf(html, record):
     """Convert HTML to PDF/A-3b with the machine-readable record attached."""
+    with RENDER_LOCK:
+        return write_pdf(html, record)
+
+
+def write_pdf(html, record):
+    """Convert HTML to PDF/A-3b (the caller holds the render lock)."""
     fetcher = ConsentFetcher()
     stamp = datetime.now(timezone.utc)
     attachment = Attachment(string=json.dumps(record, indent=1, ensure_ascii=False).encode(),

@@ -42,7 +42,7 @@ def purge_one(db, archive_dir, submission_id):
     if entry:  # after the commit: a crash here leaves an unindexed file that verify reports
         path = Path(archive_dir) / entry["path"]
         if path.exists():
-            path.chmod(0o644)
+            path.chmod(0o600)
             path.unlink()
 
 

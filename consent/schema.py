@@ -141,3 +141,32 @@ def m007_treatment_date_index(db):
 def m008_name_search(db):
     """Index normalised patient names for full-text prefix search, kept in sync by triggers."""
     db["submissions"].enable_fts(["name_key"], create_triggers=True)
+
+
+@migrations()
+def m009_second_factor_and_links(db):
+    """Add staff second factors, set-up links, session stages, tablet last use."""
+    users = db["users"]
+    users.add_column("totp_secret", str)
+    users.add_column("totp_confirmed_at", str)
+    users.add_column("totp_last_step", int)
+    db["sessions"].add_column("stage", str)
+    db.execute("update sessions set stage = 'full'")
+    db["sessions"].create_index(["username", "ended_at"])
+    db["recovery_codes"].create({"code_hash": str, "username": str, "used_at": str},
+                                pk="code_hash", foreign_keys=[("username", "users", "username")])
+    db["setup_tokens"].create({"token_hash": str, "username": str, "created_at": str,
+                               "expires_at": str}, pk="token_hash",
+                              foreign_keys=[("username", "users", "username")])
+    db["kiosks"].add_column("last_seen", str)
+    db.execute("update kiosks set last_seen = coalesce(enrolled_at, created_at)")
+    db["throttle_notices"].create({"key": str, "since": str, "count": int}, pk="key")
+
+
+@migrations()
+def m010_confusable_name_keys(db):
+    """Recompute name keys with look-alike letters folded (Cyrillic о matches Latin o)."""
+    from .names import name_key  # the key as the code computes it today
+    for row in list(db["submissions"].rows_where(select="id, first_name, last_name")):
+        db["submissions"].update(row["id"], {"name_key": name_key(row["first_name"],
+                                                                  row["last_name"])})

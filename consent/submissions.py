@@ -1,9 +1,9 @@
 """Storage of submissions: a small set of named functions over sqlite-utils."""
 import json
 import secrets
-import unicodedata
 
 from . import clock
+from .names import name_key
 from .db import immediate
 from .rules.engine import evaluate
 
@@ -13,13 +13,6 @@ COUNTS_AS_SESSION = ("cleared", "approved")
 def new_id():
     """Return a non-guessable submission id."""
     return secrets.token_urlsafe(16)
-
-
-def name_key(first, last):
-    """Normalise a patient's name for matching: case, spacing and accents ignored."""
-    text = unicodedata.normalize("NFKD", f"{first} {last}")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
 
 
 def clinic_history(db, answers):

@@ -1,13 +1,18 @@
 import base64
 import json
+import os
+import time
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 
+import pyotp
 import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
 
-from consent import accounts, create_app, kiosks
+from consent import accounts, clock, create_app, kiosks, mfa
 from consent.db import connect
 from consent.instance import initialise
 
@@ -57,18 +62,47 @@ YES_NO_FIELDS = [
 
 
 def config_for(tmp_path, **extra):
-    """Return a test configuration whose instance lives in tmp_path."""
-    return {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+    """Return a test configuration whose instance lives in tmp_path (CSRF on, as deployed)."""
+    return {"TESTING": True, "SECRET_KEY": "test",
             "DATABASE": str(tmp_path / "consent.sqlite"),
             "ARCHIVE_DIR": str(tmp_path / "archive"), "SEAL_DIR": str(tmp_path / "seal"),
             **extra}
 
 
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every form it posts, like a page."""
+
+    def csrf_token(self):
+        """Return a token for this client's session, as Flask-WTF makes them."""
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", os.urandom(20).hex())
+        return URLSafeTimedSerializer(self.application.secret_key,
+                                      salt="wtf-csrf-token").dumps(raw)
+
+    def open(self, *args, **kwargs):
+        data = kwargs.get("data") or {}
+        if kwargs.get("method") == "POST" and isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+        return super().open(*args, **kwargs)
+
+
+def make_app(config):
+    """Create and initialise an app whose test clients post like a browser."""
+    app = create_app(config)
+    app.test_client_class = CsrfClient
+    initialise(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def instance_folder(tmp_path, monkeypatch):
+    """Keep every test's instance folder (TLS files, config) out of the working tree."""
+    monkeypatch.setenv("CONSENT_INSTANCE", str(tmp_path / "instance"))
+
+
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(config_for(tmp_path))
-    initialise(app)
-    yield app
+    yield make_app(config_for(tmp_path))
 
 
 def enrolled_client(app):
@@ -78,17 +112,49 @@ def enrolled_client(app):
         _, device = kiosks.enrol(db, kiosks.create(db, "Reception"))
     db.conn.close()
     client = app.test_client()
-    client.set_cookie(kiosks.COOKIE, device)
+    client.set_cookie(app.config["KIOSK_COOKIE"], device)
     return client
+
+
+def add_staff(db, username, role, password=PASSWORD):
+    """Create a staff account with a confirmed second factor; return its TOTP secret."""
+    accounts.create(db, username, role, password)
+    secret = mfa.provision(db, username)
+    db["users"].update(username, {"totp_confirmed_at": clock.iso(clock.now())})
+    return secret
+
+
+def totp_code(db, username):
+    """Return a code the server will accept now (each time step is accepted once)."""
+    user = db["users"].get(username)
+    totp = pyotp.TOTP(user["totp_secret"])
+    current = totp.timecode(clock.now())
+    last = user["totp_last_step"]
+    step = current - mfa.DRIFT_STEPS if last is None else max(current - mfa.DRIFT_STEPS, last + 1)
+    if step > current + mfa.DRIFT_STEPS:
+        time.sleep(totp.interval - clock.now().timestamp() % totp.interval + 0.1)
+        return totp_code(db, username)
+    return totp.generate_otp(step)
+
+
+def log_in(app, client, username, password=PASSWORD):
+    """Log in with password and second factor; return the final response."""
+    first = client.post("/login", data={"username": username, "password": password})
+    assert first.status_code == 302, first.get_data(as_text=True)
+    db = connect(app.config["DATABASE"])
+    try:
+        return client.post("/login/code", data={"code": totp_code(db, username)})
+    finally:
+        db.conn.close()
 
 
 def staff_client(app, username, role):
     """Create a staff account and return a client logged in with it."""
     db = connect(app.config["DATABASE"])
-    accounts.create(db, username, role, PASSWORD)
+    add_staff(db, username, role)
     db.conn.close()
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    response = log_in(app, client, username)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 

@@ -14,8 +14,14 @@ MATRIX = {
     "intake.thanks": dict(anonymous="not_enrolled", kiosk="ok", doctor="not_enrolled",
                           admin="not_enrolled"),
     "auth.login": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
+    "auth.second_factor": dict(anonymous="login", kiosk="login", doctor="login", admin="login"),
+    "auth.enrol_factor": dict(anonymous="login", kiosk="login", doctor="login", admin="login"),
     "auth.logout": dict(anonymous="login", kiosk="login", doctor="login", admin="login"),
+    "account.change_password": dict(anonymous="login", kiosk="login", doctor="ok", admin="ok"),
+    "account.setup": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
+    "account.setup_status": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
     "kiosk.enrol_device": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
+    "kiosk.link_status": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
     "review.queue": dict(anonymous="login", kiosk="login", doctor="ok", admin="forbidden"),
     "review.submission": dict(anonymous="login", kiosk="login", doctor="ok", admin="forbidden"),
     "review.decide": dict(anonymous="login", kiosk="login", doctor=422, admin="forbidden"),
@@ -23,7 +29,9 @@ MATRIX = {
     "admin.index": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
     "admin.add_user": dict(anonymous="login", kiosk="login", doctor="forbidden", admin=422),
     "admin.toggle_user": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
-    "admin.reset_password": dict(anonymous="login", kiosk="login", doctor="forbidden", admin=422),
+    "admin.reset_password": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
+    "admin.reset_factor": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
+    "admin.ca_certificate": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
     "admin.enrol_kiosk": dict(anonymous="login", kiosk="login", doctor="forbidden", admin=422),
     "admin.revoke_kiosk": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
 }
@@ -75,6 +83,20 @@ def test_access_matrix(app, world, role):
         response.close()
         seen.append(rule.endpoint)
     assert len(seen) == len(MATRIX)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "kiosk", "doctor", "admin"])
+def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(app, world, role):
+    clients, arguments = world
+    stranger = staff_client(app, "dr.stranger", "doctor")
+    foreign = stranger.csrf_token()  # valid, but for another session
+    posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(posts) >= 12
+    for rule in posts:
+        url = rule.build({k: arguments[k] for k in rule.arguments})[1]
+        for token in ("", foreign):
+            response = clients[role].post(url, data={"csrf_token": token})
+            assert response.status_code == 400, (rule.endpoint, role, token[:5])
 
 
 def test_kiosk_cookie_grants_nothing_else(app, world):

@@ -80,7 +80,7 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
     assert record["submission"]["id"] == cleared and record["decision"] is None
     assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_data()  # PDF/A
     assert b"/ByteRange" in data
-    assert oct(os.stat(Path(app.config["ARCHIVE_DIR"]) / entry["path"]).st_mode)[-3:] == "444"
+    assert oct(os.stat(Path(app.config["ARCHIVE_DIR"]) / entry["path"]).st_mode)[-3:] == "400"
     assert entry["path"].startswith(stored["created_at"][:4] + "/")
 
 

@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from consent import create_app
 from consent.db import connect, get_db
@@ -10,7 +9,7 @@ from consent.db import connect, get_db
 @pytest.fixture
 def instance(tmp_path, monkeypatch):
     """Point Flask's instance folder at tmp_path for apps made without test config."""
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.setenv("CONSENT_INSTANCE", str(tmp_path))
     return tmp_path
 
 

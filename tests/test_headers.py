@@ -5,7 +5,7 @@ from conftest import enrolled_client, staff_client, valid_form
 from consent.db import connect
 from test_access import MATRIX
 
-COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
 def check_headers(response, endpoint):

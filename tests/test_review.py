@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
@@ -6,9 +7,8 @@ import pytest
 from argon2 import PasswordHasher
 from pypdf import PdfReader
 
-from conftest import PASSWORD, config_for, staff_client, valid_form
+from conftest import PASSWORD, add_staff, config_for, log_in, make_app, staff_client, valid_form
 from consent import accounts, archive, clock, create_app
-from consent.auth import COOKIE
 from consent.db import connect
 from consent.instance import initialise
 
@@ -43,6 +43,7 @@ def test_users_add_reads_the_password_from_stdin(runner, db):
 
 
 def test_cookie_replayed_after_logout_is_refused(app, doctor):
+    COOKIE = app.config["STAFF_COOKIE"]
     token = doctor.get_cookie(COOKIE).value
     assert doctor.post("/logout").status_code == 302
     replay = app.test_client()
@@ -52,6 +53,7 @@ def test_cookie_replayed_after_logout_is_refused(app, doctor):
 
 def test_idle_and_absolute_timeouts(app, frozen):
     doctor = staff_client(app, "dr.house", "doctor")
+    COOKIE = app.config["STAFF_COOKIE"]
     token = doctor.get_cookie(COOKIE).value
     frozen["now"] += timedelta(minutes=14)
     assert doctor.get("/review").status_code == 200  # activity keeps it alive
@@ -74,28 +76,39 @@ def test_same_answer_for_unknown_user_and_wrong_password(app, doctor):
     wrong = client.post("/login", data={"username": "dr.house", "password": "nope"})
     unknown = client.post("/login", data={"username": "nobody", "password": "nope"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.data.replace(b"dr.house", b"?") == unknown.data.replace(b"nobody", b"?")
+    def page(response, name):
+        return re.sub(rb'name="csrf_token" value="[^"]*"', b"", response.data.replace(name, b"?"))
+    assert page(wrong, b"dr.house") == page(unknown, b"nobody")
 
 
-def test_throttling_holds_across_two_app_instances(tmp_path):
-    first = create_app(config_for(tmp_path))
-    initialise(first)
-    second = create_app(config_for(tmp_path))
+def test_throttling_holds_across_two_app_instances(tmp_path, monkeypatch):
+    first = make_app(config_for(tmp_path))
+    second = make_app(config_for(tmp_path))
     db = connect(first.config["DATABASE"])
-    accounts.create(db, "dr.house", "doctor", PASSWORD)
-    accounts.create(db, "dr.watson", "doctor", PASSWORD)
+    add_staff(db, "dr.house", "doctor")
+    add_staff(db, "dr.watson", "doctor")
+    wrong = None
     for attempt in range(10):
         app = (first, second)[attempt % 2]
-        response = app.test_client().post("/login", data={"username": "dr.house",
-                                                          "password": "wrong"})
-        assert response.status_code == 401
+        wrong = app.test_client().post("/login", data={"username": "dr.house",
+                                                       "password": "wrong password"})
+        assert wrong.status_code == 401
     for app in (first, second):
+        # Locked: the right password is answered exactly like a wrong one, so a guesser
+        # cannot tell when they hit it.
         locked = app.test_client().post("/login", data={"username": "dr.house",
                                                         "password": PASSWORD})
-        assert locked.status_code == 429
+        assert locked.status_code == 401
+        assert locked.data.split(b"csrf_token")[0] == wrong.data.split(b"csrf_token")[0]
     other = second.test_client().post("/login", data={"username": "dr.watson",
                                                       "password": PASSWORD})
     assert other.status_code == 302
+    later = clock.now() + timedelta(minutes=16)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    owner = first.test_client()
+    assert log_in(first, owner, "dr.house").status_code == 302
+    page = owner.get("/review").get_data(as_text=True)
+    assert "There were 10 failed log-in attempts on your account" in page
 
 
 def test_password_is_rehashed_when_parameters_change(app, db):
@@ -199,23 +212,28 @@ def test_audit_verify_detects_a_removed_row(runner, client, doctor, db):
 
 
 def test_kiosk_link_works_once(app, runner, db):
-    link = runner.invoke(args=["kiosk", "enroll", "Front desk"]).output.strip()
-    path = link.split("5000", 1)[1]
+    link = runner.invoke(args=["kiosk", "enrol", "Front desk"]).output.strip()
+    assert link.startswith("http://127.0.0.1:5000/kiosk/enrol#")  # PUBLIC_URL, token after #
+    token = link.split("#", 1)[1]
     tablet = app.test_client()
     assert tablet.get("/").status_code == 403
-    assert tablet.post(path).status_code == 302
+    assert tablet.post("/kiosk/enrol/status", data={"token": token}).json == {"valid": True}
+    assert tablet.post("/kiosk/enrol", data={"token": token}).status_code == 302
     assert tablet.get("/").status_code == 200
-    assert app.test_client().post(path).status_code == 410
+    assert app.test_client().post("/kiosk/enrol", data={"token": token}).status_code == 410
+    used = app.test_client().post("/kiosk/enrol/status", data={"token": token})
+    assert used.json == {"valid": False}  # the page says so before any button is pressed
 
 
 def test_admin_manages_users_and_tablets(app, admin, doctor, db):
-    response = admin.post("/admin/users", data={"username": "dr.new", "role": "doctor",
-                                                "password": PASSWORD})
-    assert response.status_code == 302 and db["users"].get("dr.new")["role"] == "doctor"
+    response = admin.post("/admin/users", data={"username": "dr.new", "role": "doctor"})
+    assert response.status_code == 200 and db["users"].get("dr.new")["role"] == "doctor"
+    assert "http://127.0.0.1:5000/account/setup#" in response.get_data(as_text=True)
     assert admin.post("/admin/users/dr.house/disable").status_code == 302
     assert doctor.get("/review").status_code == 302  # a disabled doctor's session ends
     page = admin.post("/admin/kiosks", data={"name": "Room 2"}).get_data(as_text=True)
-    assert "http://localhost/kiosk/enrol/" in page  # the address the admin is using
+    assert "http://127.0.0.1:5000/kiosk/enrol#" in page  # PUBLIC_URL, never the Host header
+    assert "http://localhost" not in page
     assert "Lovelace" not in admin.get("/admin").get_data(as_text=True)
     actions = [row["detail"] for row in db["audit"].rows if row["action"] == "user_changed"]
     assert "added dr.new as doctor" in actions and "disabled dr.house" in actions

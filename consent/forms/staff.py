@@ -1,7 +1,7 @@
 """Forms staff use: log-in, review search, decisions, administration."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from .fields import options, strip
 from .validators import plain_text
@@ -37,21 +37,48 @@ class DecisionForm(FlaskForm):
                         validators=[Length(max=100), plain_text])
 
 
+class CodeForm(FlaskForm):
+    """The second factor: a 6-digit authenticator code or a recovery code."""
+
+    code = StringField("Code", filters=[strip],
+                       validators=[InputRequired("Please type the code."), Length(max=20)])
+
+
 class UserForm(FlaskForm):
-    """Add a staff account."""
+    """Add a staff account; its owner sets the password through a one-time link."""
 
     username = StringField("Username", filters=[strip], validators=[InputRequired(), Length(max=40)])
     role = RadioField("Role", choices=options(("doctor", "Doctor"), ("admin", "Administrator")),
                       validators=[InputRequired()])
-    password = PasswordField("Password (at least 12 characters)",
-                             validators=[InputRequired(), Length(min=12, max=200)])
 
 
-class PasswordForm(FlaskForm):
-    """Reset a staff member's password."""
+def new_password():
+    """Declare a new password with its confirmation."""
+    return (PasswordField("New password (at least 12 characters)",
+                          validators=[InputRequired(), Length(min=12, max=200)]),
+            PasswordField("New password again", validators=[
+                InputRequired(), EqualTo("password", "The two passwords are not the same.")]))
 
-    password = PasswordField("New password (at least 12 characters)",
-                             validators=[InputRequired(), Length(min=12, max=200)])
+
+class PasswordChangeForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])
+    password, confirm = new_password()
+
+
+class LinkForm(FlaskForm):
+    """Carry a one-time token from a link's fragment (filled in by link.js)."""
+
+    token = StringField("Code from the link", filters=[strip],
+                        validators=[InputRequired("Please open the whole link."),
+                                    Length(max=100)])
+
+
+class SetupForm(LinkForm):
+    """Set one's first password through a set-up link."""
+
+    password, confirm = new_password()
 
 
 class KioskForm(FlaskForm):

@@ -5,7 +5,7 @@ import unicodedata
 from flask import current_app
 from wtforms.validators import StopValidation, ValidationError
 
-from .. import clock, signature
+from .. import clock, names, signature
 
 MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
 NAME_PUNCTUATION = set(" '’-.")
@@ -59,6 +59,8 @@ def person_name(form, field):
     ok = all(c in NAME_PUNCTUATION or unicodedata.category(c)[0] in "LM" for c in text)
     if not ok or not any(c.isalpha() for c in text):
         raise ValidationError("Please use letters only (spaces, ' and - are fine).")
+    if message := names.problem(text):
+        raise ValidationError(message)
 
 
 def phone_number(form, field):

@@ -1,15 +1,18 @@
-"""A live server, a real Chromium, and helpers that act like a patient and a doctor."""
-import threading
+"""Gunicorn over HTTPS, a real Chromium, and helpers that act like a patient and staff."""
+import base64
+import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from werkzeug.serving import make_server
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
-from conftest import PASSWORD, config_for
-from consent import accounts, create_app, kiosks
+from bench.serve import Gunicorn, free_port, prepare_instance
+from conftest import PASSWORD, add_staff, totp_code
+from consent import create_app, kiosks, tls
 from consent.db import connect
-from consent.instance import initialise
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -20,44 +23,64 @@ TABLET = {"width": 768, "height": 1024}
 
 
 @pytest.fixture(scope="session")
-def browser():
+def clinic_tls(tmp_path_factory):
+    """One clinic CA and server key for the whole run, so Chromium can pin its key."""
+    folder = tmp_path_factory.mktemp("tls-instance")
+    tls.ensure(folder, "Test Clinic", "https://127.0.0.1")
+    cert = x509.load_pem_x509_certificate((folder / tls.SERVER_CERT).read_bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    return folder / "tls", base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+@pytest.fixture(scope="session")
+def browser(clinic_tls):
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing at /usr/bin/chromium: run `make test` as root, "
                     "or `apt-get install chromium`.")
     from playwright.sync_api import sync_playwright
+    # Trust exactly the clinic's server key, as a tablet that installed the clinic's CA does.
+    pin = f"--ignore-certificate-errors-spki-list={clinic_tls[1]}"
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=[*CHROMIUM_ARGS, pin])
         yield launched
         launched.close()
 
 
 class Server:
-    """The app served on 127.0.0.1 in a thread."""
+    """The app under gunicorn with TLS on 127.0.0.1, configured as a clinic deploys it."""
 
-    def __init__(self, app):
-        self.app = app
-        self.http = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.http.server_port}"
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
-        self.thread.start()
+    def __init__(self, folder, tls_folder, config):
+        port = free_port()
+        settings = {"SECRET_KEY": "browser-test", "PUBLIC_URL": f"https://127.0.0.1:{port}",
+                    **config}
+        folder.mkdir(parents=True)
+        (folder / "config.py").write_text(
+            "".join(f"{key} = {value!r}\n" for key, value in settings.items()))
+        shutil.copytree(tls_folder, folder / "tls")
+        self.gunicorn = Gunicorn(prepare_instance(folder, keep_config=True), workers=2,
+                                 tls=True, port=port, access_log=folder / "access.log")
+        self.url = self.gunicorn.url
+        self.app = create_app()  # the same instance, for reading its database and archive
+        assert self.app.config["SESSION_COOKIE_SECURE"]
 
     def db(self):
         return connect(self.app.config["DATABASE"])
 
     def stop(self):
-        self.http.shutdown()
-        self.thread.join()
+        self.gunicorn.stop()
 
 
 @pytest.fixture
-def serve(tmp_path):
-    """Start the app with extra config on a free loopback port."""
+def serve(tmp_path, clinic_tls, monkeypatch):
+    """Start the app with extra config on a free loopback port, over HTTPS."""
     servers = []
 
     def start(**config):
-        app = create_app(config_for(tmp_path, WTF_CSRF_ENABLED=True, **config))
-        initialise(app)
-        servers.append(Server(app))
+        folder = tmp_path / f"instance-{len(servers)}"
+        monkeypatch.setenv("CONSENT_INSTANCE", str(folder))
+        servers.append(Server(folder, clinic_tls[0], config))
         return servers[-1]
     yield start
     for server in servers:
@@ -77,7 +100,7 @@ def tablet_page(browser, server, viewport=TABLET, enrol=True):
         db = server.db()
         token = kiosks.create(db, "Reception")
         db.conn.close()
-        page.goto(f"{server.url}/kiosk/enrol/{token}")
+        page.goto(kiosks.enrolment_link(server.app.config, token))
         page.click("button:has-text('Enrol this tablet')")
         page.wait_for_selector("#welcome")
     return page
@@ -90,16 +113,31 @@ def tablet(browser, server):
     page.context.close()
 
 
-def doctor_page(browser, server, username="dr.house"):
-    """Log a doctor in on a desktop-sized browser."""
+def staff_page(browser, server, username, role, shots=None):
+    """Create a staff account with a second factor and log in through the real pages."""
     db = server.db()
-    accounts.create(db, username, "doctor", PASSWORD)
-    db.conn.close()
+    add_staff(db, username, role)
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.goto(f"{server.url}/login")
+    if shots:
+        screenshot(page, f"{shots}-login")
+        assert serious_violations(page) == []
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Log in')")
+    page.wait_for_selector("h1:has-text('Enter your code')")
+    if shots:
+        screenshot(page, f"{shots}-code")
+        assert serious_violations(page) == []
+    page.fill("#code", totp_code(db, username))
+    db.conn.close()
+    page.click("button:has-text('Continue')")
+    return page
+
+
+def doctor_page(browser, server, username="dr.house"):
+    """Log a doctor in on a desktop-sized browser."""
+    page = staff_page(browser, server, username, "doctor")
     page.wait_for_selector("h1:has-text('Review queue')")
     return page
 

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_signature,
-                              fill_visible, screenshot, serious_violations, tablet_page)
+                              fill_visible, screenshot, serious_violations, staff_page,
+                              tablet_page)
 from conftest import valid_form
 from consent import archive, seal
 
@@ -217,29 +218,12 @@ def test_without_javascript_the_form_is_one_long_page(browser, server):
     context.close()
 
 
-def staff_login(browser, server, username, role):
-    """Create a staff account and log in through the real page; return the page."""
-    from conftest import PASSWORD
-    from consent import accounts
-    db = server.db()
-    accounts.create(db, username, role, PASSWORD)
-    db.conn.close()
-    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
-    page.goto(f"{server.url}/login")
-    assert serious_violations(page) == []
-    screenshot(page, "staff-login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    return page
-
-
 def test_every_staff_screen_is_accessible(browser, tablet, server):
     answer_questionnaire(tablet, valid_form(bruises_easily="yes", sunburn_or_tan="yes",
                                             treatment="mesotherapy_needling"))
     tablet.click("[data-submit]")
     tablet.wait_for_selector("h1:has-text('Thank you')")
-    doctor = staff_login(browser, server, "dr.grey", "doctor")
+    doctor = staff_page(browser, server, "dr.grey", "doctor", shots="staff")
     doctor.fill("#name", "lovelace")
     doctor.click("button:has-text('Search')")
     doctor.wait_for_selector("h1:has-text('Search results')")
@@ -258,7 +242,7 @@ def test_every_staff_screen_is_accessible(browser, tablet, server):
     doctor.wait_for_selector("text=Download the sealed consent")
     assert serious_violations(doctor) == []
     doctor.context.close()
-    admin = staff_login(browser, server, "office", "admin")
+    admin = staff_page(browser, server, "office", "admin")
     admin.wait_for_selector("h1:has-text('Administration')")
     assert serious_violations(admin) == []
     admin.fill("#name", "Room 2")

@@ -1,0 +1,68 @@
+"""The `flask users` commands: staff accounts from the command line."""
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import accounts, audit, mfa
+from .db import get_db
+
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+
+def read_password(from_stdin):
+    """Read a new password from standard input or an interactive prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def existing(username):
+    """Return the username of an existing account, or stop with a clear message."""
+    if not accounts.exists(get_db(), username):
+        raise click.ClickException(f"there is no user {username}")
+    return username
+
+
+@users_cli.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(accounts.ROLES), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def add_user_command(username, role, password_stdin):
+    """Add a staff account and print its authenticator (otpauth://) URI."""
+    try:
+        accounts.create(get_db(), username, role, read_password(password_stdin))
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    audit.record("user_changed", detail=f"added {username} as {role}", username="cli")
+    secret = mfa.provision(get_db(), username)
+    click.echo(f"Added {role} {username}")
+    click.echo(mfa.provisioning_uri(secret, username, current_app.config["CLINIC_NAME"]))
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(username, password_stdin):
+    """Set a staff member's password; all their sessions end."""
+    try:
+        accounts.set_password(get_db(), existing(username), read_password(password_stdin))
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    audit.record("user_changed", detail=f"set the password of {username}", username="cli")
+    click.echo(f"Password of {username} set; their sessions have ended")
+
+
+@users_cli.command("reset-factor")
+@click.argument("username")
+def reset_factor_command(username):
+    """Forget a staff member's second factor; they set up a new one at next log-in."""
+    mfa.reset(get_db(), existing(username))
+    audit.record("mfa_reset", detail=f"reset the second factor of {username}", username="cli")
+    click.echo(f"Second factor of {username} reset; their sessions have ended")
+
+
+def init_app(app):
+    """Register the staff commands."""
+    app.cli.add_command(users_cli)
