@@ -30,6 +30,14 @@ def prepare_instance(folder, keep_config=False):
     return folder
 
 
+def read_stat(path):
+    """Return the fields of a /proc stat file after the command name, or [] if gone."""
+    try:
+        return path.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
 class Gunicorn:
     """A gunicorn master serving wsgi:app for one instance folder."""
 
@@ -63,12 +71,11 @@ class Gunicorn:
         """List worker process ids (children of the master), optionally only busy ones."""
         found = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid and (not running_only or fields[0] == "R"):
-                found.append(int(stat.parent.name))
+            fields = read_stat(stat)
+            if fields and int(fields[1]) == self.process.pid and (
+                    not running_only or any(read_stat(task)[:1] == ["R"]
+                                            for task in stat.parent.glob("task/*/stat"))):
+                found.append(int(stat.parent.name))  # busy: a request thread is running
         return found
 
     def stop(self):

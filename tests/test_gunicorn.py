@@ -2,8 +2,10 @@
 import os
 import random
 import signal
+import socket
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,22 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
     assert db["archive"].count == db["submissions"].count > 0
     print(f"seed {seed}: {kills} workers killed, {dropped} requests cut, "
           f"{len(interrupted)} consents finalised again")
+
+
+def test_two_stalled_clients_do_not_stall_the_service(instance):
+    server = Gunicorn(instance, workers=2)
+    stalled = []
+    try:
+        for _ in range(2):  # each sends half a request and then nothing, like a slow link
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            stalled.append(sock)
+        time.sleep(0.5)
+        start = time.monotonic()
+        with urllib.request.urlopen(server.url + "/login", timeout=5) as response:
+            assert response.status == 200
+        print(f"answered in {(time.monotonic() - start) * 1e3:.0f} ms beside 2 stalled clients")
+    finally:
+        for sock in stalled:
+            sock.close()
+        server.stop()
