@@ -371,3 +371,21 @@ def test_restore_refuses_a_backup_that_drops_its_database_from_the_manifest(back
     fresh = make_app(config_for(tmp_path / "fresh"))
     result = fresh.test_cli_runner().invoke(args=["restore", str(backup)])
     assert result.exit_code != 0 and "does not list consent.sqlite" in result.output
+
+
+def test_a_timed_out_session_clears_the_browser_and_its_cookie(app, later):
+    doctor = staff_client(app, "dr.house", "doctor")
+    later["delta"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+    response = doctor.get("/review")
+    assert response.headers["Location"].endswith("/login")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert "consent_session=;" in response.headers["Set-Cookie"]
+    page = doctor.get("/login").get_data(as_text=True)
+    assert "data-idle-seconds" not in page  # the staff timer runs only while logged in
+
+
+def test_staff_pages_carry_the_idle_timer(app):
+    doctor = staff_client(app, "dr.house", "doctor")
+    page = doctor.get("/review").get_data(as_text=True)
+    assert f'data-idle-seconds="{app.config["SESSION_IDLE_MINUTES"] * 60}"' in page
+    assert 'src="/static/staff.js"' in page
