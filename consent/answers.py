@@ -1,11 +1,7 @@
-"""Answers in the data dictionary's JSON encoding, to and from forms."""
+"""Answers in the data dictionary's JSON encoding, derived from the questionnaire."""
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, DateField, SelectMultipleField
-from wtforms.fields.core import UnboundField
 
-from .forms.validators import RequiredWhen
-
-NOT_ANSWERS = {"csrf_token", "signature"}
+from .questionnaire import SECTIONS, answer_questions
 
 
 class AnswerError(ValueError):
@@ -16,46 +12,41 @@ class AnswerError(ValueError):
         self.field = field
 
 
-def hidden(form, field):
-    """Tell whether skip logic hides this field for the form's answers."""
-    return any(isinstance(v, RequiredWhen) and not v.applies(form) for v in field.validators)
+def asked(question, values):
+    """Tell whether skip logic asks this question, given the other answers."""
+    return not question.when or values.get(question.when[0]) == question.when[1]
 
 
-def encode_field(form, field):
-    """Encode one validated field as the dictionary says."""
-    if isinstance(field, BooleanField):
-        return bool(field.data)
-    if isinstance(field, SelectMultipleField):
-        chosen = set(field.data or ()) if not hidden(form, field) else set()
-        return [choice.value for choice in field.choices if choice.value in chosen]
-    if isinstance(field, DateField):
-        return field.data.isoformat() if field.data and not hidden(form, field) else None
-    if field.type == "RadioField":
-        return None if hidden(form, field) else field.data
-    return field.data or ""
+def encode_value(question, value, is_asked):
+    """Encode one validated value as the dictionary says (unasked: null or [])."""
+    if question.kind == "tick":
+        return bool(value)
+    if question.kind == "multi":
+        chosen = set(value or ()) if is_asked else set()
+        return [v for v, _ in question.choices if v in chosen]
+    if question.kind == "date":
+        return value.isoformat() if value and is_asked else None
+    if question.kind in ("yes_no", "choice"):
+        return value if is_asked else None
+    return value or ""
 
 
-def encode(form):
-    """Return a validated form's answers as a JSON-ready dict, in form order."""
-    return {f.name: encode_field(form, f) for f in form if f.name not in NOT_ANSWERS}
+def encode(values, sections=SECTIONS):
+    """Encode validated values (field name to Python value) in questionnaire order."""
+    return {q.name: encode_value(q, values.get(q.name), asked(q, values))
+            for q in answer_questions(sections) if q.name in values}
 
 
-def field_names(form_class):
-    """List the answer fields a form class declares."""
-    names = (n for n in dir(form_class) if isinstance(getattr(form_class, n, None), UnboundField))
-    return set(names) - NOT_ANSWERS
-
-
-def to_formdata(answers, form_class):
+def to_formdata(answers, sections):
     """Turn answers in the JSON encoding into form data the same form can validate."""
     if not isinstance(answers, dict):
         raise AnswerError("answers", "must be a JSON object")
-    names = field_names(form_class)
+    questions = {q.name: q for q in answer_questions(sections)}
     data = MultiDict()
     for name, value in answers.items():
-        if name not in names:
+        if name not in questions:
             raise AnswerError(name, "is not a field of the questionnaire")
-        multi = issubclass(getattr(form_class, name).field_class, SelectMultipleField)
+        multi = questions[name].kind == "multi"
         if multi != isinstance(value, list):
             raise AnswerError(name, "must be a list" if multi else "must not be a list")
         if multi and all(isinstance(v, str) for v in value):

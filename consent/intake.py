@@ -2,11 +2,11 @@
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from . import submissions
-from .answers import encode
 from .db import get_db
-from .forms import SECTIONS, QuestionnaireForm
+from .forms import QuestionnaireForm, encode_form
 from .forms.validators import clinic_today
 from .kiosks import kiosk_required
+from .questionnaire import SECTIONS
 from .records import finalise_submission
 from .rules import get_ruleset
 
@@ -19,7 +19,7 @@ def questionnaire():
     """Show the questionnaire; store it when every answer is valid."""
     form = QuestionnaireForm()
     if form.validate_on_submit():
-        row = submissions.submit(get_db(), get_ruleset(), encode(form), form.signature.png,
+        row = submissions.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
                                  clinic_today())
         if row["status"] == "cleared":
             try:

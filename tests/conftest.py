@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 from consent import accounts, clock, create_app, kiosks, mfa
 from consent.db import connect
 from consent.instance import initialise
+from consent.questionnaire import QUESTIONS
 
 PASSWORD = "correct horse battery"
 
@@ -50,15 +51,8 @@ def valid_form(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-YES_NO_FIELDS = [
-    "active_infection", "cold_sore_now", "cold_sore_history", "active_acne",
-    "skin_condition_flare", "immunosuppressed", "chemotherapy_now", "feeling_unwell",
-    "swim_within_24h", "anticoagulants", "antiplatelets", "nsaids_last_week",
-    "bleeding_supplements", "bleeding_disorder", "bruises_easily", "keloid_history",
-    "skin_cancer_in_area", "sunburn_or_tan", "recent_procedure", "recent_injectables",
-    "topical_retinoids_acids", "autoimmune_disease", "pregnant_or_breastfeeding",
-    "allergy_anaesthetic", "allergy_metal", "allergy_ingredients",
-]
+YES_NO_FIELDS = [q.name for q in QUESTIONS.values() if q.kind == "yes_no"
+                 and q.name not in ("had_previous_session", "photo_consent")]
 
 
 def config_for(tmp_path, **extra):

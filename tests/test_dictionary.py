@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from consent.forms import SECTIONS, QuestionnaireForm
+from consent.forms import QuestionnaireForm
+from consent.questionnaire import QUESTIONS, SECTIONS
 
 CHECKED_COPY = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
 FIELD_CLASS = {"text": ("StringField", "TextAreaField"), "date": ("DateField",),
@@ -38,26 +39,27 @@ def test_checked_copy_matches_the_shared_dictionary():
 
 def test_sections_follow_the_dictionary():
     assert [(title, [row[0] for row in rows]) for title, rows in dictionary()] == \
-           [(title, names) for _, title, names in SECTIONS]
+           [(s.title, [q.name for q in s.questions]) for s in SECTIONS]
 
 
 @pytest.mark.parametrize("name, kind, choices",
                          [row for _, rows in dictionary() for row in rows],
                          ids=lambda value: value if isinstance(value, str) else None)
-def test_every_dictionary_field_is_in_the_form(app, name, kind, choices):
+def test_every_dictionary_field_is_defined_and_in_the_form(app, name, kind, choices):
+    assert name in QUESTIONS, f"{name} is missing from consent/questionnaire.py"
     with app.test_request_context():
         form = QuestionnaireForm(meta={"csrf": False})
-    assert name in form, f"{name} is missing from the form"
     field = form[name]
     assert field.type in FIELD_CLASS[kind], f"{name} is a {field.type}, dictionary says {kind}"
-    values = [choice.value for choice in getattr(field, "choices", None) or []]
+    values = [value for value, _ in QUESTIONS[name].choices]
+    assert values == [choice.value for choice in getattr(field, "choices", None) or []]
     if kind == "yes/no":
         assert values == ["yes", "no"]
     elif kind == "choice":
         assert values == choices
     elif kind == "multi":
         if choices == ["areas"]:  # "same choices as `areas`"
-            choices = [choice.value for choice in form["areas"].choices]
+            choices = [value for value, _ in QUESTIONS["areas"].choices]
         assert values == choices
 
 
@@ -65,4 +67,4 @@ def test_the_form_has_no_field_the_dictionary_lacks(app):
     names = {row[0] for _, rows in dictionary() for row in rows}
     with app.test_request_context():
         form = QuestionnaireForm(meta={"csrf": False})
-    assert {field.name for field in form} - {"csrf_token"} == names
+    assert {field.name for field in form} - {"csrf_token"} == names == set(QUESTIONS)

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from conftest import valid_form
 from consent.answers import AnswerError, to_formdata
-from consent.forms import AnswersForm
-from consent.rules import evaluate, vocabulary
-from consent.rules import validated_answers
+from consent.forms import validated_answers
+from consent.questionnaire import medical_sections, vocabulary
+from consent.rules import evaluate
 from consent.signature import SignatureError, clean_png
 from test_rules import CASES, RULESET
 
@@ -109,7 +109,7 @@ def test_signature_decoder_only_raises_signature_errors(payload):
 def test_to_formdata_refuses_non_objects():
     for value in ([], "x", 3, None):
         try:
-            to_formdata(value, AnswersForm)
+            to_formdata(value, medical_sections())
         except AnswerError as error:
             assert error.field == "answers"
         else:

@@ -5,28 +5,15 @@ import sys
 import click
 from flask import abort, current_app
 from flask.cli import AppGroup
-from wtforms import BooleanField, DateField, RadioField, SelectMultipleField
 
-from ..answers import AnswerError, encode, field_names, to_formdata
-from ..forms import AnswersForm
+from ..answers import AnswerError
+from ..forms import validated_answers
 from ..forms.validators import clinic_today
+from ..questionnaire import vocabulary
 from .engine import Evaluation, Flag, evaluate
 from .loader import RuleSet, RuleSetError, load
 
-KINDS = ((SelectMultipleField, "multi"), (RadioField, "choice"), (DateField, "date"),
-         (BooleanField, "checkbox"))
 rules_cli = AppGroup("rules", help="Check the rule set and evaluate answers with it.")
-
-
-def vocabulary(form_class=AnswersForm):
-    """Describe each answer field the rules may use: its type and its choices."""
-    result = {}
-    for name in field_names(form_class):
-        unbound = getattr(form_class, name)
-        kind = next((k for cls, k in KINDS if issubclass(unbound.field_class, cls)), "text")
-        choices = [choice.value for choice in unbound.kwargs.get("choices", [])]
-        result[name] = {"type": kind, "choices": choices}
-    return result
 
 
 def get_ruleset():
@@ -47,16 +34,6 @@ def refuse_requests():
     """Answer 503 while the rule set is invalid: no questionnaire is judged without it."""
     if current_app.extensions.get("consent.ruleset_error"):
         abort(503)
-
-
-def validated_answers(raw, treatment_date):
-    """Validate answers in the JSON encoding with the questionnaire's own checks."""
-    form = AnswersForm(formdata=to_formdata(raw, AnswersForm), meta={"csrf": False})
-    form.treatment_date = treatment_date
-    if not form.validate():
-        name, errors = next(iter(form.errors.items()))
-        raise AnswerError(name, errors[0])
-    return encode(form)
 
 
 @rules_cli.command("check")

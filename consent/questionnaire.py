@@ -1,0 +1,204 @@
+"""The questionnaire, defined once: sections, questions, choices, skip logic and checks.
+
+The WTForms form, the answers' JSON encoding, the labels on staff screens and in the PDF,
+the rule set's vocabulary and the tablet's show/hide data are all derived from this file.
+Field names are the data dictionary's (docs/questionnaire.md): a contract.
+"""
+from dataclasses import dataclass
+
+PICK_ONE = "Please choose one."
+# The rule set sees each kind of question as one of these answer types.
+ANSWER_TYPES = {"text": "text", "textarea": "text", "date": "date", "yes_no": "choice",
+                "choice": "choice", "multi": "multi", "tick": "checkbox",
+                "signature": "signature"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: how it is asked, what it accepts and when it is asked."""
+
+    name: str
+    kind: str
+    label: str
+    hint: str = ""
+    choices: tuple = ()  # (value, label) pairs
+    required: str = ""  # the message when it is left empty; "" when optional
+    when: tuple = ()  # (other field, value): asked only then
+    max_chars: int = 0
+    checks: tuple = ()  # named checks, see consent/forms/validators.py
+    month_allowed: bool = False  # a date may be given as YYYY-MM
+
+    def choice_label(self, value):
+        """Return the label the patient saw for a stored value."""
+        return dict(self.choices).get(value, value)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One screen of the questionnaire."""
+
+    key: str
+    title: str
+    questions: tuple
+    medical: bool = True  # sections 1-7: the answers the rule set judges
+
+
+def yes_no(name, label, hint=""):
+    """Declare a required yes/no question."""
+    return Question(name, "yes_no", label, hint, (("yes", "Yes"), ("no", "No")),
+                    "Please answer yes or no.")
+
+
+def choice(name, label, *choices, required=PICK_ONE):
+    """Declare a required single choice."""
+    return Question(name, "choice", label, choices=choices, required=required)
+
+
+def text(name, label, max_chars, *checks, required=False, area=False, hint=""):
+    """Declare a trimmed text answer with a length limit."""
+    return Question(name, "textarea" if area else "text", label, hint,
+                    required="Please fill this in." if required else "", max_chars=max_chars,
+                    checks=checks)
+
+
+AREAS = (("face", "Face"), ("neck", "Neck"), ("decolletage", "Chest (décolletage)"),
+         ("scalp", "Scalp"), ("hands", "Hands"), ("arms", "Arms"), ("abdomen", "Tummy"),
+         ("back", "Back"), ("buttocks", "Buttocks"), ("thighs", "Thighs"))
+TICK = "Please tick this box to continue."
+
+SECTIONS = (
+    Section("about_you", "About you", (
+        text("first_name", "First name", 100, "person_name", required=True),
+        text("last_name", "Last name", 100, "person_name", required=True),
+        Question("date_of_birth", "date", "Date of birth",
+                 required="Please enter your date of birth.",
+                 checks=("not_in_future", "born_within_120_years")),
+        text("phone", "Phone number", 30, "phone_number"),
+        text("email", "E-mail address", 254, "email_address"),
+    )),
+    Section("treatment", "Today's treatment", (
+        choice("treatment", "Which treatment are you having today?",
+               ("microneedling", "Micro-needling"),
+               ("mesotherapy_needling", "Mesotherapy: micro-needling with active ingredients"),
+               ("mesotherapy_injection", "Mesotherapy: active ingredients injected")),
+        Question("areas", "multi", "Which areas are being treated today?", choices=AREAS,
+                 required="Please choose at least one area."),
+        Question("concerns", "multi", "What would you like to improve? (optional)", choices=(
+            ("ageing", "Signs of ageing"), ("sun_damage", "Sun damage"),
+            ("loose_skin", "Loose skin"), ("pores_fine_lines", "Large pores and fine lines"),
+            ("pigmentation", "Pigmentation or uneven skin tone"),
+            ("scars_stretch_marks", "Scars or stretch marks"), ("hair_loss", "Hair loss"))),
+        yes_no("had_previous_session",
+               "Have you had micro-needling or mesotherapy before, here or anywhere else?"),
+        Question("last_session_date", "date", "When was your most recent session?",
+                 required="Please enter the date of your last session.",
+                 when=("had_previous_session", "yes"), checks=("not_in_future",)),
+        Question("last_session_areas", "multi", "Which areas were treated in that session?",
+                 choices=AREAS, required="Please choose at least one area.",
+                 when=("had_previous_session", "yes")),
+    )),
+    Section("infection", "Infection risk", (
+        yes_no("active_infection", "Do you have a skin infection, open wound, rash or "
+               "irritated skin on or near an area being treated?"),
+        yes_no("cold_sore_now", "Do you have a cold sore right now?"),
+        yes_no("cold_sore_history", "Do you get cold sores that come back?"),
+        yes_no("active_acne", "Do you have inflamed (red or pus-filled) acne on an area "
+               "being treated?"),
+        yes_no("skin_condition_flare", "Is eczema, psoriasis or rosacea flaring up on an "
+               "area being treated?"),
+        choice("diabetes", "Do you have diabetes?", ("no", "No"),
+               ("controlled", "Yes, and it is well controlled"),
+               ("uncontrolled", "Yes, and it is not well controlled")),
+        yes_no("immunosuppressed", "Is your immune system weakened?", "For example a "
+               "transplant, immune-suppressing medicines, long-term steroid tablets or HIV."),
+        yes_no("chemotherapy_now", "Are you having chemotherapy or radiotherapy, or have you "
+               "had it in the last 3 months?"),
+        yes_no("feeling_unwell", "Do you have a fever or flu, or feel unwell today?"),
+        yes_no("swim_within_24h", "Do you plan to swim (pool, sea or lake) in the day after "
+               "your treatment?"),
+    )),
+    Section("bleeding", "Bleeding and bruising", (
+        yes_no("anticoagulants", "Do you take blood thinners?", "For example warfarin, "
+               "apixaban, rivaroxaban, dabigatran, edoxaban or heparin injections."),
+        yes_no("antiplatelets", "Do you take aspirin, clopidogrel, ticagrelor, prasugrel or "
+               "something similar?"),
+        yes_no("nsaids_last_week", "Have you taken ibuprofen, naproxen, diclofenac or a "
+               "similar painkiller in the last 7 days?"),
+        yes_no("bleeding_supplements", "Do you take fish oil, vitamin E, ginkgo, garlic or "
+               "turmeric supplements?"),
+        yes_no("bleeding_disorder", "Do you have haemophilia, von Willebrand disease, low "
+               "platelets or another clotting disorder?"),
+        yes_no("bruises_easily", "Do you bruise easily, or bleed for a long time after small "
+               "cuts?"),
+    )),
+    Section("healing", "Skin and healing", (
+        yes_no("keloid_history", "Have you had raised, thick (keloid) scars after an injury?"),
+        choice("isotretinoin", "Have you taken isotretinoin (Roaccutane or Accutane)?",
+               ("never", "Never"), ("current", "Yes, I take it now"),
+               ("stopped", "Yes, but I stopped")),
+        Question("isotretinoin_stopped_date", "date", "When did you stop taking it?",
+                 "If you only know the month, choose the 1st of that month.",
+                 required="Please enter when you stopped.", when=("isotretinoin", "stopped"),
+                 checks=("not_in_future",), month_allowed=True),
+        yes_no("skin_cancer_in_area", "Do you have skin cancer or a changing mole on an area "
+               "being treated?"),
+        yes_no("sunburn_or_tan", "Have you had sunburn, or a fresh tan from sun or a sunbed, "
+               "on an area being treated in the last 2 weeks?"),
+        yes_no("recent_procedure", "Have you had a chemical peel, laser or IPL on an area "
+               "being treated in the last 4 weeks?"),
+        yes_no("recent_injectables", "Have you had anti-wrinkle injections or filler on an "
+               "area being treated in the last 2 weeks?"),
+        yes_no("topical_retinoids_acids", "Have you used retinol, retinoids, glycolic, "
+               "salicylic or other acid skin products in the last 5 days?"),
+        yes_no("autoimmune_disease", "Do you have lupus, scleroderma or another autoimmune "
+               "or connective-tissue disease?"),
+        yes_no("pregnant_or_breastfeeding", "Are you pregnant, possibly pregnant, or "
+               "breastfeeding?"),
+    )),
+    Section("allergies", "Allergies", (
+        yes_no("allergy_anaesthetic", "Are you allergic to numbing cream or local "
+               "anaesthetic (such as lidocaine)?"),
+        yes_no("allergy_metal", "Are you allergic to nickel, stainless steel or other metals?"),
+        yes_no("allergy_ingredients", "Are you allergic to hyaluronic acid, vitamins or "
+               "other cosmetic ingredients?"),
+        text("allergy_details", "Tell us more about your allergies (optional)", 500, area=True),
+    )),
+    Section("anything_else", "Anything else", (
+        text("medications", "Which medicines do you take now? (optional)", 1000, area=True),
+        text("other_conditions", "Any other medical conditions? (optional)", 1000, area=True),
+        text("questions_for_doctor", "Any questions for the doctor? (optional)", 1000,
+             area=True),
+    )),
+    Section("consent", "Consent and signature", (
+        Question("read_information", "tick",
+                 "I have read what the treatment is, its risks and its aftercare.",
+                 required=TICK),
+        Question("answers_truthful", "tick",
+                 "My answers are complete and true to the best of my knowledge.",
+                 required=TICK),
+        Question("aftercare_agreed", "tick", "I will follow the aftercare instructions.",
+                 required=TICK),
+        yes_no("photo_consent",
+               "May the clinic take before and after photos for your medical record?"),
+        text("signed_name", "Type your full name", 201, required=True),
+        Question("signature", "signature", "Your signature", checks=("drawn_signature",)),
+    ), medical=False),
+)
+QUESTIONS = {q.name: q for section in SECTIONS for q in section.questions}
+DECLARATIONS = tuple(q.name for q in QUESTIONS.values() if q.kind == "tick")
+
+
+def medical_sections(sections=SECTIONS):
+    """Return the sections whose answers the rule set judges."""
+    return tuple(s for s in sections if s.medical)
+
+
+def answer_questions(sections=SECTIONS):
+    """List every question whose answer is stored in the answers JSON (all but the drawing)."""
+    return [q for s in sections for q in s.questions if q.kind != "signature"]
+
+
+def vocabulary(sections=SECTIONS):
+    """Describe each answer the rules may use: its type and its choices."""
+    return {q.name: {"type": ANSWER_TYPES[q.kind], "choices": [v for v, _ in q.choices]}
+            for section in medical_sections(sections) for q in section.questions}

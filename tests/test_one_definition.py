@@ -1,0 +1,77 @@
+"""A new yes/no question with its rule takes three files: definition, rule set, example case."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = '''        yes_no("recent_tattoo", "Have you had a tattoo on an area being treated in the "
+               "last 4 weeks?"),
+'''
+RULE = '''
+[[rule]]
+id = "recent-tattoo"
+category = "healing"
+severity = "review"
+when = { field = "recent_tattoo", equals = "yes" }
+message = "A tattoo in the last 4 weeks on a treatment area: {areas}."
+explanation = "Fresh tattoos are still healing; needling over them risks the ink and the skin."
+source = "Device labelling: do not treat over unhealed skin."
+'''
+CASE = '''
+[[case]]
+name = "a recent tattoo"
+flags = ["recent-tattoo"]
+status = "needs_review"
+answers = { recent_tattoo = "yes" }
+'''
+CHECK = '''
+import tomllib
+from datetime import date
+from consent import create_app
+from consent.answers import encode
+from consent.display import answer_sections
+from consent.forms import QuestionnaireForm
+from consent.questionnaire import vocabulary
+from consent.rules import evaluate, load
+
+app = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                  "DATABASE": "unused.sqlite"})
+with app.test_request_context():
+    field = QuestionnaireForm()["recent_tattoo"]
+    assert field.type == "RadioField" and [c.value for c in field.choices] == ["yes", "no"]
+    assert "last 4 weeks" in field.label.text and "recent_tattoo" in field()
+assert vocabulary()["recent_tattoo"] == {"type": "choice", "choices": ["yes", "no"]}
+assert encode({"recent_tattoo": "yes"}) == {"recent_tattoo": "yes"}
+ruleset = load("rules/ruleset.toml", vocabulary())
+cases = tomllib.loads(open("rules/cases.toml").read())
+case = [c for c in cases["case"] if c["name"] == "a recent tattoo"][0]
+answers = {**cases["base"]["answers"], **case["answers"], "last_session_date": None}
+result = evaluate(ruleset, answers, date(2026, 12, 1))
+assert [flag.rule for flag in result.flags] == case["flags"] and result.status == case["status"]
+rows = [row for _, section in answer_sections(answers, result.to_dict()) for row in section]
+assert any(row["label"].startswith("Have you had a tattoo") and row["flagged"] for row in rows)
+print("ok")
+'''
+
+
+
+def test_a_new_question_needs_only_the_definition_the_rule_set_and_a_case(tmp_path):
+    for folder in ("consent", "rules"):
+        shutil.copytree(ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    definition = tmp_path / "consent" / "questionnaire.py"
+    text = definition.read_text()
+    anchor = '"your treatment?"),\n'
+    definition.write_text(text.replace(anchor, anchor + QUESTION, 1))
+    (tmp_path / "rules" / "ruleset.toml").write_text(
+        (tmp_path / "rules" / "ruleset.toml").read_text() + RULE)
+    (tmp_path / "rules" / "cases.toml").write_text(
+        (tmp_path / "rules" / "cases.toml").read_text() + CASE)
+    changed = [p for p in tmp_path.rglob("*") if p.is_file() and
+               p.read_bytes() != (ROOT / p.relative_to(tmp_path)).read_bytes()]
+    assert sorted(p.name for p in changed) == ["cases.toml", "questionnaire.py", "ruleset.toml"]
+    result = subprocess.run([sys.executable, "-c", CHECK], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, env={"PYTHONPATH": str(tmp_path),
+                                                         "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
