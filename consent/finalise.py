@@ -31,12 +31,13 @@ def document_context(submission, decision, config):
         "photo_consent": answers.get("photo_consent"), "signed_name": answers["signed_name"],
         "signature": pdf.data_uri(submission["signature"]),
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
+        "information_sha256": submission["information_sha256"] or "not recorded",
     }
 
 
 def machine_record(submission, decision):
     """Return the JSON record embedded in the PDF."""
-    keys = ("id", "created_at", "treatment_date", "status", "signed_at")
+    keys = ("id", "created_at", "treatment_date", "status", "signed_at", "information_sha256")
     return {"submission": {k: submission[k] for k in keys}, "answers": submission["answers"],
             "evaluation": submission["evaluation"], "decision": decision}
 

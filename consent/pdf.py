@@ -8,17 +8,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
-from . import PACKAGE_ROOT
+from .information import TEMPLATES
 
-CONSENT_TEXT_VERSION = "2026-11-1"
 ATTACHMENT_NAME = "consent-record.json"
-ASSETS = (PACKAGE_ROOT / "templates" / "pdf").resolve()
+ASSETS = TEMPLATES / "pdf"
 
-templates = Environment(loader=PackageLoader("consent", "templates/pdf"),
+# The PDF template and the treatment information it shares with the tablet.
+templates = Environment(loader=FileSystemLoader(TEMPLATES),
                         autoescape=select_autoescape(default=True, default_for_string=True))
 
 
@@ -66,8 +66,7 @@ def data_uri(png_bytes):
 
 def render_html(context):
     """Fill the consent template; every value is escaped by Jinja."""
-    return templates.get_template("consent.html").render(
-        text_version=CONSENT_TEXT_VERSION, **context)
+    return templates.get_template("pdf/consent.html").render(**context)
 
 
 # gthread workers render in several threads; the shared font configuration (Pango,

@@ -151,7 +151,9 @@ def m009_second_factor_and_links(db):
     users.add_column("totp_confirmed_at", str)
     users.add_column("totp_last_step", int)
     db["sessions"].add_column("stage", str)
-    db.execute("update sessions set stage = 'full'")
+    # Sessions opened with a password alone end: everyone logs in again with a second factor.
+    db.execute("update sessions set stage = 'full', ended_at = coalesce(ended_at, "
+               "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))")
     db["sessions"].create_index(["username", "ended_at"])
     db["recovery_codes"].create({"code_hash": str, "username": str, "used_at": str},
                                 pk="code_hash", foreign_keys=[("username", "users", "username")])
@@ -170,3 +172,9 @@ def m010_confusable_name_keys(db):
     for row in list(db["submissions"].rows_where(select="id, first_name, last_name")):
         db["submissions"].update(row["id"], {"name_key": name_key(row["first_name"],
                                                                   row["last_name"])})
+
+
+@migrations()
+def m011_information_version(db):
+    """Record on each submission the SHA-256 of the treatment information the patient read."""
+    db["submissions"].add_column("information_sha256", str)

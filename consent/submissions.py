@@ -2,7 +2,7 @@
 import json
 import secrets
 
-from . import clock
+from . import clock, information
 from .names import name_key
 from .db import immediate
 from .rules.engine import evaluate
@@ -42,6 +42,7 @@ def submit(db, ruleset, answers, signature_png, on):
             "signature": signature_png, "status": evaluation.status,
             "evaluation": json.dumps(evaluation.to_dict()),
             "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,
+            "information_sha256": information.sha256(),  # what the patient read
         }
         db["submissions"].insert(row)
     return row

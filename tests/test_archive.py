@@ -1,6 +1,8 @@
 import errno
+import hashlib
 import json
 import os
+import re
 import sqlite3
 from datetime import date
 from io import BytesIO
@@ -10,7 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from conftest import signature_data_url, valid_form
-from consent import archive, pdf, seal, submissions
+from consent import archive, information, pdf, seal, submissions
 from consent.finalise import ArchiveError, NotReady, finalise
 from consent.signature import clean_png
 from test_questionnaire import EXPECTED_ANSWERS
@@ -53,18 +55,19 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
     ruleset = app.extensions["consent.ruleset"]
     entry, data = archived(app, db, cleared)
     text = text_of(data)
-    for line in ["Redness and swelling (puffiness)", "Pain or discomfort", "Minor bleeding",
-                 "Bruising", "Infection", "cold sores", "skin colour", "Allergic reaction",
-                 "scarring or small lumps",
-                 "SPF 50+ sunscreen every day for at least a week", "Do not swim in fresh or salt water",
-                 "clean water: no soaps, cleansers or toners", "harsh chemicals",
+    for line in ["Redness and swelling straight after", "Pain or discomfort", "A little bleeding",
+                 "Bruising", "Infection", "Cold sores coming back", "skin colour",
+                 "allergic reaction", "scarring or small lumps",
+                 "SPF 50+ sunscreen every day for at least a week",
+                 "Do not swim in a pool, the sea or a lake",
+                 "clean water: no soap, cleanser or toner", "harsh chemicals",
                  "about an hour after treatment", "4 to 6 hours or overnight", "mildly sunburnt",
-                 "no sooner than 7 days; 7 to 14 days apart",
+                 "at least 7 days before the same area", "7 to 14 days apart",
                  "30 to 60 minutes", "5 to 7", "up to 12",
                  "Ada Lovelace", "1985-12-10", "Face, Neck", "Micro-needling",
                  "Cleared by the rule set", "Plans to swim within a day after treatment",
                  "please do not swim in a pool",  # the advice flag's own aftercare line
-                 f"Document {cleared}", "Page 1 of", "consent text 2026-11-1",
+                 f"Document {cleared}", "Page 1 of", information.sha256(),
                  f"rule set {ruleset.version}", ruleset.sha256,
                  "Typed name: Ada Lovelace"]:
         assert line in text, line
@@ -78,6 +81,7 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
     assert record["answers"] == stored["answers"]
     assert record["evaluation"] == stored["evaluation"]
     assert record["submission"]["id"] == cleared and record["decision"] is None
+    assert record["submission"]["information_sha256"] == information.sha256()
     assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_data()  # PDF/A
     assert b"/ByteRange" in data
     assert oct(os.stat(Path(app.config["ARCHIVE_DIR"]) / entry["path"]).st_mode)[-3:] == "400"
@@ -260,3 +264,17 @@ def test_storage_failure_keeps_the_answers_for_retry_and_leaves_no_file(
     result = runner.invoke(args=["archive", "retry"])
     assert result.exit_code == 0 and "Finalised 1" in result.output
     assert db["archive"].count == 1 and verify(runner)[0] == 0
+
+
+def test_tablet_and_pdf_print_the_same_treatment_information(app, db, client, cleared):
+    source = (information.TEMPLATES / information.NAME).read_text()
+    with app.app_context():
+        rendered = app.jinja_env.get_template(information.NAME).render()
+    page = client.get("/").get_data(as_text=True)
+    assert rendered.strip() and rendered in page  # the tablet shows the file as it is
+    assert pdf.templates.get_template(information.NAME).render() == rendered  # and the PDF
+    assert information.sha256() == hashlib.sha256(source.encode()).hexdigest()
+    assert submissions.get(db, cleared)["information_sha256"] == information.sha256()
+    text = text_of(archived(app, db, cleared)[1])
+    for item in re.findall(r"<li>(.*?)</li>", rendered, re.S):
+        assert " ".join(item.split()) in text, item

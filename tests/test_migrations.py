@@ -1,0 +1,61 @@
+"""A database written by the previous main (f32b64c) opens, migrates and verifies."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD, config_for, make_app, totp_code
+from consent import information, mfa, submissions
+from consent.db import connect
+
+PREVIOUS = Path(__file__).parent / "data" / "previous-main"
+
+
+@pytest.fixture
+def old(tmp_path):
+    """An app on a copy of the previous main's instance, migrated by init."""
+    folder = tmp_path / "old"
+    shutil.copytree(PREVIOUS, folder)
+    return make_app(config_for(folder))
+
+
+def test_old_consents_still_verify_and_old_rows_are_kept(old):
+    runner = old.test_cli_runner()
+    verify = runner.invoke(args=["archive", "verify"])
+    assert verify.exit_code == 0, verify.output
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    db = connect(old.config["DATABASE"])
+    statuses = {row["last_name"]: row["status"] for row in db["submissions"].rows}
+    assert statuses == {"Lovelace": "cleared", "Hopper": "needs_review", "Shelley": "approved"}
+    assert all(row["information_sha256"] is None for row in db["submissions"].rows)
+
+
+def test_old_sessions_end_and_old_staff_set_up_a_second_factor(old):
+    db = connect(old.config["DATABASE"])
+    assert db["sessions"].count_where("ended_at is null") == 0
+    client = old.test_client()
+    response = client.post("/login", data={"username": "dr.house", "password": PASSWORD})
+    assert response.headers["Location"] == "/login/enrol"
+    assert client.get("/review").headers["Location"].endswith("/login")
+    mfa.provision(db, "dr.house")
+    assert client.post("/login/enrol", data={"code": totp_code(db, "dr.house")}).status_code == 200
+    page = client.get("/review").get_data(as_text=True)
+    assert "Grace Hopper" in page  # the old flagged submission waits in the queue
+    found = client.post("/review", data={"name": "lovelace"}).get_data(as_text=True)
+    assert "Ada Lovelace" in found  # names re-keyed, the search index follows
+
+
+def test_an_old_flagged_submission_is_decided_and_new_ones_carry_the_information_hash(old):
+    db = connect(old.config["DATABASE"])
+    hopper = next(db["submissions"].rows_where("last_name = 'Hopper'"))["id"]
+    from conftest import staff_client, enrolled_client, valid_form
+    doctor = staff_client(old, "dr.new", "doctor")
+    decided = doctor.post(f"/review/{hopper}/decide", data={"outcome": "declined"})
+    assert decided.status_code == 302
+    tablet = enrolled_client(old)
+    assert tablet.post("/", data=valid_form(first_name="Emmy", last_name="Noether",
+                                            signed_name="Emmy Noether")).status_code == 302
+    new = next(db["submissions"].rows_where("last_name = 'Noether'"))
+    assert new["information_sha256"] == information.sha256()
+    assert submissions.get(db, hopper)["status"] == "declined"
+    assert old.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
