@@ -1,7 +1,10 @@
-"""Gunicorn entry point: `gunicorn wsgi:app` (run `flask --app consent init` first)."""
+"""Gunicorn entry point: `gunicorn -c python:consent.serving wsgi:app` (after `flask init`)."""
 from consent import create_app
-from consent.instance import startup_problem
+from consent.instance import startup_checks
+from consent.web import startup_problem
 
 app = create_app()
 if problem := startup_problem(app):
     raise SystemExit(problem)
+for warning in startup_checks(app.config):  # once per serving process, not per CLI call
+    app.logger.warning(warning)

@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import config_for, signature_data_url
 from test_questionnaire import EXPECTED_ANSWERS
 from consent import create_app, submissions
-from consent.db import connect
+from consent.storage import connect
 from consent.finalise import finalise
 from consent.instance import initialise
 from consent.signature import clean_png

@@ -8,7 +8,7 @@ from pathlib import Path
 from weasyprint import HTML
 
 from consent import create_app, pdf, submissions
-from consent.db import connect
+from consent.storage import connect
 from consent.finalise import document_context, finalise
 from consent.instance import initialise
 

@@ -3,7 +3,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from consent.db import connect
+from consent.storage import connect
 
 from . import load
 from .serve import Gunicorn, prepare_instance

@@ -149,12 +149,13 @@ def patient_forms(valid_form, flagged_every=3):
     return forms
 
 
-def setup_people(db, tablets, doctors, password):
+def setup_people(db, tablet_count, doctor_count, password):
     """Enrol tablets and create doctors with a second factor; return tokens and credentials."""
-    from consent import accounts, clock, kiosks, mfa
-    devices = [kiosks.enrol(db, kiosks.create(db, f"Tablet {n}"))[1] for n in range(tablets)]
+    from consent import accounts, clock, mfa, tablets
+    devices = [tablets.enrol(db, tablets.create(db, f"Tablet {n}"))[1]
+               for n in range(tablet_count)]
     credentials = []
-    for n in range(doctors):
+    for n in range(doctor_count):
         accounts.create(db, f"dr.{n}", "doctor", password)
         secret = mfa.provision(db, f"dr.{n}")
         db["users"].update(f"dr.{n}", {"totp_confirmed_at": clock.iso(clock.now())})

@@ -5,8 +5,8 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from consent import decisions
-from consent.db import connect, migrate
+from consent import queue as lists
+from consent.storage import connect, migrate
 
 from . import summary, timed
 
@@ -37,10 +37,10 @@ def run(count=100_000):
     migrate(str(path))
     db = connect(str(path))
     fill(db, count)
-    durations = timed(lambda: decisions.queue(db, TODAY), 50)
-    size = len(decisions.queue(db, TODAY))
+    durations = timed(lambda: lists.queue(db, TODAY), 50)
+    size = len(lists.queue(db, TODAY))
     print(f"queue: {count:,} submissions, {size} rows listed: {summary(durations)}")
-    durations = timed(lambda: decisions.search(db, TODAY, "patient4242"), 20)
+    durations = timed(lambda: lists.search(db, TODAY, "patient4242"), 20)
     print(f"queue: search by name among {count:,}: {summary(durations)}")
     for label, sql, args in (
             ("waiting", "select id from submissions where status = ? order by created_at",

@@ -1,9 +1,10 @@
-"""Pre-treatment consent and eligibility service."""
+"""Pre-treatment consent and eligibility service.
+
+The clinic's logic lives in plain modules here; Flask only at the edges (web/, cli/,
+forms/, db.py), imported inside create_app so the domain loads without it.
+"""
 import os
 from pathlib import Path
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
@@ -21,6 +22,10 @@ def secure_cookies(config):
 
 def create_app(test_config=None):
     """Create and configure an instance of the consent application."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import cli, db, web
     # CONSENT_INSTANCE points gunicorn at another instance folder (tests, a second site).
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("CONSENT_INSTANCE") or None)
@@ -66,24 +71,7 @@ def create_app(test_config=None):
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from . import (account, admin, audit, auth, backup, cli, db, errors,
-                   instance as instance_setup, intake, kiosks, records, retention, review, rules,
-                   security)
-
-    security.init_app(app)
-    errors.init_app(app)
     db.init_app(app)
-    instance_setup.init_app(app)
-    rules.init_app(app)
-    records.init_app(app)
-    audit.init_app(app)
-    backup.init_app(app)
-    retention.init_app(app)
-    auth.init_app(app)
-    account.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
-    kiosks.init_app(app)
-    intake.init_app(app)
-    review.init_app(app)
-    admin.init_app(app)
     return app

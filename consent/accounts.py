@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from . import clock, sessions
 from .throttle import account_locked, check_address, record_failure
-from .db import immediate
+from .storage import immediate
 
 ROLES = ("doctor", "admin")
 NO_PASSWORD = "!"  # not an argon2 hash: nothing verifies against it

@@ -1,11 +1,13 @@
 """The archive: write-once sealed PDFs on disk, indexed by a hash-chained table."""
+import csv
 import hashlib
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 from . import chain, clock
-from .db import immediate
+from .storage import immediate
 
 TEMP_SUFFIX = ".tmp"
 
@@ -112,3 +114,23 @@ def verify(db, archive_dir, seal_problems):
         if path.resolve() not in listed:
             problems.append(f"unindexed file: {path.relative_to(archive_dir)}")
     return problems
+
+
+def export(db, archive_dir, since, dest):
+    """Copy PDFs of consents treated since a date to dest, with a manifest; return the count."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    rows = db.query(
+        "select a.submission_id, a.path, a.sha256, s.first_name, s.last_name, "
+        "s.treatment_date, s.status from archive a join submissions s on s.id = a.submission_id "
+        "where s.treatment_date >= ? order by a.seq", [since.isoformat()])
+    count = 0
+    with open(dest / "manifest.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "patient", "date", "status", "sha256", "file"])
+        for count, row in enumerate(rows, start=1):
+            name = Path(row["path"]).name
+            shutil.copy2(Path(archive_dir) / row["path"], dest / name)
+            writer.writerow([row["submission_id"], f"{row['first_name']} {row['last_name']}",
+                             row["treatment_date"], row["status"], row["sha256"], name])
+    return count

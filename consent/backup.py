@@ -6,12 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
-
 from . import clock
-from .db import connect, migrate
+from .storage import connect, migrate
 
 MANIFEST = "manifest.json"
 DATABASE = "consent.sqlite"
@@ -137,33 +133,3 @@ def restore(config, src):
         shutil.copy2(src / name, path)
     migrate(str(database))
     return manifest
-
-
-@click.command("backup")
-@click.argument("dest", type=click.Path(file_okay=False))
-@with_appcontext
-def backup_command(dest):
-    """Back up database, archive and seal key to DEST (safe while the clinic works)."""
-    try:
-        manifest = back_up(current_app.config, dest)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up {manifest['consents']} archived consents to {dest}")
-
-
-@click.command("restore")
-@click.argument("src", type=click.Path(exists=True, file_okay=False))
-@with_appcontext
-def restore_command(src):
-    """Restore a backup from SRC into this (empty) instance."""
-    try:
-        manifest = restore(current_app.config, src)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Restored {manifest['consents']} archived consents from {src}")
-
-
-def init_app(app):
-    """Register the backup and restore commands."""
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)

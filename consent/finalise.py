@@ -1,8 +1,8 @@
 """Finalise a consent: render, seal, archive and record, once per submission."""
 from . import archive, decisions, pdf, seal, submissions
 from .display import answer_sections, label, show
+from .status import FINAL
 
-FINAL_STATUSES = ("cleared", "approved", "declined")
 DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed")
 
 
@@ -56,7 +56,7 @@ def finalise(db, config, submission_id):
     if done := archive.entry(db, submission_id):
         return done
     submission = submissions.get(db, submission_id)
-    if submission is None or submission["status"] not in FINAL_STATUSES:
+    if submission is None or submission["status"] not in FINAL:
         raise NotReady(submission_id)
     decision = decisions.get(db, submission_id)
     html = pdf.render_html(document_context(submission, decision, config))
@@ -68,7 +68,7 @@ def finalise(db, config, submission_id):
 
 def pending(db):
     """List decided submissions that have no archived PDF yet (to retry)."""
-    marks = ", ".join("?" * len(FINAL_STATUSES))
+    marks = ", ".join("?" * len(FINAL))
     return [row["id"] for row in db.query(
         f"select id from submissions where status in ({marks}) and id not in "
-        f"(select submission_id from archive) order by created_at", FINAL_STATUSES)]
+        f"(select submission_id from archive) order by created_at", FINAL)]

@@ -1,13 +1,9 @@
-"""Initialise the instance folder: secret key, database schema, seal key, archive."""
+"""The instance folder: secret key, database, HTTPS certificate, seal key, archive."""
 import os
 import secrets
 from pathlib import Path
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
-
-from . import db, rules, tls
+from . import archive, pdf, seal, storage, tls
 
 
 def write_config(instance_path):
@@ -30,42 +26,35 @@ def restrict(path, mode):
 
 
 def initialise(app):
-    """Bring the instance folder up to date; safe to run any number of times."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
-    restrict(app.instance_path, 0o700)
-    created = write_config(app.instance_path)
-    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    db.migrate(app.config["DATABASE"])
+    """Bring the instance folder of an app (config and instance_path) up to date; idempotent.
+
+    Return what was done, one line each, for the command line to print.
+    """
+    config, folder = app.config, app.instance_path
+    Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    restrict(folder, 0o700)
+    done = ["Generated a new secret key." if write_config(folder) else
+            "Kept the existing secret key."]
+    Path(config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    storage.migrate(config["DATABASE"])
     for suffix in ("", "-wal", "-shm"):
-        restrict(app.config["DATABASE"] + suffix, 0o600)
-    Path(app.config["ARCHIVE_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
-    restrict(app.config["ARCHIVE_DIR"], 0o700)
-    made = tls.ensure(app.instance_path, app.config["CLINIC_NAME"], app.config["PUBLIC_URL"],
-                      app.config["TLS_HOSTS"])
-    if made:
-        click.echo(f"Made the clinic's HTTPS {' and '.join(made)} in {app.instance_path}/tls")
-    for hook in app.extensions.get("consent.init_hooks", []):
-        hook(app)
-    return created
+        restrict(config["DATABASE"] + suffix, 0o600)
+    Path(config["ARCHIVE_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    restrict(config["ARCHIVE_DIR"], 0o700)
+    if made := tls.ensure(folder, config["CLINIC_NAME"], config["PUBLIC_URL"],
+                          config["TLS_HOSTS"]):
+        done.append(f"Made the clinic's HTTPS {' and '.join(made)} in {folder}/tls")
+    if seal.create_key(config["SEAL_DIR"], config["CLINIC_NAME"]):
+        done.append(f"Generated a seal key and certificate in {config['SEAL_DIR']}")
+    return done + startup_checks(config)
 
 
-def startup_problem(app):
-    """Say why this instance must not serve (no secret key, invalid rules), or None."""
-    if not app.config.get("SECRET_KEY"):
-        return "No SECRET_KEY: run `flask --app consent init` (or `make run`) first."
-    return rules.startup_problem(app)
-
-
-@click.command("init")
-@with_appcontext
-def init_command():
-    """Create or update the instance folder (config, database, keys, archive)."""
-    created = initialise(current_app)
-    click.echo("Generated a new secret key." if created else "Kept the existing secret key.")
-    click.echo(f"Instance ready at {current_app.instance_path}")
-
-
-def init_app(app):
-    """Register the init command."""
-    app.extensions.setdefault("consent.init_hooks", [])
-    app.cli.add_command(init_command)
+def startup_checks(config):
+    """Tidy after stopped workers and warn of a slow set-up; return the warnings."""
+    warnings = []
+    if Path(config["ARCHIVE_DIR"]).is_dir():
+        if removed := archive.sweep_temp_files(config["ARCHIVE_DIR"]):
+            warnings.append(f"Removed {removed} temp files left by a stopped worker")
+    if not pdf.harfbuzz_subset_available():
+        warnings.append("libharfbuzz-subset is missing: PDF renders are about 1.9x slower")
+    return warnings

@@ -10,7 +10,7 @@ import qrcode
 import qrcode.image.svg
 
 from . import clock, sessions
-from .db import immediate
+from .storage import immediate
 
 RECOVERY_CODES = 10
 # One step either side absorbs a phone clock that is up to 30 s off.

@@ -2,15 +2,8 @@
 from datetime import date
 from pathlib import Path
 
-import click
-from flask import current_app
-from flask.cli import AppGroup
-
 from . import audit, clock
-from .db import get_db, immediate
-from .forms.validators import clinic_today
-
-retention_cli = AppGroup("retention", help="Apply the clinic's retention period.")
+from .storage import immediate
 
 
 def cutoff(today, years):
@@ -44,24 +37,3 @@ def purge_one(db, archive_dir, submission_id):
         if path.exists():
             path.chmod(0o600)
             path.unlink()
-
-
-@retention_cli.command("purge")
-@click.option("--dry-run", is_flag=True, help="Only count what would be purged.")
-def purge_command(dry_run):
-    """Delete consents older than RETENTION_YEARS (default 10) and log that it did."""
-    years = current_app.config["RETENTION_YEARS"]
-    before = cutoff(clinic_today(), years)
-    ids = expired(get_db(), before)
-    if not dry_run:
-        for submission_id in ids:
-            purge_one(get_db(), current_app.config["ARCHIVE_DIR"], submission_id)
-        current_app.logger.warning("Retention purge: removed %d consents treated before %s",
-                                   len(ids), before)
-    click.echo(f"{'Would purge' if dry_run else 'Purged'} {len(ids)} consents treated "
-               f"before {before} (retention {years} years)")
-
-
-def init_app(app):
-    """Register the retention command."""
-    app.cli.add_command(retention_cli)

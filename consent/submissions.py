@@ -4,10 +4,11 @@ import secrets
 
 from . import clock, information
 from .names import name_key
-from .db import immediate
+from .status import Status
+from .storage import immediate
 from .rules.engine import evaluate
 
-COUNTS_AS_SESSION = ("cleared", "approved")
+COUNTS_AS_SESSION = (Status.CLEARED, Status.APPROVED)
 
 
 def new_id():

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from . import clock
-from .db import immediate
+from .storage import immediate
 
 
 class Throttled(Exception):

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
 
-from consent import accounts, clock, create_app, kiosks, mfa
-from consent.db import connect
+from consent import accounts, clock, create_app, mfa, tablets
+from consent.storage import connect
 from consent.instance import initialise
 from consent.questionnaire import QUESTIONS
 
@@ -103,7 +103,7 @@ def enrolled_client(app):
     """Return a test client that is an enrolled reception tablet."""
     db = connect(app.config["DATABASE"])
     with app.app_context():
-        _, device = kiosks.enrol(db, kiosks.create(db, "Reception"))
+        _, device = tablets.enrol(db, tablets.create(db, "Reception"))
     db.conn.close()
     client = app.test_client()
     client.set_cookie(app.config["KIOSK_COOKIE"], device)

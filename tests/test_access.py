@@ -2,8 +2,8 @@
 import pytest
 
 from conftest import enrolled_client, staff_client, valid_form
-from consent import kiosks
-from consent.db import connect
+from consent import tablets
+from consent.storage import connect
 
 # endpoint -> expected outcome per role: "ok", "login" (redirect to /login),
 # "forbidden" (403), "not_enrolled" (403 page), or a status code.
@@ -110,7 +110,7 @@ def test_kiosk_cookie_grants_nothing_else(app, world):
 def test_revoked_tablet_is_not_served(app, world):
     clients, arguments = world
     db = connect(app.config["DATABASE"])
-    kiosks.revoke(db, arguments["kiosk_id"])
+    tablets.revoke(db, arguments["kiosk_id"])
     db.conn.close()
     response = clients["kiosk"].get("/")
     assert response.status_code == 403 and b"not enrolled" in response.data

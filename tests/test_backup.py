@@ -4,7 +4,7 @@ from datetime import date
 
 from conftest import config_for
 from consent import create_app, submissions
-from consent.db import connect
+from consent.storage import connect
 from consent.finalise import finalise
 from consent.instance import initialise
 from consent.signature import clean_png

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from consent import create_app
-from consent.db import connect, get_db
+from consent.db import get_db
+from consent.storage import connect
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from bench import load
 from bench.serve import Gunicorn, prepare_instance
 from conftest import PASSWORD, valid_form
 from consent import create_app
-from consent.db import connect
+from consent.storage import connect
 from consent.finalise import pending
+from consent.instance import startup_checks
 
 LOAD_SECONDS = float(os.environ.get("CONSENT_LOAD_SECONDS", "15"))
 
@@ -28,8 +29,9 @@ def instance(tmp_path, monkeypatch):
 
 
 def check_archive(instance):
-    """Start the app on the instance (start-up sweep) and verify the whole archive."""
+    """Run the start-up checks on the instance (temp-file sweep); return an app and runner."""
     app = create_app()
+    startup_checks(app.config)
     runner = app.test_cli_runner()
     assert not list(Path(app.config["ARCHIVE_DIR"]).rglob("*.tmp")), "temp files left"
     return app, runner

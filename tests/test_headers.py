@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import enrolled_client, staff_client, valid_form
-from consent.db import connect
+from consent.storage import connect
 from test_access import MATRIX
 
 COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}

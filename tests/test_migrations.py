@@ -6,7 +6,7 @@ import pytest
 
 from conftest import PASSWORD, config_for, make_app, totp_code
 from consent import information, mfa, submissions
-from consent.db import connect
+from consent.storage import connect
 
 PREVIOUS = Path(__file__).parent / "data" / "previous-main"
 

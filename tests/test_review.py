@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from conftest import PASSWORD, add_staff, config_for, log_in, make_app, staff_client, valid_form
 from consent import accounts, archive, clock, create_app
-from consent.db import connect
+from consent.storage import connect
 from consent.instance import initialise
 
 

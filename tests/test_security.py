@@ -11,7 +11,7 @@ import pytest
 from conftest import (PASSWORD, add_staff, config_for, enrolled_client, log_in, make_app,
                       staff_client, valid_form)
 from consent import accounts, clock, pdf, submissions
-from consent.db import connect
+from consent.storage import connect
 from test_backup import submit_and_finalise
 
 

@@ -2,10 +2,10 @@
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from ..status import BLOCKING, Status
 from .loader import PLACEHOLDER, RuleSet
 from .operators import OPERATORS
 
-BLOCKING = {"stop", "review"}
 COMBINATORS = {
     "all": lambda ctx, nodes: all(ctx.test(node) for node in nodes),
     "any": lambda ctx, nodes: any(ctx.test(node) for node in nodes),
@@ -84,5 +84,5 @@ def evaluate(ruleset: RuleSet, answers, on: date, history=()):
             flags.append(Flag(rule.id, rule.category, rule.severity, list(rule.fields),
                               explain(rule.message, ctx), rule.explanation, rule.source,
                               rule.aftercare))
-    status = "needs_review" if any(f.severity in BLOCKING for f in flags) else "cleared"
+    status = Status.NEEDS_REVIEW if any(f.severity in BLOCKING for f in flags) else Status.CLEARED
     return Evaluation(status, on.isoformat(), ruleset.version, ruleset.sha256, flags)

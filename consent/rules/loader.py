@@ -6,10 +6,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..status import Severity
 from .operators import OPERATORS
 
 CATEGORIES = {"infection", "bleeding", "interval", "healing", "eligibility", "allergy", "other"}
-SEVERITIES = ("stop", "review", "advice")
+SEVERITIES = tuple(Severity)
 COMBINATORS = {"all", "any", "not"}
 RULE_KEYS = {"id", "category", "severity", "when", "message", "explanation", "source"}
 OPTIONAL_KEYS = {"aftercare"}

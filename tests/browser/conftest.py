@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import serialization
 
 from bench.serve import Gunicorn, free_port, prepare_instance
 from conftest import PASSWORD, add_staff, totp_code
-from consent import create_app, kiosks, tls
-from consent.db import connect
+from consent import create_app, tablets, tls
+from consent.storage import connect
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -98,9 +98,9 @@ def tablet_page(browser, server, viewport=TABLET, enrol=True):
     page = context.new_page()
     if enrol:
         db = server.db()
-        token = kiosks.create(db, "Reception")
+        token = tablets.create(db, "Reception")
         db.conn.close()
-        page.goto(kiosks.enrolment_link(server.app.config, token))
+        page.goto(tablets.enrolment_link(server.app.config, token))
         page.click("button:has-text('Enrol this tablet')")
         page.wait_for_selector("#welcome")
     return page

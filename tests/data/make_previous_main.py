@@ -15,7 +15,7 @@ assert tablet.post("/", data=valid_form(first_name="Grace", last_name="Hopper", 
 assert tablet.post("/", data=valid_form(first_name="Mary", last_name="Shelley", signed_name="Mary Shelley", cold_sore_history="yes")).status_code == 302
 doctor = staff_client(app, "dr.house", "doctor")
 staff_client(app, "alice", "admin")
-from consent.db import connect
+from consent.storage import connect
 db = connect(app.config["DATABASE"])
 mary = next(db["submissions"].rows_where("last_name = 'Shelley'"))["id"]
 r = doctor.post(f"/review/{mary}/decide", data={"outcome": "approved", "note": "Antiviral cover."})

@@ -4,13 +4,13 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, send_file,
                    url_for)
 
-from . import archive, audit, decisions, submissions
+from .. import archive, decisions, queue as lists, submissions, workflow
+from ..db import get_db
+from ..display import answer_sections
+from ..forms.staff import DecisionForm, SearchForm
+from ..forms.validators import clinic_today
+from .audit import record
 from .auth import role_required
-from .db import get_db
-from .display import answer_sections
-from .forms.staff import DecisionForm, SearchForm
-from .forms.validators import clinic_today
-from .records import finalise_submission
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -21,12 +21,12 @@ def queue():
     """Show the queue, or the results of a search posted from it."""
     form = SearchForm()
     if form.validate_on_submit():
-        rows = decisions.search(get_db(), clinic_today(), form.name.data or "",
+        rows = lists.search(get_db(), clinic_today(), form.name.data or "",
                                 form.date_of_birth.data, form.treatment_date.data)
-        audit.record("search")
+        record("search")
         return render_template("review/queue.html", form=form, rows=rows, searched=True)
     return render_template("review/queue.html", form=form,
-                           rows=decisions.queue(get_db(), clinic_today()))
+                           rows=lists.queue(get_db(), clinic_today()))
 
 
 def submission_or_404(submission_id):
@@ -44,7 +44,7 @@ def show_submission(submission, form, status=200):
         "review/submission.html", submission=submission, form=form,
         decision=decisions.get(db, submission["id"]),
         sections=answer_sections(submission["answers"], submission["evaluation"]),
-        earlier=decisions.earlier_consents(db, submission),
+        earlier=lists.earlier_consents(db, submission),
         archived=archive.entry(db, submission["id"])), status
 
 
@@ -53,7 +53,7 @@ def show_submission(submission, form, status=200):
 def submission(submission_id):
     """Show flags first, then every answer, earlier consents and the decision."""
     found = submission_or_404(submission_id)
-    audit.record("submission_viewed", submission_id)
+    record("submission_viewed", submission_id)
     return show_submission(found, DecisionForm())
 
 
@@ -65,16 +65,13 @@ def decide(submission_id):
     if not form.validate_on_submit():
         return show_submission(found, form, 422)
     try:
-        decisions.decide(get_db(), submission_id, g.user["username"], form.outcome.data,
-                         form.note.data, form.override_reason.data, form.product.data,
-                         form.batch.data)
+        workflow.decide(get_db(), current_app.config, submission_id, g.user["username"],
+                        form.outcome.data, note=form.note.data,
+                        override_reason=form.override_reason.data, product=form.product.data,
+                        batch=form.batch.data)
     except decisions.DecisionError as error:
         form[error.field].errors.append(str(error))
         return show_submission(found, form, 422)
-    try:
-        finalise_submission(submission_id)
-    except Exception:  # noqa: BLE001 - the decision is committed; `archive retry` finishes it
-        current_app.logger.exception("Archiving failed for submission %s", submission_id)
     return redirect(url_for("review.submission", submission_id=submission_id))
 
 
@@ -85,7 +82,7 @@ def pdf(submission_id):
     entry = archive.entry(get_db(), submission_id)
     if entry is None:
         abort(404)
-    audit.record("pdf_downloaded", submission_id)
+    record("pdf_downloaded", submission_id)
     path = Path(current_app.config["ARCHIVE_DIR"]) / entry["path"]
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=f"consent-{submission_id}.pdf", max_age=0)

@@ -4,9 +4,10 @@ import functools
 from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
                    render_template, request, session, url_for)
 
-from . import accounts, audit, mfa, sessions, throttle
-from .db import get_db
-from .forms.staff import CodeForm, ConfirmForm, LoginForm
+from .. import accounts, mfa, sessions, throttle
+from ..db import get_db
+from ..forms.staff import CodeForm, ConfirmForm, LoginForm
+from .audit import record
 
 HOME = {"doctor": "review.queue", "admin": "admin.index"}
 CLEAR_SITE_DATA = '"cache", "storage"'  # not "cookies": it would un-enrol a reception tablet
@@ -66,11 +67,11 @@ def next_step(user):
 def refuse(db, form, username):
     """Answer a failed log-in, auditing at most one lock per account and window."""
     known = accounts.exists(db, username)
-    audit.record("login_failed", username=username if known else None,
+    record("login_failed", username=username if known else None,
                  detail="" if known else "unknown account")
     if known and throttle.account_locked(db, username, current_app.config) and \
             throttle.notice_due(db, f"account:{username}", current_app.config):
-        audit.record("login_throttled", username=username, detail="account locked")
+        record("login_throttled", username=username, detail="account locked")
     return render_template("auth/login.html", form=form, failed=True), 401
 
 
@@ -85,7 +86,7 @@ def login():
                                                address, current_app.config)
     except throttle.Throttled:
         if throttle.notice_due(db, f"address:{address}", current_app.config):
-            audit.record("login_throttled", detail="too many failures from one address")
+            record("login_throttled", detail="too many failures from one address")
         return render_template("auth/login.html", form=form, throttled=True), 429
     if user is None:
         return refuse(db, form, form.username.data)
@@ -96,7 +97,7 @@ def login():
               "last logged in. If that was not you, tell the clinic's administrator.")
     token = sessions.start(db, user["username"], "full" if step in HOME.values() else "password")
     if step in HOME.values():
-        audit.record("login", username=user["username"])
+        record("login", username=user["username"])
     return signed_in(redirect(url_for(step)), token)
 
 
@@ -104,7 +105,7 @@ def finish_login(user):
     """Promote the session after the second factor and go home."""
     db = get_db()
     token = sessions.promote(db, request.cookies[current_app.config["STAFF_COOKIE"]])
-    audit.record("login", username=user["username"])
+    record("login", username=user["username"])
     return token
 
 
@@ -121,7 +122,7 @@ def second_factor():
         return redirect(url_for("auth.login"))
     if not mfa.accept_code(db, user["username"], form.code.data):
         throttle.record_failure(db, user["username"], request.remote_addr or "")
-        audit.record("login_failed", username=user["username"], detail="wrong code")
+        record("login_failed", username=user["username"], detail="wrong code")
         form.code.errors.append("This code is not right, or was already used. "
                                 "Wait for the next one and try again.")
         return render_template("auth/code.html", form=form), 401
@@ -146,7 +147,7 @@ def enrol_factor():
         form.code.errors.append("This code is not right. Check the app shows this account "
                                 "and type the code it shows now.")
         return page(), 401
-    audit.record("mfa_enrolled", username=user["username"])
+    record("mfa_enrolled", username=user["username"])
     token = finish_login(user)
     return signed_in(render_template("auth/recovery.html", codes=codes,
                                      home=url_for(HOME[user["role"]])), token)
@@ -158,7 +159,7 @@ def logout():
     token = request.cookies.get(current_app.config["STAFF_COOKIE"])
     if ConfirmForm().validate_on_submit() and token and (g.user or g.pending):
         sessions.end(get_db(), token)
-        audit.record("logout", username=(g.user or g.pending)["username"])
+        record("logout", username=(g.user or g.pending)["username"])
     g.session_ended = True
     session.clear()
     return redirect(url_for("auth.login"))

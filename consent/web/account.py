@@ -2,10 +2,11 @@
 from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template,
                    url_for)
 
-from . import accounts, audit
-from .db import get_db
-from .forms.staff import LinkForm, PasswordChangeForm, SetupForm
-from .links import public_link
+from .. import accounts
+from ..db import get_db
+from ..forms.staff import LinkForm, PasswordChangeForm, SetupForm
+from ..links import public_link
+from .audit import record
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -31,7 +32,7 @@ def change_password():
     except accounts.AccountError as error:
         form.current.errors.append(str(error))
         return render_template("auth/password.html", **page), 422
-    audit.record("user_changed", detail=f"{g.user['username']} changed their password")
+    record("user_changed", detail=f"{g.user['username']} changed their password")
     g.session_ended = True
     flash("Your password was changed. Please log in again with the new one.")
     return redirect(url_for("auth.login"))
@@ -52,7 +53,7 @@ def setup():
         (form.password if not invalid else form.token).errors.append(str(error))
         return render_template("auth/password.html", invalid=invalid, **page), \
             410 if invalid else 422
-    audit.record("user_changed", detail=f"{username} set their password", username=username)
+    record("user_changed", detail=f"{username} set their password", username=username)
     flash("Your password is set. Log in to set up your second factor.")
     return redirect(url_for("auth.login"))
 

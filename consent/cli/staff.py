@@ -1,14 +1,16 @@
-"""The `flask users` commands: staff accounts from the command line."""
+"""`flask users` and `flask kiosk`: staff accounts and tablets from the command line."""
 import sys
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import accounts, audit, mfa
-from .db import get_db
+from .. import accounts, mfa, tablets
+from ..db import get_db
+from .base import audited
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
+kiosk_cli = AppGroup("kiosk", help="Enrol reception tablets.")
 
 
 def read_password(from_stdin):
@@ -35,7 +37,7 @@ def add_user_command(username, role, password_stdin):
         accounts.create(get_db(), username, role, read_password(password_stdin))
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
-    audit.record("user_changed", detail=f"added {username} as {role}", username="cli")
+    audited("user_changed", f"added {username} as {role}")
     secret = mfa.provision(get_db(), username)
     click.echo(f"Added {role} {username}")
     click.echo(mfa.provisioning_uri(secret, username, current_app.config["CLINIC_NAME"]))
@@ -50,7 +52,7 @@ def set_password_command(username, password_stdin):
         accounts.set_password(get_db(), existing(username), read_password(password_stdin))
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
-    audit.record("user_changed", detail=f"set the password of {username}", username="cli")
+    audited("user_changed", f"set the password of {username}")
     click.echo(f"Password of {username} set; their sessions have ended")
 
 
@@ -59,10 +61,18 @@ def set_password_command(username, password_stdin):
 def reset_factor_command(username):
     """Forget a staff member's second factor; they set up a new one at next log-in."""
     mfa.reset(get_db(), existing(username))
-    audit.record("mfa_reset", detail=f"reset the second factor of {username}", username="cli")
+    audited("mfa_reset", f"reset the second factor of {username}")
     click.echo(f"Second factor of {username} reset; their sessions have ended")
 
 
-def init_app(app):
-    """Register the staff commands."""
-    app.cli.add_command(users_cli)
+@kiosk_cli.command("enrol")
+@click.argument("name")
+def enrol_command(name):
+    """Register a tablet and print its one-time enrolment link (valid 24 hours)."""
+    token = tablets.create(get_db(), name)
+    audited("kiosk_enrolled", f"link issued for {name}")
+    click.echo(tablets.enrolment_link(current_app.config, token))
+
+
+kiosk_cli.add_command(enrol_command, "enroll")  # the spelling earlier versions documented
+COMMANDS = [users_cli, kiosk_cli]

@@ -3,12 +3,13 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, send_file, url_for
 
-from . import accounts, audit, kiosks, mfa
+from .. import accounts, mfa, tablets
+from ..db import get_db
+from ..forms.staff import ConfirmForm, KioskForm, UserForm
+from ..tls import CA_CERT
 from .account import setup_link
+from .audit import record
 from .auth import role_required
-from .db import get_db
-from .forms.staff import ConfirmForm, KioskForm, UserForm
-from .tls import CA_CERT
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,7 +45,7 @@ def add_user():
         form.username.errors.append(str(error))
         return page(422, user_form=form)
     link = setup_link(accounts.issue_setup_link(get_db(), username))
-    audit.record("user_changed", detail=f"added {username} as {form.role.data}")
+    record("user_changed", detail=f"added {username} as {form.role.data}")
     return page(link=link, link_for=username)
 
 
@@ -67,7 +68,7 @@ def confirmed_other(username):
 def toggle_user(username, change):
     """Disable or re-enable an account (never one's own); disabling ends its sessions."""
     accounts.set_disabled(get_db(), confirmed_other(username), change == "disable")
-    audit.record("user_changed", detail=f"{change}d {username}")
+    record("user_changed", detail=f"{change}d {username}")
     return redirect(url_for("admin.index"))
 
 
@@ -76,7 +77,7 @@ def toggle_user(username, change):
 def reset_password(username):
     """Clear a staff member's password and issue them a new set-up link."""
     link = setup_link(accounts.issue_setup_link(get_db(), confirmed_other(username)))
-    audit.record("user_changed", detail=f"issued a password set-up link to {username}")
+    record("user_changed", detail=f"issued a password set-up link to {username}")
     return page(link=link, link_for=username)
 
 
@@ -85,7 +86,7 @@ def reset_password(username):
 def reset_factor(username):
     """Forget a staff member's second factor; they set up a new one at their next log-in."""
     mfa.reset(get_db(), confirmed_other(username))
-    audit.record("mfa_reset", detail=f"reset the second factor of {username}")
+    record("mfa_reset", detail=f"reset the second factor of {username}")
     return redirect(url_for("admin.index"))
 
 
@@ -96,8 +97,8 @@ def enrol_kiosk():
     form = KioskForm()
     if not form.validate_on_submit():
         return page(422, kiosk_form=form)
-    link = kiosks.enrolment_link(current_app.config, kiosks.create(get_db(), form.name.data))
-    audit.record("kiosk_enrolled", detail=f"link issued for {form.name.data}")
+    link = tablets.enrolment_link(current_app.config, tablets.create(get_db(), form.name.data))
+    record("kiosk_enrolled", detail=f"link issued for {form.name.data}")
     return page(tablet_link=link)
 
 
@@ -109,8 +110,8 @@ def revoke_kiosk(kiosk_id):
         abort(400)
     if not get_db()["kiosks"].count_where("id = ?", [kiosk_id]):
         abort(404)
-    kiosks.revoke(get_db(), kiosk_id)
-    audit.record("kiosk_revoked", detail=f"revoked tablet {kiosk_id}")
+    tablets.revoke(get_db(), kiosk_id)
+    record("kiosk_revoked", detail=f"revoked tablet {kiosk_id}")
     return redirect(url_for("admin.index"))
 
 

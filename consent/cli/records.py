@@ -1,0 +1,103 @@
+"""`flask archive`, `audit`, `backup`, `restore` and `retention`: the records' care."""
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from .. import archive, audit, retention, seal
+from ..backup import BackupError, back_up, restore
+from ..db import get_db
+from ..finalise import pending
+from ..workflow import finalise_now
+from .base import audited, today
+
+archive_cli = AppGroup("archive", help="Verify, export and complete the consent archive.")
+audit_cli = AppGroup("audit", help="Check the audit log.")
+retention_cli = AppGroup("retention", help="Apply the clinic's retention period.")
+
+
+def report(problems, summary):
+    """Print each problem, then a summary; exit 1 if there was any."""
+    for line in problems:
+        click.echo(line)
+    click.echo(summary, err=True)
+    sys.exit(1 if problems else 0)
+
+
+@archive_cli.command("verify")
+def verify_command():
+    """Check every archived file, hash, chain link and seal; exit 1 on any problem."""
+    seal_dir = current_app.config["SEAL_DIR"]
+    problems = archive.verify(get_db(), current_app.config["ARCHIVE_DIR"],
+                              lambda data: seal.problems(data, seal_dir))
+    report(problems, f"{get_db()['archive'].count} archived consents, {len(problems)} problems")
+
+
+@archive_cli.command("export")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.argument("dest", type=click.Path(file_okay=False))
+def export_command(since, dest):
+    """Copy archived PDFs since a date, with a manifest, for long-term storage."""
+    count = archive.export(get_db(), current_app.config["ARCHIVE_DIR"], since.date(), dest)
+    audited("export", f"{count} consents treated since {since.date()}")
+    click.echo(f"Exported {count} consents to {dest}")
+
+
+@archive_cli.command("retry")
+def retry_command():
+    """Finalise decided consents whose PDF is missing (after a crash or a full disk)."""
+    waiting = pending(get_db())
+    for submission_id in waiting:
+        finalise_now(get_db(), current_app.config, submission_id)
+    click.echo(f"Finalised {len(waiting)} consents")
+
+
+@audit_cli.command("verify")
+def audit_verify_command():
+    """Check the audit chain; exit 1 naming each edited or missing row."""
+    problems = audit.problems(get_db())
+    report(problems, f"{get_db()['audit'].count} audit rows, {len(problems)} problems")
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+@with_appcontext
+def backup_command(dest):
+    """Back up database, archive and seal key to DEST (safe while the clinic works)."""
+    try:
+        manifest = back_up(current_app.config, dest)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {manifest['consents']} archived consents to {dest}")
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def restore_command(src):
+    """Restore a backup from SRC into this (empty) instance."""
+    try:
+        manifest = restore(current_app.config, src)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {manifest['consents']} archived consents from {src}")
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what would be purged.")
+def purge_command(dry_run):
+    """Delete consents older than RETENTION_YEARS (default 10) and log that it did."""
+    years = current_app.config["RETENTION_YEARS"]
+    before = retention.cutoff(today(), years)
+    ids = retention.expired(get_db(), before)
+    if not dry_run:
+        for submission_id in ids:
+            retention.purge_one(get_db(), current_app.config["ARCHIVE_DIR"], submission_id)
+        current_app.logger.warning("Retention purge: removed %d consents treated before %s",
+                                   len(ids), before)
+    click.echo(f"{'Would purge' if dry_run else 'Purged'} {len(ids)} consents treated "
+               f"before {before} (retention {years} years)")
+
+
+COMMANDS = [archive_cli, audit_cli, backup_command, restore_command, retention_cli]

@@ -1,0 +1,23 @@
+"""The clinic's vocabulary for a submission's state and a flag's weight."""
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Where a submission stands (stored as its value)."""
+
+    CLEARED = "cleared"  # the rule set found nothing a doctor must see
+    NEEDS_REVIEW = "needs_review"  # a stop or review flag: a doctor decides
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class Severity(StrEnum):
+    """How much a flag weighs, heaviest first."""
+
+    STOP = "stop"  # do not treat unless a doctor writes why
+    REVIEW = "review"  # a doctor looks before treatment
+    ADVICE = "advice"  # printed for the patient and practitioner; blocks nothing
+
+
+FINAL = (Status.CLEARED, Status.APPROVED, Status.DECLINED)  # ready to seal
+BLOCKING = (Severity.STOP, Severity.REVIEW)
