@@ -2,9 +2,10 @@ import base64
 import json
 import os
 import time
-from datetime import date
+from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
@@ -13,13 +14,27 @@ from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
 
 from consent import accounts, clock, create_app, mfa, tablets
-from consent.storage import connect
 from consent.instance import initialise
 from consent.questionnaire import QUESTIONS
+from consent.storage import connect
 
 PASSWORD = "correct horse battery"
 
-TODAY = date.today()
+CLINIC_TZ = ZoneInfo("Europe/London")
+# 23:30 UTC on 1 July is 00:30 on 2 July in London: a summer night, when the UTC date and
+# the clinic's date differ, which is when date checks that use the wrong one go wrong.
+FROZEN = datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc)
+TODAY = FROZEN.astimezone(CLINIC_TZ).date()
+
+
+@pytest.fixture(autouse=True)
+def clinic_clock(request, monkeypatch):
+    """Start every in-process test at FROZEN; time still runs on from there."""
+    if request.node.get_closest_marker("slow"):  # a real server in another process
+        return
+    start = time.monotonic()
+    monkeypatch.setattr(clock, "now",
+                        lambda: FROZEN + timedelta(seconds=time.monotonic() - start))
 
 
 def signature_data_url(ink=True, size=(600, 200)):
@@ -33,26 +48,35 @@ def signature_data_url(ink=True, size=(600, 200)):
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def valid_form(**overrides):
-    """Return the form data of a patient with nothing to flag."""
-    data = {
-        "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10",
-        "phone": "+44 (0)20 7946-0000", "email": "ada@example.com",
-        "treatment": "microneedling", "areas": ["face", "neck"], "concerns": ["ageing"],
-        "had_previous_session": "no", "diabetes": "no", "isotretinoin": "never",
-        "allergy_details": "", "medications": "", "other_conditions": "",
-        "questions_for_doctor": "", "read_information": "y", "answers_truthful": "y",
-        "aftercare_agreed": "y", "photo_consent": "no", "signed_name": "Ada Lovelace",
-        "signature": signature_data_url(),
-    }
-    for name in YES_NO_FIELDS:
-        data.setdefault(name, "no")
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 YES_NO_FIELDS = [q.name for q in QUESTIONS.values() if q.kind == "yes_no"
                  and q.name not in ("had_previous_session", "photo_consent")]
+# The one patient every test starts from: Ada, with nothing to flag, in the dictionary's JSON
+# encoding. The form data, the example answers and the stored row all derive from her.
+PATIENT = {
+    "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10",
+    "phone": "+44 (0)20 7946-0000", "email": "ada@example.com",
+    "treatment": "microneedling", "areas": ["face", "neck"], "concerns": ["ageing"],
+    "had_previous_session": "no", "last_session_date": None, "last_session_areas": [],
+    "diabetes": "no", "isotretinoin": "never", "isotretinoin_stopped_date": None,
+    "allergy_details": "", "medications": "", "other_conditions": "",
+    "questions_for_doctor": "", "read_information": True, "answers_truthful": True,
+    "aftercare_agreed": True, "photo_consent": "no", "signed_name": "Ada Lovelace",
+    **{name: "no" for name in YES_NO_FIELDS},
+}
+
+
+def patient(**changes):
+    """Return PATIENT's answers with some changed."""
+    return {**PATIENT, **changes}
+
+
+def valid_form(**overrides):
+    """Return PATIENT as the tablet posts her (with a drawn signature), changed as given."""
+    data = {name: "y" if value is True else value for name, value in PATIENT.items()
+            if value not in (None, False, [])}
+    data["signature"] = signature_data_url()
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def config_for(tmp_path, **extra):

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from conftest import signature_data_url, valid_form
+from conftest import patient, signature_data_url, valid_form
 from consent import archive, information, pdf, seal, submissions
 from consent.finalise import ArchiveError, NotReady, finalise
 from consent.signature import clean_png
-from test_questionnaire import EXPECTED_ANSWERS
 
 SIGNATURE_PNG = clean_png(signature_data_url())
 
@@ -23,7 +22,7 @@ SIGNATURE_PNG = clean_png(signature_data_url())
 def submit(app, db, **answers):
     """Store a submission straight through the domain function, bypassing the form."""
     ruleset = app.extensions["consent.ruleset"]
-    return submissions.submit(db, ruleset, {**EXPECTED_ANSWERS, **answers}, SIGNATURE_PNG,
+    return submissions.submit(db, ruleset, patient(**answers), SIGNATURE_PNG,
                               date(2026, 12, 1))
 
 

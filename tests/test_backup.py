@@ -2,14 +2,13 @@
 import threading
 from datetime import date
 
-from conftest import config_for
+from conftest import PATIENT, config_for
 from consent import create_app, submissions
 from consent.storage import connect
 from consent.finalise import finalise
 from consent.instance import initialise
 from consent.signature import clean_png
 from conftest import signature_data_url
-from test_questionnaire import EXPECTED_ANSWERS
 
 PNG = clean_png(signature_data_url())
 
@@ -17,7 +16,7 @@ PNG = clean_png(signature_data_url())
 def submit_and_finalise(app, name):
     """Store and archive one consent the way the tablet does."""
     db = connect(app.config["DATABASE"])
-    answers = {**EXPECTED_ANSWERS, "last_name": name, "signed_name": f"Ada {name}"}
+    answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
     row = submissions.submit(db, app.extensions["consent.ruleset"], answers, PNG,
                              date(2026, 12, 1))
     finalise(db, app.config, row["id"])

@@ -18,6 +18,7 @@ from consent.storage import connect
 from consent.finalise import pending
 from consent.instance import startup_checks
 
+pytestmark = pytest.mark.slow
 LOAD_SECONDS = float(os.environ.get("CONSENT_LOAD_SECONDS", "15"))
 
 

@@ -45,7 +45,7 @@ def test_the_rule_set_covers_the_clinical_rule_table():
     rows = table.read_text().split("## Clinical rule table")[1]
     count = sum(1 for line in rows.splitlines()
                 if line.startswith("| ") and not line.startswith("| category"))
-    assert len(RULESET.rules) == count == 37
+    assert len(RULESET.rules) == count > 0
 
 
 def test_flag_explains_itself_with_actual_values():
@@ -128,7 +128,7 @@ def test_the_app_refuses_to_start_on_an_invalid_rule_set(tmp_path):
 
 def test_cli_check(runner, tmp_path):
     result = runner.invoke(args=["rules", "check"])
-    assert result.exit_code == 0 and "37 rules" in result.output
+    assert result.exit_code == 0 and f"{len(RULESET.rules)} rules" in result.output
     bad = tmp_path / "bad.toml"
     bad.write_text((RULES / "ruleset.toml").read_text().replace('equals = "current"',
                                                                 'equals = "sometimes"'))

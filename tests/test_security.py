@@ -84,7 +84,7 @@ def test_a_code_is_accepted_once_and_recovery_codes_once_each(app, db):
     import pyotp
     add_staff(db, "dr.house", "doctor")
     secret = db["users"].get("dr.house")["totp_secret"]
-    code = pyotp.TOTP(secret).now()
+    code = pyotp.TOTP(secret).at(clock.now())
     first, second = app.test_client(), app.test_client()
     for client in (first, second):
         client.post("/login", data={"username": "dr.house", "password": PASSWORD})
@@ -171,7 +171,9 @@ def test_set_up_link_works_once_and_only_before_it_expires(app, db, later):
 
 # -- Log-in abuse ---------------------------------------------------------------------------
 
-def test_throttled_attempts_write_one_audit_row_per_window(app, db):
+def test_throttled_attempts_write_one_audit_row_per_window(tmp_path):
+    app = make_app(config_for(tmp_path, LOGIN_MAX_PER_ADDRESS=5))
+    db = connect(app.config["DATABASE"])
     client = app.test_client()
     for _ in range(app.config["LOGIN_MAX_PER_ADDRESS"]):
         client.post("/login", data={"username": "nobody", "password": "wrong password"})

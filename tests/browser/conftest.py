@@ -22,6 +22,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 TABLET = {"width": 768, "height": 1024}
 
 
+def pytest_collection_modifyitems(items):
+    """Every browser test is slow: a real gunicorn and a real Chromium."""
+    for item in items:
+        if "/browser/" in str(item.path):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def clinic_tls(tmp_path_factory):
     """One clinic CA and server key for the whole run, so Chromium can pin its key."""
