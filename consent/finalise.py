@@ -26,6 +26,8 @@ def document_context(submission, decision, config):
                       "areas": show("areas", answers["areas"]),
                       "date": submission["treatment_date"]},
         "evaluation": evaluation, "decision": decision, "sections": sections,
+        "flag_answers": {f["rule"]: "; ".join(label(n) for n in f["fields"])
+                         for f in evaluation["flags"]},
         "advice": [f["aftercare"] for f in evaluation["flags"] if f.get("aftercare")],
         "declarations": [label(n) for n in DECLARATIONS if answers.get(n)],
         "photo_consent": answers.get("photo_consent"), "signed_name": answers["signed_name"],

@@ -143,7 +143,7 @@ def test_submission_page_shows_flags_answers_and_history(client, doctor, db):
     page = doctor.get(f"/review/{submission_id}").get_data(as_text=True)
     assert page.index("Active cold sore today") < page.index("<h2>Answers</h2>")
     assert "Will it hurt?" in page and "(flagged)" in page
-    assert "Earlier consents" in page and "hands" in page
+    assert "Earlier consents" in page and "<td>Hands</td>" in page
 
 
 def test_decision_is_recorded_finalised_and_audited(app, client, doctor, db):
@@ -246,3 +246,16 @@ def test_name_search_matches_word_prefixes_only(client, doctor, db, query, found
     flagged(client, db, cold_sore_now="yes")
     page = doctor.post("/review", data={"name": query}).get_data(as_text=True)
     assert ("Ada Lovelace" in page) is found
+
+
+def test_staff_screens_show_the_patients_words_not_codes(client, doctor, db):
+    submission_id = flagged(client, db, cold_sore_now="yes", areas=["decolletage"],
+                            treatment="mesotherapy_needling")
+    queue = doctor.get("/review").get_data(as_text=True)
+    page = doctor.get(f"/review/{submission_id}").get_data(as_text=True)
+    for text in (queue, page):
+        assert "Chest (décolletage)" in text and "décolletage" in text
+        assert "Mesotherapy: micro-needling with active ingredients" in text
+        assert "mesotherapy_needling" not in text.replace('value="mesotherapy', "")
+    assert "Do you have a cold sore right now?" in page
+    assert "answers: cold_sore_now" not in page

@@ -1,11 +1,19 @@
 """The web edge: request checks, error pages, log-in, and the pages of each audience."""
+from .. import display
 from . import account, admin, auth, errors, intake, review, rules, security, tablet
 
 
+def answer(value, name):
+    """Template filter: a stored answer in the patient's words ("Chest (décolletage)")."""
+    return display.show(name, value)
+
+
 def init_app(app):
-    """Register the checks, error pages and blueprints, in the order requests meet them."""
+    """Register the checks, error pages, blueprints and the answer filters."""
     for part in (security, errors, rules, auth, account, tablet, intake, review, admin):
         part.init_app(app)
+    app.add_template_filter(answer)
+    app.add_template_filter(display.label)
 
 
 def startup_problem(app):
