@@ -31,7 +31,7 @@ sysdeps:
 	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0
 
 sysdeps-test: sysdeps
-	tools/need-apt /usr/bin/chromium chromium
+	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light
 
 init: sysdeps $(VENV)/.app
 	$(FLASK) init

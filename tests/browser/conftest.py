@@ -56,19 +56,24 @@ def browser(clinic_tls):
 
 
 class Server:
-    """The app under gunicorn with TLS on 127.0.0.1, configured as a clinic deploys it."""
+    """The app under gunicorn on 127.0.0.1, configured as a clinic deploys it.
 
-    def __init__(self, folder, tls_folder, config):
+    With TLS from gunicorn itself; or, given public_port, plain HTTP behind a proxy that
+    serves https://127.0.0.1:public_port.
+    """
+
+    def __init__(self, folder, tls_folder, config, public_port=None):
         port = free_port()
-        settings = {"SECRET_KEY": "browser-test", "PUBLIC_URL": f"https://127.0.0.1:{port}",
-                    **config}
+        settings = {"SECRET_KEY": "browser-test",
+                    "PUBLIC_URL": f"https://127.0.0.1:{public_port or port}", **config}
         folder.mkdir(parents=True)
         (folder / "config.py").write_text(
             "".join(f"{key} = {value!r}\n" for key, value in settings.items()))
         shutil.copytree(tls_folder, folder / "tls")
         self.gunicorn = Gunicorn(prepare_instance(folder, keep_config=True), workers=2,
-                                 tls=True, port=port, access_log=folder / "access.log")
-        self.url = self.gunicorn.url
+                                 tls=public_port is None, port=port,
+                                 access_log=folder / "access.log")
+        self.url = settings["PUBLIC_URL"]
         self.app = create_app()  # the same instance, for reading its database and archive
         assert self.app.config["SESSION_COOKIE_SECURE"]
 
