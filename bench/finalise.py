@@ -16,8 +16,7 @@ from . import summary, timed
 from .load import patient_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import config_for, signature_data_url  # noqa: E402
-from test_questionnaire import EXPECTED_ANSWERS  # noqa: E402
+from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
 from consent.signature import clean_png  # noqa: E402
 
 
@@ -41,7 +40,7 @@ def run(finalisations=300, samples=40):
 
     def new_submission():
         name = patient_name(next(counter))
-        answers = {**EXPECTED_ANSWERS, "last_name": name, "signed_name": f"Ada {name}"}
+        answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
         return submissions.submit(db, ruleset, answers, png, date(2026, 12, 1))["id"]
 
     first = submissions.get(db, new_submission())

@@ -7,8 +7,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from . import clock, sessions
-from .throttle import account_locked, check_address, record_failure
 from .storage import immediate
+from .throttle import account_locked, check_address, record_failure
 
 ROLES = ("doctor", "admin")
 NO_PASSWORD = "!"  # not an argon2 hash: nothing verifies against it

@@ -4,9 +4,9 @@ import secrets
 
 from . import clock, information
 from .names import name_key
+from .rules.engine import evaluate
 from .status import Status
 from .storage import immediate
-from .rules.engine import evaluate
 
 COUNTS_AS_SESSION = (Status.CLEARED, Status.APPROVED)
 

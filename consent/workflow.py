@@ -36,7 +36,6 @@ def submit(db, config, ruleset, answers, signature_png, on):
 
 
 def decide(db, config, submission_id, doctor, outcome, **details):
-    """Record a doctor's decision, then finalise the consent it settles."""
-    decision = decisions.decide(db, submission_id, doctor, outcome, **details)
-    settle(db, config, submission_id)
-    return decision
+    """Record a doctor's decision, then finalise; tell whether the consent is archived."""
+    decisions.decide(db, submission_id, doctor, outcome, **details)
+    return settle(db, config, submission_id)

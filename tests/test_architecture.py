@@ -59,3 +59,10 @@ def test_every_command_has_help_and_is_in_the_readme(app):
                                 rf"\(or `{re.escape(words[-1])}`\)")
         assert any(documented.search(row) for row in table), \
             f"`{spoken}` is not in README's command table"
+
+
+def test_every_benchmark_module_imports():
+    script = "import bench.coldstart, bench.finalise, bench.http, bench.queue, bench.rules"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import (PATIENT, TODAY, YES_NO_FIELDS, config_for, enrolled_client,
+from conftest import (PATIENT, TODAY, config_for, enrolled_client,
                       signature_data_url, stored, valid_form)
 from consent import create_app
 from consent.instance import initialise

@@ -8,9 +8,8 @@ from argon2 import PasswordHasher
 from pypdf import PdfReader
 
 from conftest import PASSWORD, add_staff, config_for, log_in, make_app, staff_client, valid_form
-from consent import accounts, archive, clock, create_app
+from consent import accounts, archive, clock
 from consent.storage import connect
-from consent.instance import initialise
 
 
 @pytest.fixture
@@ -259,3 +258,27 @@ def test_staff_screens_show_the_patients_words_not_codes(client, doctor, db):
         assert "mesotherapy_needling" not in text.replace('value="mesotherapy', "")
     assert "Do you have a cold sore right now?" in page
     assert "answers: cold_sore_now" not in page
+
+
+def test_override_reason_is_asked_only_when_a_stop_flag_fired(client, doctor, db):
+    review_only = flagged(client, db, cold_sore_history="yes")  # a review flag, no stop
+    page = doctor.get(f"/review/{review_only}").get_data(as_text=True)
+    assert 'name="override_reason"' not in page
+    stopped = flagged(client, db, first_name="Grace", last_name="Hopper",
+                      signed_name="Grace Hopper", cold_sore_now="yes")
+    assert 'name="override_reason"' in doctor.get(f"/review/{stopped}").get_data(as_text=True)
+
+
+def test_every_staff_action_says_what_it_did(client, doctor, admin, db):
+    submission_id = flagged(client, db, cold_sore_history="yes")
+    decided = doctor.post(f"/review/{submission_id}/decide", data={"outcome": "approved"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Decision recorded: approved. The sealed record is in the archive." in decided
+    done = admin.post("/admin/users/dr.house/disable", follow_redirects=True)
+    assert "dr.house is disabled. Their sessions have ended." in done.get_data(as_text=True)
+    kiosk_id = next(db["kiosks"].rows)["id"]
+    revoked = admin.post(f"/admin/kiosks/{kiosk_id}/revoke", follow_redirects=True)
+    assert "The tablet is revoked" in revoked.get_data(as_text=True)
+    page = admin.get("/admin").get_data(as_text=True)
+    assert 'data-confirm="Disable alice' not in page  # never one's own account
+    assert 'data-confirm="Revoke' not in page  # the only tablet is revoked already

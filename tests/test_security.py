@@ -129,7 +129,7 @@ def test_users_add_prints_the_provisioning_uri(runner, db):
                                  "--password-stdin"], input=PASSWORD + "\n")
     assert result.exit_code == 0, result.output
     secret = db["users"].get("dr.who")["totp_secret"]
-    assert f"otpauth://totp/" in result.output and f"secret={secret}" in result.output
+    assert "otpauth://totp/" in result.output and f"secret={secret}" in result.output
 
 
 def test_admin_reset_of_a_factor_is_audited_and_asks_for_a_new_one(app, admin, db):

@@ -1,6 +1,14 @@
 """Staff manage their own password, and open their account through a set-up link."""
-from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 
 from .. import accounts
 from ..db import get_db

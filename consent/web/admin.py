@@ -1,7 +1,17 @@
 """Administrators manage staff accounts and reception tablets; they see no answers."""
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 
 from .. import accounts, mfa, tablets
 from ..db import get_db
@@ -69,6 +79,8 @@ def toggle_user(username, change):
     """Disable or re-enable an account (never one's own); disabling ends its sessions."""
     accounts.set_disabled(get_db(), confirmed_other(username), change == "disable")
     record("user_changed", detail=f"{change}d {username}")
+    flash(f"{username} is {change}d." + (" Their sessions have ended." if change == "disable"
+                                          else ""))
     return redirect(url_for("admin.index"))
 
 
@@ -87,6 +99,8 @@ def reset_factor(username):
     """Forget a staff member's second factor; they set up a new one at their next log-in."""
     mfa.reset(get_db(), confirmed_other(username))
     record("mfa_reset", detail=f"reset the second factor of {username}")
+    flash(f"The second factor of {username} is reset: they set up a new one at their next "
+          "log-in. Their sessions have ended.")
     return redirect(url_for("admin.index"))
 
 
@@ -112,6 +126,7 @@ def revoke_kiosk(kiosk_id):
         abort(404)
     tablets.revoke(get_db(), kiosk_id)
     record("kiosk_revoked", detail=f"revoked tablet {kiosk_id}")
+    flash("The tablet is revoked: it no longer opens the questionnaire.")
     return redirect(url_for("admin.index"))
 
 

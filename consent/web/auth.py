@@ -1,8 +1,19 @@
 """Staff log-in in two steps (password, then second factor), log-out and role checks."""
 import functools
 
-from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
-                   render_template, request, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from .. import accounts, mfa, sessions, throttle
 from ..db import get_db
@@ -162,6 +173,7 @@ def logout():
         record("logout", username=(g.user or g.pending)["username"])
     g.session_ended = True
     session.clear()
+    flash("You are logged out.")
     return redirect(url_for("auth.login"))
 
 

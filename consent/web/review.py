@@ -1,10 +1,20 @@
 """Doctors review flagged submissions, decide, and download sealed consents."""
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, g, redirect, render_template, send_file,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 
-from .. import archive, decisions, queue as lists, submissions, workflow
+from .. import archive, decisions, submissions, workflow
+from .. import queue as lists
 from ..db import get_db
 from ..display import answer_sections
 from ..forms.staff import DecisionForm, SearchForm
@@ -65,13 +75,16 @@ def decide(submission_id):
     if not form.validate_on_submit():
         return show_submission(found, form, 422)
     try:
-        workflow.decide(get_db(), current_app.config, submission_id, g.user["username"],
+        archived = workflow.decide(get_db(), current_app.config, submission_id, g.user["username"],
                         form.outcome.data, note=form.note.data,
                         override_reason=form.override_reason.data, product=form.product.data,
                         batch=form.batch.data)
     except decisions.DecisionError as error:
         form[error.field].errors.append(str(error))
         return show_submission(found, form, 422)
+    flash(f"Decision recorded: {form.outcome.data}. " + (
+        "The sealed record is in the archive." if archived else
+        "The sealed PDF could not be made yet; `flask archive retry` will finish it."))
     return redirect(url_for("review.submission", submission_id=submission_id))
 
 

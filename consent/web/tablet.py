@@ -1,8 +1,16 @@
 """Enrolled tablets: only they are served the questionnaire."""
 import functools
 
-from flask import (Blueprint, current_app, g, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..db import get_db
 from ..forms.staff import LinkForm

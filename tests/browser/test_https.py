@@ -108,3 +108,30 @@ def test_staff_page_leaves_the_screen_when_the_session_times_out(browser, serve)
     doctor.wait_for_selector("h1:has-text('Staff log-in')", timeout=8000)  # no click needed
     assert "Review queue" not in doctor.content()
     doctor.context.close()
+
+
+def test_staff_screens_fit_a_phone_and_ask_before_disabling(browser, server, tablet):
+    answer_questionnaire(tablet, valid_form(cold_sore_now="yes"))
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    doctor = staff_page(browser, server, "dr.phone", "doctor")
+    doctor.set_viewport_size({"width": 390, "height": 844})
+    for step in ("queue", "submission"):
+        if step == "submission":
+            doctor.click("text=Ada Lovelace")
+            doctor.wait_for_selector("h2:has-text('Flags')")
+        screenshot(doctor, f"phone-doctor-{step}")
+        assert doctor.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), step
+    doctor.context.close()
+    admin = staff_page(browser, server, "office", "admin")
+    admin.set_viewport_size({"width": 390, "height": 844})
+    admin.wait_for_selector("h1:has-text('Administration')")
+    screenshot(admin, "phone-admin")
+    assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    admin.once("dialog", lambda dialog: dialog.dismiss())
+    admin.click("button:has-text('Disable dr.phone')")
+    assert "dr.phone is disabled" not in admin.content()  # dismissed: nothing happened
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.click("button:has-text('Disable dr.phone')")
+    admin.wait_for_selector("text=dr.phone is disabled. Their sessions have ended.")
+    admin.context.close()
