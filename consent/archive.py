@@ -93,8 +93,12 @@ def process_alive(pid):
     return True
 
 
-def verify(db, archive_dir, seal_problems):
-    """Check every file, hash, chain link and seal; return one line per problem."""
+def verify(db, archive_dir, seal_problems, awaiting=()):
+    """Check every file, hash, chain link and seal; return one line per problem.
+
+    Files in awaiting (sound records a killed worker left without their row) are not
+    problems: `archive retry` completes them.
+    """
     purged = {row["entry_hash"]: row["prev_hash"] for row in db["purges"].rows}
     problems = [f"entry {row['seq']} ({row['submission_id']}): {problem}"
                 for row, problem in chain.problems(db, "archive", purged)]
@@ -110,6 +114,7 @@ def verify(db, archive_dir, seal_problems):
         if sha256(data) != row["sha256"] or len(data) != row["size"]:
             problems.append(f"{name}: file content differs from the archived hash")
         problems.extend(f"{name}: {problem}" for problem in seal_problems(data))
+    listed.update(path.resolve() for path in awaiting)
     for path in sorted(Path(archive_dir).rglob("*.pdf")):
         if path.resolve() not in listed:
             problems.append(f"unindexed file: {path.relative_to(archive_dir)}")

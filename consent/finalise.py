@@ -1,4 +1,6 @@
 """Finalise a consent: render, seal, archive and record, once per submission."""
+from pathlib import Path
+
 from . import archive, decisions, pdf, seal, submissions
 from .display import answer_sections, label, show
 from .status import FINAL
@@ -44,13 +46,31 @@ def machine_record(submission, decision):
             "evaluation": submission["evaluation"], "decision": decision}
 
 
-def adopt_checked(seal_dir):
-    """Accept a file found in the archive only if its seal holds."""
+def leftover_problems(data, submission_id, seal_dir):
+    """Say why a file found without its row is not this submission's sound sealed record."""
+    if problems := seal.problems(data, seal_dir):
+        return problems
+    record = pdf.attached_record(data) or {}
+    if record.get("submission", {}).get("id") != submission_id:
+        return ["its attached record is for another submission"]
+    return []
+
+
+def adopt_checked(submission_id, seal_dir):
+    """Accept a file found in the archive only if it is this submission's, sealed and sound."""
     def adopt(data):
-        if problems := seal.problems(data, seal_dir):
+        if problems := leftover_problems(data, submission_id, seal_dir):
             raise ArchiveError("; ".join(problems))
         return data
     return adopt
+
+
+def awaiting_retry(db, archive_dir, seal_dir):
+    """List files a killed worker left without their row, sound and waiting for retry."""
+    waiting = set(pending(db))
+    return [path for path in sorted(Path(archive_dir).rglob("*.pdf"))
+            if path.stem in waiting and not archive.entry(db, path.stem)
+            and not leftover_problems(path.read_bytes(), path.stem, seal_dir)]
 
 
 def finalise(db, config, submission_id):
@@ -60,12 +80,17 @@ def finalise(db, config, submission_id):
     submission = submissions.get(db, submission_id)
     if submission is None or submission["status"] not in FINAL:
         raise NotReady(submission_id)
-    decision = decisions.get(db, submission_id)
-    html = pdf.render_html(document_context(submission, decision, config))
-    sealed = seal.seal(pdf.render_pdf(html, machine_record(submission, decision)),
-                       config["SEAL_DIR"])
+    sealed = sealed_document(db, config, submission)
     return archive.store(db, config["ARCHIVE_DIR"], submission, sealed,
-                         adopt_checked(config["SEAL_DIR"]))
+                         adopt_checked(submission_id, config["SEAL_DIR"]))
+
+
+def sealed_document(db, config, submission):
+    """Render a decided submission's record as PDF/A and seal it."""
+    decision = decisions.get(db, submission["id"])
+    html = pdf.render_html(document_context(submission, decision, config))
+    return seal.seal(pdf.render_pdf(html, machine_record(submission, decision)),
+                     config["SEAL_DIR"])
 
 
 def pending(db):

@@ -4,11 +4,13 @@ import ctypes.util
 import functools
 import json
 import threading
+from io import BytesIO
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pypdf import PdfReader
 from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
@@ -72,6 +74,15 @@ def render_html(context):
 # gthread workers render in several threads; the shared font configuration (Pango,
 # fontconfig) is not documented as thread-safe, and the work is CPU-bound under the GIL anyway.
 RENDER_LOCK = threading.Lock()
+
+
+def attached_record(pdf_bytes):
+    """Return the JSON record attached to a consent PDF, or None if it has none."""
+    try:
+        found = PdfReader(BytesIO(pdf_bytes)).attachments.get(ATTACHMENT_NAME)
+        return json.loads(found[0]) if found else None
+    except Exception:  # noqa: BLE001 - a damaged file simply has no readable record
+        return None
 
 
 def render_pdf(html, record):

@@ -15,6 +15,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -39,8 +40,9 @@ def create_key(seal_dir, clinic_name):
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, True, False, False,
+            # An end-entity certificate: it seals documents and can issue nothing.
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
                                          False), critical=True)
             .sign(key, hashes.SHA256()))
     key_path.touch(mode=0o600)
@@ -75,13 +77,24 @@ def run_coroutine(make):
         return pool.submit(lambda: asyncio.run(make())).result()
 
 
+class PdfA3Signer(signers.PdfSigner):
+    """A PAdES signer that keeps the document at PDF 1.7, as PDF/A-3 requires."""
+
+    def register_extensions(self, pdf_out, *, md_algorithm):
+        """Declare only the ESIC (PAdES) extension level of PDF 1.7."""
+        # pyHanko marks ECDSA P-256 seals with ISO 32002, which sets the catalog's
+        # /Version to 2.0; PDF/A-3b is a PDF 1.7 profile, and ETSI's extension suffices.
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(ESIC_EXTENSION_1)
+
+
 def seal(pdf_bytes, seal_dir):
     """Return the PDF with a certifying PAdES seal that permits no later change."""
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD, subfilter=SigSeedSubFilter.PADES, certify=True,
         docmdp_permissions=MDPPerm.NO_CHANGES, reason="Consent record sealed by the clinic")
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
-    pdf_signer = signers.PdfSigner(meta, signer=signer(str(seal_dir)))
+    pdf_signer = PdfA3Signer(meta, signer=signer(str(seal_dir)))
     out = run_coroutine(lambda: pdf_signer.async_sign_pdf(writer, bytes_reserved=BYTES_RESERVED))
     return out.getvalue()
 

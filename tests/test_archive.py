@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from conftest import patient, signature_data_url, valid_form
 from consent import archive, information, pdf, seal, submissions
-from consent.finalise import ArchiveError, NotReady, finalise
+from consent.finalise import ArchiveError, NotReady, finalise, sealed_document
 from consent.signature import clean_png
 
 SIGNATURE_PNG = clean_png(signature_data_url())
@@ -193,18 +193,42 @@ def test_interrupted_finalisation_adopts_a_sound_file_and_refuses_a_bad_one(app,
     row = submit(app, db)
     done = finalise(db, app.config, row["id"])
     path = Path(app.config["ARCHIVE_DIR"]) / done["path"]
-    data = path.read_bytes()
-    # Simulate a kill between writing the file and recording it: a fresh database.
+    # Simulate a kill between writing the file and recording it.
     fresh = submit(app, db, first_name="Grace", last_name="Hopper", signed_name="Grace Hopper")
     target = path.with_name(f"{fresh['id']}.pdf")
-    target.write_bytes(b"%PDF-1.7 half written")
-    with pytest.raises(ArchiveError):
-        finalise(db, app.config, fresh["id"])
-    assert archive.entry(db, fresh["id"]) is None
-    target.unlink()
-    target.write_bytes(data)  # a complete sealed file is adopted as it is
+    for wrong in (b"%PDF-1.7 half written", path.read_bytes()):  # broken; another patient's
+        target.write_bytes(wrong)
+        with pytest.raises(ArchiveError):
+            finalise(db, app.config, fresh["id"])
+        assert archive.entry(db, fresh["id"]) is None
+        target.unlink()
+    sound = sealed_document(db, app.config, submissions.get(db, fresh["id"]))
+    target.write_bytes(sound)  # its own complete sealed file is adopted as it is
     entry = finalise(db, app.config, fresh["id"])
-    assert entry["sha256"] == archive.sha256(data)
+    assert entry["sha256"] == archive.sha256(sound)
+
+
+def test_verify_names_a_crash_leftover_and_retry_completes_it(app, db, runner):
+    fresh = submit(app, db)
+    leftover = Path(app.config["ARCHIVE_DIR"]) / "2026" / "07" / f"{fresh['id']}.pdf"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(sealed_document(db, app.config, submissions.get(db, fresh["id"])))
+    result = runner.invoke(args=["archive", "verify"])
+    assert result.exit_code == 0, result.output
+    assert f"awaiting `flask archive retry`: 2026/07/{fresh['id']}.pdf" in result.output
+    assert runner.invoke(args=["archive", "retry"]).exit_code == 0
+    clean = runner.invoke(args=["archive", "verify"])
+    assert clean.exit_code == 0 and "awaiting" not in clean.output
+
+
+def test_verify_reports_an_unindexed_file_that_is_not_a_sound_leftover(app, db, runner):
+    done = finalise(db, app.config, submit(app, db)["id"])
+    other = submit(app, db, first_name="Grace", last_name="Hopper", signed_name="Grace Hopper")
+    archived = Path(app.config["ARCHIVE_DIR"]) / done["path"]
+    archived.with_name(f"{other['id']}.pdf").write_bytes(archived.read_bytes())
+    result = runner.invoke(args=["archive", "verify"])
+    assert result.exit_code == 1 and "unindexed file" in result.output
+    assert "awaiting" not in result.output
 
 
 def test_startup_sweep_removes_only_dead_workers_temp_files(app, tmp_path):
@@ -277,3 +301,26 @@ def test_tablet_and_pdf_print_the_same_treatment_information(app, db, client, cl
     text = text_of(archived(app, db, cleared)[1])
     for item in re.findall(r"<li>(.*?)</li>", rendered, re.S):
         assert " ".join(item.split()) in text, item
+
+
+def test_sealed_record_stays_pdf_a_3b(app, db, cleared):
+    _, data = archived(app, db, cleared)
+    reader = PdfReader(BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert reader.pdf_header == "%PDF-1.7" and root.get("/Version") in (None, "/1.7")
+    assert root["/Extensions"]["/ESIC"]["/BaseVersion"] == "/1.7"  # PAdES on PDF 1.7
+    xmp = root["/Metadata"].get_data().decode()
+    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}
+    assert set(files) == {pdf.ATTACHMENT_NAME}
+    record = files[pdf.ATTACHMENT_NAME]
+    assert record["/AFRelationship"] == "/Data"
+    assert record["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"
+
+
+def test_the_seal_certificate_is_an_end_entity(app):
+    from cryptography import x509
+    cert = x509.load_pem_x509_certificate((Path(app.config["SEAL_DIR"]) / "cert.pem").read_bytes())
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment and not usage.key_cert_sign
