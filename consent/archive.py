@@ -93,11 +93,12 @@ def process_alive(pid):
     return True
 
 
-def verify(db, archive_dir, seal_problems, awaiting=()):
+def verify(db, archive_dir, seal_problems, awaiting=(), record_problems=None):
     """Check every file, hash, chain link and seal; return one line per problem.
 
-    Files in awaiting (sound records a killed worker left without their row) are not
-    problems: `archive retry` completes them.
+    record_problems(submission_id, data) compares a PDF's attached record with the rows
+    it claims. Files in awaiting (sound records a killed worker left without their row)
+    are not problems: `archive retry` completes them.
     """
     purged = {row["entry_hash"]: row["prev_hash"] for row in db["purges"].rows}
     problems = [f"entry {row['seq']} ({row['submission_id']}): {problem}"
@@ -114,6 +115,9 @@ def verify(db, archive_dir, seal_problems, awaiting=()):
         if sha256(data) != row["sha256"] or len(data) != row["size"]:
             problems.append(f"{name}: file content differs from the archived hash")
         problems.extend(f"{name}: {problem}" for problem in seal_problems(data))
+        if record_problems:
+            problems.extend(f"{name}: {problem}"
+                            for problem in record_problems(row["submission_id"], data))
     listed.update(path.resolve() for path in awaiting)
     for path in sorted(Path(archive_dir).rglob("*.pdf")):
         if path.resolve() not in listed:

@@ -1,4 +1,5 @@
 """Finalise a consent: render, seal, archive and record, once per submission."""
+import json
 from pathlib import Path
 
 from . import archive, decisions, pdf, seal, submissions
@@ -54,6 +55,26 @@ def leftover_problems(data, submission_id, seal_dir):
     if record.get("submission", {}).get("id") != submission_id:
         return ["its attached record is for another submission"]
     return []
+
+
+def record_problems(db, submission_id, data):
+    """Compare a sealed PDF's attached record with the rows it claims; list differences."""
+    record = pdf.attached_record(data)
+    if record is None:
+        return ["no readable attached record"]
+    if record["submission"].get("id") != submission_id:
+        return [f"the PDF holds the record of submission {record['submission'].get('id')}"]
+    submission = submissions.get(db, submission_id)
+    if submission is None:
+        return ["its submission row is missing"]
+    expected = json.loads(json.dumps(machine_record(submission,
+                                                    decisions.get(db, submission_id))))
+    # Records sealed by older versions carry fewer submission keys: compare those they have.
+    changed = [f"submission.{key}" for key, value in record["submission"].items()
+               if expected["submission"].get(key) != value]
+    changed += [part for part in ("answers", "evaluation", "decision")
+                if expected[part] != record.get(part)]
+    return [f"rows differ from the sealed record: {', '.join(changed)}"] if changed else []
 
 
 def adopt_checked(submission_id, seal_dir):

@@ -1,5 +1,6 @@
 """`flask archive`, `audit`, `backup`, `restore` and `retention`: the records' care."""
 import sys
+from functools import partial
 
 import click
 from flask import current_app
@@ -8,7 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from .. import archive, audit, retention, seal
 from ..backup import BackupError, back_up, restore
 from ..db import get_db
-from ..finalise import awaiting_retry, pending
+from ..finalise import awaiting_retry, pending, record_problems
 from ..workflow import finalise_now
 from .base import audited, today
 
@@ -34,7 +35,7 @@ def verify_command():
         click.echo(f"awaiting `flask archive retry`: {path.relative_to(archive_dir)} "
                    f"(sealed, its record is sound)")
     problems = archive.verify(get_db(), archive_dir, lambda data: seal.problems(data, seal_dir),
-                              awaiting)
+                              awaiting, partial(record_problems, get_db()))
     report(problems, f"{get_db()['archive'].count} archived consents, {len(problems)} problems")
 
 

@@ -1,0 +1,141 @@
+"""Tampering with the records, one row per attack: each is caught by `archive verify`.
+
+Attacks by an insider with the database file and the archive folder, as the security
+review of 2026-11 ran them. Those still open (deleting the newest entry or audit rows, a
+forged purge record, re-sealing with the instance's own key, edits before sealing) need
+the anchored checkpoints of issue 14; they are not listed here as caught.
+"""
+import hashlib
+import json
+import os
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from conftest import staff_client, valid_form
+from consent import chain
+from consent.storage import connect
+
+
+@pytest.fixture
+def world(app, client, db):
+    """Three sealed consents: cleared, approved over a review flag, declined."""
+    doctor = staff_client(app, "dr.house", "doctor")
+    client.post("/", data=valid_form())
+    for name, outcome in (("Grace", "approved"), ("Mary", "declined")):
+        client.post("/", data=valid_form(first_name=name, signed_name=f"{name} Lovelace",
+                                         cold_sore_history="yes"))
+        waiting = next(db["submissions"].rows_where("first_name = ?", [name]))["id"]
+        assert doctor.post(f"/review/{waiting}/decide",
+                           data={"outcome": outcome}).status_code == 302
+    assert db["archive"].count == 3
+    return app, db
+
+
+def rows(db):
+    return list(db["archive"].rows_where(order_by="seq"))
+
+
+def unlocked(db, table):
+    """Drop a table's write-once triggers, as an attacker with the file can."""
+    for verb in ("update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+
+
+def rehash(db, table):
+    """Recompute a whole hash chain, so it is consistent again after an edit."""
+    unlocked(db, table)
+    previous = chain.GENESIS
+    for row in db[table].rows_where(order_by="seq"):
+        row["prev_hash"] = previous
+        row["entry_hash"] = chain.row_hash(row)
+        db[table].update(row["seq"], {"prev_hash": row["prev_hash"],
+                                      "entry_hash": row["entry_hash"]})
+        previous = row["entry_hash"]
+
+
+def pdf_path(app, row):
+    path = Path(app.config["ARCHIVE_DIR"]) / row["path"]
+    os.chmod(path, 0o600)
+    return path
+
+
+def flip_a_byte(app, db):
+    path = pdf_path(app, rows(db)[0])
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def append_an_update(app, db):
+    """An incremental update after the seal (the seal alone would still hold)."""
+    from pypdf import PdfWriter
+    path = pdf_path(app, rows(db)[1])
+    writer = PdfWriter(BytesIO(path.read_bytes()), incremental=True)
+    writer.add_metadata({"/Title": "changed"})
+    out = BytesIO()
+    writer.write(out)
+    path.write_bytes(out.getvalue())
+
+
+def swap_two_files(app, db):
+    first, second = (pdf_path(app, row) for row in rows(db)[:2])
+    a, b = first.read_bytes(), second.read_bytes()
+    first.write_bytes(b)
+    second.write_bytes(a)
+
+
+def edit_an_archive_row(app, db):
+    unlocked(db, "archive")
+    db.execute("update archive set archived_at = '2020-01-01T00:00:00+00:00' where seq = 2")
+
+
+def swap_files_and_rows_then_rehash(app, db):
+    """Case K: Grace's entry serves Mary's sealed PDF; hashes and sizes made consistent."""
+    swap_two_files(app, db)
+    unlocked(db, "archive")
+    for row in rows(db)[:2]:
+        data = (Path(app.config["ARCHIVE_DIR"]) / row["path"]).read_bytes()
+        db["archive"].update(row["seq"], {"sha256": hashlib.sha256(data).hexdigest(),
+                                          "size": len(data)})
+    rehash(db, "archive")
+
+
+def turn_a_decline_into_an_approval(app, db):
+    """Case J, without the re-seal: the decision row is rewritten after sealing."""
+    declined = next(db["decisions"].rows_where("outcome = 'declined'"))["submission_id"]
+    db["decisions"].update(declined, {"outcome": "approved", "doctor": "dr.nobody"})
+    db["submissions"].update(declined, {"status": "approved"})
+
+
+def rewrite_sealed_answers(app, db):
+    """An answer changed in the database after its consent was sealed."""
+    row = next(db["submissions"].rows_where("first_name = 'Grace'"))
+    answers = json.loads(row["answers"])
+    answers["cold_sore_history"] = "no"
+    db["submissions"].update(row["id"], {"answers": json.dumps(answers)})
+
+
+ATTACKS = {  # attack -> what verify must say
+    flip_a_byte: "file content differs from the archived hash",
+    append_an_update: "bytes were added after sealing",
+    swap_two_files: "file content differs from the archived hash",
+    edit_an_archive_row: "entry fields do not match its hash",
+    swap_files_and_rows_then_rehash: "the PDF holds the record of submission",
+    turn_a_decline_into_an_approval: "rows differ from the sealed record: submission.status, "
+                                     "decision",
+    rewrite_sealed_answers: "rows differ from the sealed record: answers",
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda attack: attack.__name__)
+def test_archive_verify_catches(world, attack):
+    app, db = world
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["archive", "verify"]).exit_code == 0
+    attack(app, connect(app.config["DATABASE"]))
+    result = runner.invoke(args=["archive", "verify"])
+    assert result.exit_code == 1, result.output
+    assert ATTACKS[attack] in result.output, result.output
+    assert "entry " in result.output  # each line names the entry it is about
