@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
@@ -25,6 +26,19 @@ CLINIC_TZ = ZoneInfo("Europe/London")
 # the clinic's date differ, which is when date checks that use the wrong one go wrong.
 FROZEN = datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc)
 TODAY = FROZEN.astimezone(CLINIC_TZ).date()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Hash passwords at argon2's cheapest in-process: the cost is not what these tests test.
+
+    Browser and gunicorn tests run the service in its own process, with the real parameters.
+    """
+    real = accounts.hasher, accounts.DUMMY_HASH
+    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    accounts.DUMMY_HASH = accounts.hasher.hash("not a password")
+    yield
+    accounts.hasher, accounts.DUMMY_HASH = real
 
 
 @pytest.fixture(autouse=True)

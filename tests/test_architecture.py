@@ -66,3 +66,13 @@ def test_every_benchmark_module_imports():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_passwords_are_hashed_with_argon2id_at_its_recommended_cost():
+    script = ("from argon2 import PasswordHasher\nfrom consent import accounts\n"
+              "default = PasswordHasher()\nh = accounts.hasher\n"
+              "print(h.time_cost == default.time_cost and h.memory_cost == default.memory_cost"
+              " and accounts.DUMMY_HASH.startswith('$argon2id$'))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "True", result.stderr[-2000:]

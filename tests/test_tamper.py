@@ -8,19 +8,23 @@ the anchored checkpoints of issue 14; they are not listed here as caught.
 import hashlib
 import json
 import os
+import shutil
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 
-from conftest import staff_client, valid_form
+from conftest import config_for, enrolled_client, make_app, staff_client, valid_form
 from consent import chain
 from consent.storage import connect
 
 
-@pytest.fixture
-def world(app, client, db):
-    """Three sealed consents: cleared, approved over a review flag, declined."""
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory):
+    """An instance with three sealed consents: cleared, approved, declined (made once)."""
+    folder = tmp_path_factory.mktemp("sealed")
+    app = make_app(config_for(folder))
+    client, db = enrolled_client(app), connect(app.config["DATABASE"])
     doctor = staff_client(app, "dr.house", "doctor")
     client.post("/", data=valid_form())
     for name, outcome in (("Grace", "approved"), ("Mary", "declined")):
@@ -30,7 +34,18 @@ def world(app, client, db):
         assert doctor.post(f"/review/{waiting}/decide",
                            data={"outcome": outcome}).status_code == 302
     assert db["archive"].count == 3
-    return app, db
+    db.conn.close()
+    return folder
+
+
+@pytest.fixture
+def world(sealed, tmp_path):
+    """A copy of the sealed instance for one attack."""
+    for name in ("consent.sqlite", "archive", "seal"):
+        (shutil.copytree if (sealed / name).is_dir() else shutil.copy2)(sealed / name,
+                                                                        tmp_path / name)
+    app = make_app(config_for(tmp_path))
+    return app, connect(app.config["DATABASE"])
 
 
 def rows(db):
