@@ -1,5 +1,5 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
-from . import audit, clock, submissions
+from . import audit, clock, ledger, submissions
 from .status import Severity, Status
 from .storage import immediate
 
@@ -45,6 +45,7 @@ def decide(db, submission_id, doctor, outcome, note="", override_reason="", prod
                     "note": note, "override_reason": override_reason, "product": product,
                     "batch": batch, "decided_at": clock.iso(clock.now())}
         db["decisions"].insert(decision)
+        ledger.append(db, "decision", decision)
         db["submissions"].update(submission_id, {"status": outcome})
         audit.append(db, "decision", doctor, submission_id, outcome)
     return decision

@@ -178,3 +178,28 @@ def m010_confusable_name_keys(db):
 def m011_information_version(db):
     """Record on each submission the SHA-256 of the treatment information the patient read."""
     db["submissions"].add_column("information_sha256", str)
+
+
+@migrations()
+def m012_ledger(db):
+    """Hash-chain every submission and decision as written; enter the existing ones now."""
+    from .ledger import DECISION_FIELDS, SUBMISSION_FIELDS, content_hash
+    from .chain import append
+    db.execute(
+        """
+        CREATE TABLE ledger (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,
+            subject_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+            prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL
+        )
+        """
+    )
+    db["ledger"].create_index(["kind", "subject_id"])
+    write_once(db, "ledger")
+    now = "migration m012"  # rows written before the ledger existed: entered as found
+    for row in db["submissions"].rows_where(order_by="created_at"):
+        append(db, "ledger", {"at": now, "kind": "submission", "subject_id": row["id"],
+                              "content_hash": content_hash(row, SUBMISSION_FIELDS)})
+    for row in db["decisions"].rows_where(order_by="decided_at"):
+        append(db, "ledger", {"at": now, "kind": "decision", "subject_id": row["submission_id"],
+                              "content_hash": content_hash(row, DECISION_FIELDS)})

@@ -2,7 +2,7 @@
 import json
 import secrets
 
-from . import clock, information
+from . import clock, information, ledger
 from .names import name_key
 from .rules.engine import evaluate
 from .status import Status
@@ -46,6 +46,7 @@ def submit(db, ruleset, answers, signature_png, on):
             "information_sha256": information.sha256(),  # what the patient read
         }
         db["submissions"].insert(row)
+        ledger.append(db, "submission", row)
     return row
 
 

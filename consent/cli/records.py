@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import archive, audit, retention, seal
+from .. import archive, audit, ledger, retention, seal
 from ..backup import BackupError, back_up, restore
 from ..db import get_db
 from ..finalise import awaiting_retry, pending, record_problems
@@ -28,7 +28,7 @@ def report(problems, summary):
 
 @archive_cli.command("verify")
 def verify_command():
-    """Check every archived file, hash, chain link and seal; exit 1 on any problem."""
+    """Check every archived file, hash, chain link, seal and ledger entry; exit 1 on a problem."""
     seal_dir, archive_dir = current_app.config["SEAL_DIR"], current_app.config["ARCHIVE_DIR"]
     awaiting = awaiting_retry(get_db(), archive_dir, seal_dir)
     for path in awaiting:  # a crash leftover, not tampering: say so, and how to finish it
@@ -36,6 +36,7 @@ def verify_command():
                    f"(sealed, its record is sound)")
     problems = archive.verify(get_db(), archive_dir, lambda data: seal.problems(data, seal_dir),
                               awaiting, partial(record_problems, get_db()))
+    problems += ledger.problems(get_db())
     report(problems, f"{get_db()['archive'].count} archived consents, {len(problems)} problems")
 
 

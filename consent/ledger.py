@@ -1,0 +1,73 @@
+"""The ledger: every submission and decision hash-chained when it is written.
+
+A row edited in the database afterwards (an answer, a flag, a decision, a status) no
+longer matches its ledger entry, whether or not it was ever sealed into a PDF.
+"""
+import hashlib
+import json
+
+from . import chain, clock
+
+# What a submission was when the patient sent it; status moves on with decisions.
+SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
+                     "date_of_birth", "treatment", "treatment_date", "answers", "signature",
+                     "evaluation", "ruleset_version", "ruleset_sha256", "information_sha256")
+DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
+                   "batch", "decided_at")
+
+
+def content_hash(row, fields):
+    """Hash the fields of a row canonically (bytes as their SHA-256)."""
+    values = {k: hashlib.sha256(v).hexdigest() if isinstance(v, bytes) else v
+              for k, v in row.items() if k in fields}
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def append(db, kind, row):
+    """Record a submission or decision as written; the caller holds the write lock."""
+    fields = SUBMISSION_FIELDS if kind == "submission" else DECISION_FIELDS
+    subject = row["id"] if kind == "submission" else row["submission_id"]
+    return chain.append(db, "ledger", {"at": clock.iso(clock.now()), "kind": kind,
+                                       "subject_id": subject,
+                                       "content_hash": content_hash(row, fields)})
+
+
+def entries(db, kind):
+    """Map each subject to its ledger entry of that kind."""
+    return {row["subject_id"]: row for row in db["ledger"].rows_where("kind = ?", [kind])}
+
+
+def removed_lawfully(db):
+    """List the submissions the retention purge removed."""
+    return {row["submission_id"] for row in db["audit"].rows_where(
+        "action = 'retention_purge'", select="submission_id")}
+
+
+def row_problems(db, kind, table, key, fields):
+    """Compare every row of a table with its ledger entry."""
+    recorded, seen = entries(db, kind), set()
+    for row in db[table].rows:
+        seen.add(row[key])
+        entry = recorded.get(row[key])
+        if entry is None:
+            yield f"{kind} {row[key]}: not in the ledger (written behind the service's back)"
+        elif entry["content_hash"] != content_hash(row, fields):
+            yield f"{kind} {row[key]}: changed after it was written (ledger entry {entry['seq']})"
+    for subject in set(recorded) - seen - removed_lawfully(db):
+        yield f"{kind} {subject}: deleted (ledger entry {recorded[subject]['seq']})"
+
+
+def problems(db):
+    """List edited, inserted or deleted submissions and decisions, and broken links."""
+    found = [f"ledger entry {row['seq']}: {problem}" for row, problem in chain.problems(db,
+                                                                                       "ledger")]
+    found += row_problems(db, "submission", "submissions", "id", SUBMISSION_FIELDS)
+    found += row_problems(db, "decision", "decisions", "submission_id", DECISION_FIELDS)
+    decided = {row["submission_id"]: row["outcome"] for row in db["decisions"].rows}
+    for row in db["submissions"].rows_where(select="id, status, evaluation"):
+        expected = decided.get(row["id"], json.loads(row["evaluation"])["status"])
+        if row["status"] != expected:
+            found.append(f"submission {row['id']}: status {row['status']} but its ledger "
+                         f"says {expected}")
+    return found
