@@ -1,6 +1,7 @@
 """The request's SQLite connection: opened on first use, closed at teardown."""
 from flask import current_app, g
 
+from . import checkpoints
 from .storage import connect
 
 
@@ -12,9 +13,17 @@ def get_db():
 
 
 def close_db(exc=None):
-    """Close the request's connection if one was opened."""
+    """Anchor what the request or command wrote, then close its connection."""
     db = g.pop("db", None)
-    if db is not None:
+    if db is None:
+        return
+    try:
+        config = current_app.config
+        checkpoints.write(db, config["SEAL_DIR"], config["CHECKPOINT_DIR"],
+                          config["CHECKPOINT_MINUTES"])
+    except Exception:  # noqa: BLE001 - what was written is committed; the next write anchors it
+        current_app.logger.exception("Could not write a checkpoint")
+    finally:
         db.conn.close()
 
 

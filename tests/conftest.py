@@ -98,6 +98,7 @@ def config_for(tmp_path, **extra):
     return {"TESTING": True, "SECRET_KEY": "test",
             "DATABASE": str(tmp_path / "consent.sqlite"),
             "ARCHIVE_DIR": str(tmp_path / "archive"), "SEAL_DIR": str(tmp_path / "seal"),
+            "CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
             **extra}
 
 

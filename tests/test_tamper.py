@@ -42,7 +42,7 @@ def sealed(tmp_path_factory):
 @pytest.fixture
 def world(sealed, tmp_path):
     """A copy of the sealed instance for one attack."""
-    for name in ("consent.sqlite", "archive", "seal"):
+    for name in ("consent.sqlite", "archive", "seal", "checkpoints"):
         (shutil.copytree if (sealed / name).is_dir() else shutil.copy2)(sealed / name,
                                                                         tmp_path / name)
     app = make_app(config_for(tmp_path))
@@ -158,6 +158,60 @@ def delete_a_submission_and_its_decision(app, db):
     rehash(db, "archive")
 
 
+def delete_the_newest_consent(app, db):
+    """Case E: the newest archive entry and its PDF removed, triggers put back after."""
+    newest = rows(db)[-1]
+    unlocked(db, "archive")
+    db["archive"].delete(newest["seq"])
+    db.execute("DELETE FROM sqlite_sequence WHERE name = 'archive'")  # hide the gap too
+    pdf_path(app, newest).unlink()
+
+
+def delete_the_last_audit_rows(app, db):
+    """Case G: the newest audit rows removed (who looked, who decided)."""
+    unlocked(db, "audit")
+    last = max(row["seq"] for row in db["audit"].rows)
+    db.execute("DELETE FROM audit WHERE seq > ?", [last - 5])
+
+
+def rewrite_a_doctor_in_the_audit_log(app, db):
+    """Case H: a decision's audit row names another doctor; every hash recomputed."""
+    unlocked(db, "audit")
+    db.execute("UPDATE audit SET username = 'dr.nobody' WHERE action = 'decision'")
+    rehash(db, "audit")
+
+
+def remove_the_views_and_rehash(app, db):
+    """Case I: who viewed and downloaded what, deleted, and the chain made whole again."""
+    unlocked(db, "audit")
+    db.execute("DELETE FROM audit WHERE action IN ('submission_viewed', 'pdf_downloaded', "
+               "'login')")
+    rehash(db, "audit")
+
+
+def edit_a_checkpoint(app, db):
+    """The checkpoint log itself edited to agree with a rewritten chain."""
+    log = Path(app.config["CHECKPOINT_DIR"]) / "checkpoints.jsonl"
+    lines = log.read_text().splitlines()
+    last = json.loads(lines[-1])
+    last["heads"]["audit"][1] = "0" * 64
+    log.write_text("\n".join(lines[:-1] + [json.dumps(last, sort_keys=True)]) + "\n")
+
+
+def drop_a_checkpoint(app, db):
+    """A line removed from the middle of the checkpoint log."""
+    log = Path(app.config["CHECKPOINT_DIR"]) / "checkpoints.jsonl"
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[:1] + lines[2:]) + "\n")
+
+
+AUDIT = {  # attacks on the audit log -> what `audit verify` must say
+    delete_the_last_audit_rows: "audit: entries",
+    rewrite_a_doctor_in_the_audit_log: "differs from checkpoint",
+    remove_the_views_and_rehash: "differs from checkpoint",
+    edit_a_checkpoint: "signature does not hold",
+    drop_a_checkpoint: "numbered 3 (lines missing or reordered)",
+}
 ATTACKS = {  # attack -> what verify must say
     flip_a_byte: "file content differs from the archived hash",
     append_an_update: "bytes were added after sealing",
@@ -169,6 +223,7 @@ ATTACKS = {  # attack -> what verify must say
     rewrite_sealed_answers: "rows differ from the sealed record: answers",
     clear_a_flagged_submission_then_retry: "changed after it was written (ledger entry",
     delete_a_submission_and_its_decision: "deleted (ledger entry",
+    delete_the_newest_consent: "archive: entries 3 to 3 are missing",
 }
 
 
@@ -182,3 +237,14 @@ def test_archive_verify_catches(world, attack):
     assert result.exit_code == 1, result.output
     assert ATTACKS[attack] in result.output, result.output
     assert re.search(r"(entry \d+|submission [\w-]+|decision [\w-]+)", result.output)
+
+
+@pytest.mark.parametrize("attack", AUDIT, ids=lambda attack: attack.__name__)
+def test_audit_verify_catches(world, attack):
+    app, db = world
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    attack(app, connect(app.config["DATABASE"]))
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1, result.output
+    assert AUDIT[attack] in result.output, result.output

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import archive, audit, ledger, retention, seal
+from .. import archive, audit, checkpoints, ledger, retention, seal
 from ..backup import BackupError, back_up, restore
 from ..db import get_db
 from ..finalise import awaiting_retry, pending, record_problems
@@ -37,6 +37,8 @@ def verify_command():
     problems = archive.verify(get_db(), archive_dir, lambda data: seal.problems(data, seal_dir),
                               awaiting, partial(record_problems, get_db()))
     problems += ledger.problems(get_db())
+    problems += checkpoints.problems(get_db(), seal_dir, current_app.config["CHECKPOINT_DIR"],
+                                     ("archive", "ledger"))
     report(problems, f"{get_db()['archive'].count} archived consents, {len(problems)} problems")
 
 
@@ -62,7 +64,9 @@ def retry_command():
 @audit_cli.command("verify")
 def audit_verify_command():
     """Check the audit chain; exit 1 naming each edited or missing row."""
-    problems = audit.problems(get_db())
+    problems = audit.problems(get_db()) + checkpoints.problems(
+        get_db(), current_app.config["SEAL_DIR"], current_app.config["CHECKPOINT_DIR"],
+        ("audit",))
     report(problems, f"{get_db()['audit'].count} audit rows, {len(problems)} problems")
 
 

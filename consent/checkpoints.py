@@ -1,0 +1,135 @@
+"""Signed checkpoints of the hash chains' heads, kept outside the database.
+
+After every change to a chain the service appends one line to CHECKPOINT_DIR/
+checkpoints.jsonl: the newest entry (seq and hash) of each chain, the hash of the previous
+line, and an ECDSA signature with the seal key, which the database never holds. Whoever
+rewrites or truncates the database, even recomputing every hash, cannot make it agree with
+the checkpoints again without that key; point CHECKPOINT_DIR at another disk or a
+write-once mount so the log itself is out of reach too.
+"""
+import base64
+import fcntl
+import hashlib
+import json
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import load_pem_x509_certificate
+
+from . import clock
+
+CHAINS = ("archive", "audit", "ledger")
+LOG = "checkpoints.jsonl"
+TAIL_BYTES = 8192  # a line is well under 1 kB
+
+
+def heads(db):
+    """Return each chain's newest entry as [seq, entry_hash] (None while empty)."""
+    found = {}
+    for table in CHAINS:
+        row = next(db[table].rows_where(select="seq, entry_hash", order_by="seq desc",
+                                        limit=1), None)
+        found[table] = [row["seq"], row["entry_hash"]] if row else None
+    return found
+
+
+def signed_text(line):
+    """Return the canonical bytes a line's signature covers."""
+    body = {k: v for k, v in line.items() if k != "sig"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def read_lines(folder):
+    """Return the checkpoint log as (raw bytes, parsed line) pairs."""
+    path = Path(folder) / LOG
+    if not path.exists():
+        return []
+    return [(raw, json.loads(raw)) for raw in path.read_bytes().splitlines() if raw.strip()]
+
+
+def last_line(log):
+    """Return the log's last line (bytes) without reading the whole file, or None."""
+    size = log.seek(0, os.SEEK_END)
+    log.seek(max(0, size - TAIL_BYTES))
+    lines = log.read().splitlines()
+    return lines[-1] if lines else None
+
+
+def due(last, every_minutes):
+    """Tell whether enough time has passed since the last checkpoint to write another."""
+    if not last or not every_minutes:
+        return True
+    return clock.now() - datetime.fromisoformat(last["at"]) >= timedelta(minutes=every_minutes)
+
+
+def write(db, seal_dir, folder, every_minutes=0):
+    """Append a signed checkpoint if any chain moved since the last one; tell if it did."""
+    Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(Path(folder) / LOG, "ab+") as log:
+        fcntl.flock(log, fcntl.LOCK_EX)  # workers and threads append one at a time
+        raw = last_line(log)
+        last = json.loads(raw) if raw else None
+        now = heads(db)  # read under the lock: the log's order is the chains' order
+        if (last and last["heads"] == now) or not due(last, every_minutes):
+            return False
+        line = {"n": last["n"] + 1 if last else 1, "at": clock.iso(clock.now()), "heads": now,
+                "prev": hashlib.sha256(raw).hexdigest() if raw else None}
+        key = serialization.load_pem_private_key((Path(seal_dir) / "key.pem").read_bytes(),
+                                                 None)
+        line["sig"] = base64.b64encode(
+            key.sign(signed_text(line), ec.ECDSA(hashes.SHA256()))).decode()
+        log.write(json.dumps(line, sort_keys=True).encode() + b"\n")
+        log.flush()
+        os.fsync(log.fileno())
+    return True
+
+
+def line_problems(lines, seal_dir):
+    """Check the log itself: numbering without gaps, links, and every signature."""
+    public = load_pem_x509_certificate((Path(seal_dir) / "cert.pem").read_bytes()).public_key()
+    found, previous = [], None
+    for number, (raw, line) in enumerate(lines, start=1):
+        if line.get("n") != number:
+            found.append(f"checkpoint {number}: numbered {line.get('n')} (lines missing or "
+                         f"reordered)")
+        if line.get("prev") != (hashlib.sha256(previous).hexdigest() if previous else None):
+            found.append(f"checkpoint {number}: does not follow the line before it")
+        try:
+            public.verify(base64.b64decode(line["sig"]), signed_text(line),
+                          ec.ECDSA(hashes.SHA256()))
+        except (InvalidSignature, KeyError, ValueError):
+            found.append(f"checkpoint {number}: signature does not hold")
+        previous = raw
+    return found
+
+
+def chain_problems(db, lines, table):
+    """Check that every head a checkpoint saw is still in the chain, unchanged."""
+    rows = {row["seq"]: row["entry_hash"]
+            for row in db[table].rows_where(select="seq, entry_hash")}
+    purged = {row["entry_hash"] for row in db["purges"].rows} if table == "archive" else set()
+    newest = max(rows, default=0)
+    for _, line in lines:
+        head = line["heads"].get(table)
+        if head is None or head[1] in purged or rows.get(head[0]) == head[1]:
+            continue
+        if head[0] > newest:
+            yield (f"{table}: entries {newest + 1} to {head[0]} are missing (the chain was cut "
+                   f"short; checkpoint {line['n']} of {line['at']} saw entry {head[0]})")
+        else:
+            yield (f"{table}: entry {head[0]} differs from checkpoint {line['n']} of "
+                   f"{line['at']} (rewritten or removed since)")
+        return  # the first mismatch dates the damage; later ones repeat it
+
+
+def problems(db, seal_dir, folder, chains=CHAINS):
+    """List what the checkpoints prove wrong in the log or in the given chains."""
+    lines = read_lines(folder)
+    found = line_problems(lines, seal_dir)
+    for table in chains:
+        found += chain_problems(db, lines, table)
+    return found
