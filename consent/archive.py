@@ -93,14 +93,14 @@ def process_alive(pid):
     return True
 
 
-def verify(db, archive_dir, seal_problems, awaiting=(), record_problems=None):
+def verify(db, archive_dir, seal_problems, purged=None, awaiting=(), record_problems=None):
     """Check every file, hash, chain link and seal; return one line per problem.
 
+    purged maps the entry hash of each lawfully purged entry to its previous hash.
     record_problems(submission_id, data) compares a PDF's attached record with the rows
     it claims. Files in awaiting (sound records a killed worker left without their row)
     are not problems: `archive retry` completes them.
     """
-    purged = {row["entry_hash"]: row["prev_hash"] for row in db["purges"].rows}
     problems = [f"entry {row['seq']} ({row['submission_id']}): {problem}"
                 for row, problem in chain.problems(db, "archive", purged)]
     listed = set()

@@ -7,7 +7,6 @@ rewrites or truncates the database, even recomputing every hash, cannot make it 
 the checkpoints again without that key; point CHECKPOINT_DIR at another disk or a
 write-once mount so the log itself is out of reach too.
 """
-import base64
 import fcntl
 import hashlib
 import json
@@ -15,12 +14,8 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509 import load_pem_x509_certificate
-
-from . import clock
+from . import clock, purges
+from .seal import sign_bytes, signature_holds
 
 CHAINS = ("archive", "audit", "ledger")
 LOG = "checkpoints.jsonl"
@@ -78,10 +73,7 @@ def write(db, seal_dir, folder, every_minutes=0):
             return False
         line = {"n": last["n"] + 1 if last else 1, "at": clock.iso(clock.now()), "heads": now,
                 "prev": hashlib.sha256(raw).hexdigest() if raw else None}
-        key = serialization.load_pem_private_key((Path(seal_dir) / "key.pem").read_bytes(),
-                                                 None)
-        line["sig"] = base64.b64encode(
-            key.sign(signed_text(line), ec.ECDSA(hashes.SHA256()))).decode()
+        line["sig"] = sign_bytes(signed_text(line), seal_dir)
         log.write(json.dumps(line, sort_keys=True).encode() + b"\n")
         log.flush()
         os.fsync(log.fileno())
@@ -90,7 +82,6 @@ def write(db, seal_dir, folder, every_minutes=0):
 
 def line_problems(lines, seal_dir):
     """Check the log itself: numbering without gaps, links, and every signature."""
-    public = load_pem_x509_certificate((Path(seal_dir) / "cert.pem").read_bytes()).public_key()
     found, previous = [], None
     for number, (raw, line) in enumerate(lines, start=1):
         if line.get("n") != number:
@@ -98,20 +89,17 @@ def line_problems(lines, seal_dir):
                          f"reordered)")
         if line.get("prev") != (hashlib.sha256(previous).hexdigest() if previous else None):
             found.append(f"checkpoint {number}: does not follow the line before it")
-        try:
-            public.verify(base64.b64decode(line["sig"]), signed_text(line),
-                          ec.ECDSA(hashes.SHA256()))
-        except (InvalidSignature, KeyError, ValueError):
+        if not signature_holds(signed_text(line), line.get("sig"), seal_dir):
             found.append(f"checkpoint {number}: signature does not hold")
         previous = raw
     return found
 
 
-def chain_problems(db, lines, table):
+def chain_problems(db, lines, table, seal_dir):
     """Check that every head a checkpoint saw is still in the chain, unchanged."""
     rows = {row["seq"]: row["entry_hash"]
             for row in db[table].rows_where(select="seq, entry_hash")}
-    purged = {row["entry_hash"] for row in db["purges"].rows} if table == "archive" else set()
+    purged = set(purges.lawful(db, seal_dir)) if table == "archive" else set()
     newest = max(rows, default=0)
     for _, line in lines:
         head = line["heads"].get(table)
@@ -131,5 +119,5 @@ def problems(db, seal_dir, folder, chains=CHAINS):
     lines = read_lines(folder)
     found = line_problems(lines, seal_dir)
     for table in chains:
-        found += chain_problems(db, lines, table)
+        found += chain_problems(db, lines, table, seal_dir)
     return found

@@ -38,13 +38,7 @@ def entries(db, kind):
     return {row["subject_id"]: row for row in db["ledger"].rows_where("kind = ?", [kind])}
 
 
-def removed_lawfully(db):
-    """List the submissions the retention purge removed."""
-    return {row["submission_id"] for row in db["audit"].rows_where(
-        "action = 'retention_purge'", select="submission_id")}
-
-
-def row_problems(db, kind, table, key, fields):
+def row_problems(db, kind, table, key, fields, removed):
     """Compare every row of a table with its ledger entry."""
     recorded, seen = entries(db, kind), set()
     for row in db[table].rows:
@@ -54,16 +48,21 @@ def row_problems(db, kind, table, key, fields):
             yield f"{kind} {row[key]}: not in the ledger (written behind the service's back)"
         elif entry["content_hash"] != content_hash(row, fields):
             yield f"{kind} {row[key]}: changed after it was written (ledger entry {entry['seq']})"
-    for subject in set(recorded) - seen - removed_lawfully(db):
+    for subject in set(recorded) - seen - removed:
         yield f"{kind} {subject}: deleted (ledger entry {recorded[subject]['seq']})"
 
 
-def problems(db):
-    """List edited, inserted or deleted submissions and decisions, and broken links."""
+def problems(db, removed=()):
+    """List edited, inserted or deleted submissions and decisions, and broken links.
+
+    removed names the submissions a signed purge record lawfully deleted.
+    """
+    removed = set(removed)
     found = [f"ledger entry {row['seq']}: {problem}" for row, problem in chain.problems(db,
                                                                                        "ledger")]
-    found += row_problems(db, "submission", "submissions", "id", SUBMISSION_FIELDS)
-    found += row_problems(db, "decision", "decisions", "submission_id", DECISION_FIELDS)
+    found += row_problems(db, "submission", "submissions", "id", SUBMISSION_FIELDS, removed)
+    found += row_problems(db, "decision", "decisions", "submission_id", DECISION_FIELDS,
+                          removed)
     decided = {row["submission_id"]: row["outcome"] for row in db["decisions"].rows}
     for row in db["submissions"].rows_where(select="id, status, evaluation"):
         expected = decided.get(row["id"], json.loads(row["evaluation"])["status"])

@@ -2,7 +2,7 @@
 from datetime import date
 from pathlib import Path
 
-from . import audit, clock
+from . import audit, purges
 from .storage import immediate
 
 
@@ -20,14 +20,12 @@ def expired(db, before):
         "treatment_date < ?", [before.isoformat()], select="id", order_by="treatment_date")]
 
 
-def purge_one(db, archive_dir, submission_id):
-    """Delete one consent: its PDF, archive row (recorded in purges), decision and answers."""
+def purge_one(db, archive_dir, submission_id, seal_dir):
+    """Delete one consent: its PDF, archive row, decision and answers, with a signed record."""
     with immediate(db):
         entry = next(db["archive"].rows_where("submission_id = ?", [submission_id]), None)
+        purges.record(db, submission_id, entry, seal_dir)
         if entry:
-            db["purges"].insert({"submission_id": submission_id, "purged_at":
-                                 clock.iso(clock.now()), "entry_hash": entry["entry_hash"],
-                                 "prev_hash": entry["prev_hash"]})
             db["archive"].delete_where("submission_id = ?", [submission_id])
         db["decisions"].delete_where("submission_id = ?", [submission_id])
         db["submissions"].delete(submission_id)

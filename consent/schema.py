@@ -203,3 +203,9 @@ def m012_ledger(db):
     for row in db["decisions"].rows_where(order_by="decided_at"):
         append(db, "ledger", {"at": now, "kind": "decision", "subject_id": row["submission_id"],
                               "content_hash": content_hash(row, DECISION_FIELDS)})
+
+
+@migrations()
+def m013_signed_purges(db):
+    """Sign purge records; allow records of purged submissions that were never archived."""
+    db["purges"].add_column("signature", str)

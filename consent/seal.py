@@ -1,5 +1,6 @@
 """Seal PDFs with the clinic's key (PAdES) and check seals."""
 import asyncio
+import base64
 import datetime
 import functools
 from concurrent.futures import ThreadPoolExecutor
@@ -7,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -119,3 +121,20 @@ def problems(pdf_bytes, seal_dir):
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         found.append("bytes were added after sealing")
     return found
+
+
+def sign_bytes(data, seal_dir):
+    """Sign data with the seal key (ECDSA, SHA-256); return the signature as base64."""
+    key = serialization.load_pem_private_key((Path(seal_dir) / "key.pem").read_bytes(), None)
+    return base64.b64encode(key.sign(data, ec.ECDSA(hashes.SHA256()))).decode()
+
+
+def signature_holds(data, signature, seal_dir):
+    """Tell whether a base64 signature over data was made with the seal key."""
+    public = x509.load_pem_x509_certificate((Path(seal_dir) / "cert.pem").read_bytes()
+                                            ).public_key()
+    try:
+        public.verify(base64.b64decode(signature or ""), data, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True

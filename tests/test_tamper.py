@@ -205,6 +205,19 @@ def drop_a_checkpoint(app, db):
     log.write_text("\n".join(lines[:1] + lines[2:]) + "\n")
 
 
+def forge_a_purge_to_delete_from_the_middle(app, db):
+    """Case F: no trigger touched; a purges row written by hand admits the deletion."""
+    grace = next(db["submissions"].rows_where("first_name = 'Grace'"))["id"]
+    entry = next(db["archive"].rows_where("submission_id = ?", [grace]))
+    db.execute("INSERT INTO purges (submission_id, entry_hash, prev_hash, purged_at) "
+               "VALUES (?, ?, ?, '2036-01-01T00:00:00+00:00')",
+               [grace, entry["entry_hash"], entry["prev_hash"]])
+    db["archive"].delete_where("submission_id = ?", [grace])
+    db["decisions"].delete_where("submission_id = ?", [grace])
+    db["submissions"].delete(grace)
+    pdf_path(app, entry).unlink()
+
+
 AUDIT = {  # attacks on the audit log -> what `audit verify` must say
     delete_the_last_audit_rows: "audit: entries",
     rewrite_a_doctor_in_the_audit_log: "differs from checkpoint",
@@ -224,6 +237,7 @@ ATTACKS = {  # attack -> what verify must say
     clear_a_flagged_submission_then_retry: "changed after it was written (ledger entry",
     delete_a_submission_and_its_decision: "deleted (ledger entry",
     delete_the_newest_consent: "archive: entries 3 to 3 are missing",
+    forge_a_purge_to_delete_from_the_middle: "not signed with the seal key; it bridges nothing",
 }
 
 

@@ -1,15 +1,14 @@
 """`flask archive`, `audit`, `backup`, `restore` and `retention`: the records' care."""
 import sys
-from functools import partial
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import archive, audit, checkpoints, ledger, retention, seal
+from .. import archive, integrity, retention
 from ..backup import BackupError, back_up, restore
 from ..db import get_db
-from ..finalise import awaiting_retry, pending, record_problems
+from ..finalise import pending
 from ..workflow import finalise_now
 from .base import audited, today
 
@@ -29,16 +28,10 @@ def report(problems, summary):
 @archive_cli.command("verify")
 def verify_command():
     """Check every archived file, hash, chain link, seal and ledger entry; exit 1 on a problem."""
-    seal_dir, archive_dir = current_app.config["SEAL_DIR"], current_app.config["ARCHIVE_DIR"]
-    awaiting = awaiting_retry(get_db(), archive_dir, seal_dir)
+    awaiting, problems = integrity.archive_report(get_db(), current_app.config)
     for path in awaiting:  # a crash leftover, not tampering: say so, and how to finish it
-        click.echo(f"awaiting `flask archive retry`: {path.relative_to(archive_dir)} "
-                   f"(sealed, its record is sound)")
-    problems = archive.verify(get_db(), archive_dir, lambda data: seal.problems(data, seal_dir),
-                              awaiting, partial(record_problems, get_db()))
-    problems += ledger.problems(get_db())
-    problems += checkpoints.problems(get_db(), seal_dir, current_app.config["CHECKPOINT_DIR"],
-                                     ("archive", "ledger"))
+        click.echo(f"awaiting `flask archive retry`: "
+                   f"{path.relative_to(current_app.config['ARCHIVE_DIR'])} (sealed, sound)")
     report(problems, f"{get_db()['archive'].count} archived consents, {len(problems)} problems")
 
 
@@ -64,9 +57,7 @@ def retry_command():
 @audit_cli.command("verify")
 def audit_verify_command():
     """Check the audit chain; exit 1 naming each edited or missing row."""
-    problems = audit.problems(get_db()) + checkpoints.problems(
-        get_db(), current_app.config["SEAL_DIR"], current_app.config["CHECKPOINT_DIR"],
-        ("audit",))
+    problems = integrity.audit_report(get_db(), current_app.config)
     report(problems, f"{get_db()['audit'].count} audit rows, {len(problems)} problems")
 
 
@@ -103,7 +94,8 @@ def purge_command(dry_run):
     ids = retention.expired(get_db(), before)
     if not dry_run:
         for submission_id in ids:
-            retention.purge_one(get_db(), current_app.config["ARCHIVE_DIR"], submission_id)
+            retention.purge_one(get_db(), current_app.config["ARCHIVE_DIR"], submission_id,
+                                current_app.config["SEAL_DIR"])
         current_app.logger.warning("Retention purge: removed %d consents treated before %s",
                                    len(ids), before)
     click.echo(f"{'Would purge' if dry_run else 'Purged'} {len(ids)} consents treated "
