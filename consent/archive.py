@@ -42,6 +42,13 @@ def write_once(path, data):
         temp.unlink(missing_ok=True)
 
 
+def head(db):
+    """Return the newest archive entry as {seq, entry_hash}, or None while empty."""
+    row = next(db["archive"].rows_where(select="seq, entry_hash", order_by="seq desc",
+                                        limit=1), None)
+    return dict(row) if row else None
+
+
 def entry(db, submission_id):
     """Return the archive entry of a submission, or None."""
     return next(db["archive"].rows_where("submission_id = ?", [submission_id]), None)

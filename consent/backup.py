@@ -6,7 +6,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from . import clock
+from . import checkpoints, clock
 from .storage import connect, migrate
 
 MANIFEST = "manifest.json"
@@ -126,6 +126,7 @@ def restore(config, src):
     manifest = check_manifest(src)  # everything is checked before anything is written
     targets = {name: target(config, name) for name in manifest["files"]}
     refuse_used(database)
+    checkpoints.set_aside(config["CHECKPOINT_DIR"])  # it anchored an empty instance
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     for name, path in targets.items():

@@ -80,6 +80,13 @@ def write(db, seal_dir, folder, every_minutes=0):
     return True
 
 
+def set_aside(folder):
+    """Keep an empty instance's log under another name before a restore brings a history."""
+    path = Path(folder) / LOG
+    if path.exists():
+        path.rename(path.with_name(f"{LOG}.before-restore-{clock.now():%Y%m%dT%H%M%S}"))
+
+
 def line_problems(lines, seal_dir):
     """Check the log itself: numbering without gaps, links, and every signature."""
     found, previous = [], None
@@ -117,6 +124,9 @@ def chain_problems(db, lines, table, seal_dir):
 def problems(db, seal_dir, folder, chains=CHAINS):
     """List what the checkpoints prove wrong in the log or in the given chains."""
     lines = read_lines(folder)
+    if not lines and any(heads(db)[table] for table in chains):
+        return [f"no checkpoint log in {folder} while the chains hold entries: it was "
+                "deleted or CHECKPOINT_DIR moved"]
     found = line_problems(lines, seal_dir)
     for table in chains:
         found += chain_problems(db, lines, table, seal_dir)

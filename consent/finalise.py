@@ -40,11 +40,28 @@ def document_context(submission, decision, config):
     }
 
 
-def machine_record(submission, decision):
-    """Return the JSON record embedded in the PDF."""
+def machine_record(submission, decision, witnesses=None):
+    """Return the JSON record embedded in the PDF.
+
+    witnesses is the archive's newest entry when this record was sealed, so every sealed
+    PDF vouches for the chain before it.
+    """
     keys = ("id", "created_at", "treatment_date", "status", "signed_at", "information_sha256")
     return {"submission": {k: submission[k] for k in keys}, "answers": submission["answers"],
-            "evaluation": submission["evaluation"], "decision": decision}
+            "evaluation": submission["evaluation"], "decision": decision,
+            "witnesses": witnesses}
+
+
+def witness_problems(db, record, lawful):
+    """Check that the archive entry a record witnessed is still there, unchanged."""
+    seen = record.get("witnesses")
+    if not seen:
+        return []
+    row = next(db["archive"].rows_where("seq = ?", [seen["seq"]]), None)
+    if (row and row["entry_hash"] == seen["entry_hash"]) or seen["entry_hash"] in lawful:
+        return []
+    return [f"it witnessed archive entry {seen['seq']}, which is "
+            f"{'changed' if row else 'gone'} since"]
 
 
 def leftover_problems(data, submission_id, seal_dir):
@@ -57,7 +74,7 @@ def leftover_problems(data, submission_id, seal_dir):
     return []
 
 
-def record_problems(db, submission_id, data):
+def record_problems(db, submission_id, data, lawful=()):
     """Compare a sealed PDF's attached record with the rows it claims; list differences."""
     record = pdf.attached_record(data)
     if record is None:
@@ -74,7 +91,8 @@ def record_problems(db, submission_id, data):
                if expected["submission"].get(key) != value]
     changed += [part for part in ("answers", "evaluation", "decision")
                 if expected[part] != record.get(part)]
-    return [f"rows differ from the sealed record: {', '.join(changed)}"] if changed else []
+    found = [f"rows differ from the sealed record: {', '.join(changed)}"] if changed else []
+    return found + witness_problems(db, record, lawful)
 
 
 def adopt_checked(submission_id, seal_dir):
@@ -110,8 +128,8 @@ def sealed_document(db, config, submission):
     """Render a decided submission's record as PDF/A and seal it."""
     decision = decisions.get(db, submission["id"])
     html = pdf.render_html(document_context(submission, decision, config))
-    return seal.seal(pdf.render_pdf(html, machine_record(submission, decision)),
-                     config["SEAL_DIR"])
+    record = machine_record(submission, decision, archive.head(db))
+    return seal.seal(pdf.render_pdf(html, record), config["SEAL_DIR"])
 
 
 def pending(db):

@@ -3,7 +3,7 @@ import os
 import secrets
 from pathlib import Path
 
-from . import archive, pdf, seal, storage, tls
+from . import archive, checkpoints, pdf, seal, storage, tls
 
 
 def write_config(instance_path):
@@ -46,7 +46,18 @@ def initialise(app):
         done.append(f"Made the clinic's HTTPS {' and '.join(made)} in {folder}/tls")
     if seal.create_key(config["SEAL_DIR"], config["CLINIC_NAME"]):
         done.append(f"Generated a seal key and certificate in {config['SEAL_DIR']}")
+    if anchor(config):
+        done.append(f"Anchored the chains in {config['CHECKPOINT_DIR']}")
     return done + startup_checks(config)
+
+
+def anchor(config):
+    """Write a checkpoint of the chains as they are (after an upgrade or a restore)."""
+    db = storage.connect(config["DATABASE"])
+    try:
+        return checkpoints.write(db, config["SEAL_DIR"], config["CHECKPOINT_DIR"])
+    finally:
+        db.conn.close()
 
 
 def startup_checks(config):

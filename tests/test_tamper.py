@@ -218,6 +218,19 @@ def forge_a_purge_to_delete_from_the_middle(app, db):
     pdf_path(app, entry).unlink()
 
 
+def delete_the_checkpoint_log(app, db):
+    """The whole checkpoint log removed."""
+    (Path(app.config["CHECKPOINT_DIR"]) / "checkpoints.jsonl").unlink()
+
+
+def rewrite_history_and_drop_the_checkpoints(app, db):
+    """The first entry rewritten, every hash recomputed, the checkpoint log emptied."""
+    unlocked(db, "archive")
+    db.execute("update archive set archived_at = '2020-01-01T00:00:00+00:00' where seq = 1")
+    rehash(db, "archive")
+    (Path(app.config["CHECKPOINT_DIR"]) / "checkpoints.jsonl").write_text("")
+
+
 AUDIT = {  # attacks on the audit log -> what `audit verify` must say
     delete_the_last_audit_rows: "audit: entries",
     rewrite_a_doctor_in_the_audit_log: "differs from checkpoint",
@@ -238,6 +251,8 @@ ATTACKS = {  # attack -> what verify must say
     delete_a_submission_and_its_decision: "deleted (ledger entry",
     delete_the_newest_consent: "archive: entries 3 to 3 are missing",
     forge_a_purge_to_delete_from_the_middle: "not signed with the seal key; it bridges nothing",
+    delete_the_checkpoint_log: "no checkpoint log",
+    rewrite_history_and_drop_the_checkpoints: "it witnessed archive entry 1, which is changed",
 }
 
 
@@ -250,7 +265,8 @@ def test_archive_verify_catches(world, attack):
     result = runner.invoke(args=["archive", "verify"])
     assert result.exit_code == 1, result.output
     assert ATTACKS[attack] in result.output, result.output
-    assert re.search(r"(entry \d+|submission [\w-]+|decision [\w-]+)", result.output)
+    assert re.search(r"(entry \d+|submission [\w-]+|decision [\w-]+|checkpoint log)",
+                     result.output)
 
 
 @pytest.mark.parametrize("attack", AUDIT, ids=lambda attack: attack.__name__)

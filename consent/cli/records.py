@@ -9,6 +9,7 @@ from .. import archive, integrity, retention
 from ..backup import BackupError, back_up, restore
 from ..db import get_db
 from ..finalise import pending
+from ..instance import anchor
 from ..workflow import finalise_now
 from .base import audited, today
 
@@ -82,6 +83,7 @@ def restore_command(src):
         manifest = restore(current_app.config, src)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    anchor(current_app.config)  # the restored chains, as restored, are this instance's start
     click.echo(f"Restored {manifest['consents']} archived consents from {src}")
 
 
