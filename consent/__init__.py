@@ -59,6 +59,7 @@ def create_app(test_config=None):
         KIOSK_WARNING_SECONDS=30,
         THANKS_RESET_SECONDS=20,
         RETENTION_YEARS=10,
+        BACKUP_RECIPIENT=None,  # the clinic's age public key; `flask backup-key` makes one
         TRUSTED_PROXIES=0,
     )
     if test_config is None:

@@ -1,18 +1,41 @@
-"""Consistent backups of the database, archive and seal key, and restore into a new instance."""
+"""Encrypted, signed backups of the database and archive; the seal key is never in them.
+
+Every file is encrypted to the clinic's age public key (BACKUP_RECIPIENT, pyrage); the
+manifest lists each stored file's SHA-256 and is signed with the seal key, so a restore
+checks everything before it decrypts or writes anything. Without the age identity a
+backup reveals no patient data; without the seal key nobody can make one that restores.
+"""
 import hashlib
 import json
 import re
-import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
-from . import checkpoints, clock
-from .storage import connect, migrate
+import pyrage
 
-MANIFEST = "manifest.json"
-DATABASE = "consent.sqlite"
-SEAL_FILES = ("key.pem", "cert.pem")
+from . import clock, seal
+from .storage import connect
+
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+DATABASE, CERTIFICATE = "consent.sqlite", "cert.pem"
 ARCHIVE_FILE = re.compile(r"archive/[0-9]{4}/[0-9]{2}/[A-Za-z0-9_-]+\.pdf")
+SUFFIX = ".age"
+
+
+class BackupError(Exception):
+    """A backup that cannot be written or must not be restored; the message says why."""
+
+
+def new_identity():
+    """Return a fresh age identity (keep it offline) and its public recipient."""
+    identity = pyrage.x25519.Identity.generate()
+    return str(identity), str(identity.to_public())
+
+
+def stored_name(name):
+    """Return the name a file has in the backup folder (encrypted unless public)."""
+    return name if name == CERTIFICATE else name + SUFFIX
 
 
 def file_sha256(path):
@@ -35,102 +58,43 @@ def snapshot(database, target):
         source.close()
 
 
+def recipient(config):
+    """Return the age recipient backups are encrypted to, or stop with what to do."""
+    try:
+        return pyrage.x25519.Recipient.from_str(config.get("BACKUP_RECIPIENT") or "")
+    except Exception:  # noqa: BLE001 - pyrage raises its own error types
+        raise BackupError("set BACKUP_RECIPIENT in instance/config.py to the clinic's age "
+                          "public key (`flask --app consent backup-key FILE` makes a pair)")
+
+
+def put(dest, name, data, to):
+    """Write one file into the backup, encrypted unless it is the public certificate."""
+    path = dest / stored_name(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if name == CERTIFICATE else pyrage.encrypt(data, [to]))
+    return file_sha256(path)
+
+
 def back_up(config, dest):
-    """Write database snapshot, archived PDFs, seal key and a manifest into dest."""
-    dest = Path(dest)
+    """Write an encrypted database snapshot, the archived PDFs and a signed manifest."""
+    to, dest = recipient(config), Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"{dest} is not empty")
     dest.mkdir(parents=True, exist_ok=True)
-    snapshot(config["DATABASE"], dest / DATABASE)
-    copied = connect(str(dest / DATABASE))
-    paths = [row["path"] for row in copied["archive"].rows_where(select="path")]
-    copied.conn.close()
-    files = [DATABASE]
+    with tempfile.TemporaryDirectory() as scratch:
+        snapshot(config["DATABASE"], Path(scratch) / DATABASE)
+        copied = connect(str(Path(scratch) / DATABASE))
+        paths = [row["path"] for row in copied["archive"].rows_where(select="path")]
+        copied.conn.close()
+        files = {DATABASE: put(dest, DATABASE, (Path(scratch) / DATABASE).read_bytes(), to)}
     for relative in paths:  # write-once files: those the snapshot lists are complete
-        copy_to = dest / "archive" / relative
-        copy_to.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(Path(config["ARCHIVE_DIR"]) / relative, copy_to)
-        files.append(f"archive/{relative}")
-    for name in SEAL_FILES:
-        shutil.copy2(Path(config["SEAL_DIR"]) / name, dest / name)
-        files.append(name)
+        data = (Path(config["ARCHIVE_DIR"]) / relative).read_bytes()
+        files[f"archive/{relative}"] = put(dest, f"archive/{relative}", data, to)
+    certificate = (Path(config["SEAL_DIR"]) / CERTIFICATE).read_bytes()
+    files[CERTIFICATE] = put(dest, CERTIFICATE, certificate, to)
     manifest = {"created_at": clock.iso(clock.now()), "consents": len(paths),
-                "files": {name: file_sha256(dest / name) for name in files}}
-    (dest / MANIFEST).write_text(json.dumps(manifest, indent=1))
-    return manifest
-
-
-class BackupError(Exception):
-    """A backup that cannot be written or must not be restored; the message says why."""
-
-
-def allowed(name):
-    """Tell whether a manifest entry names a file a backup may hold."""
-    return name in (DATABASE, *SEAL_FILES) or ARCHIVE_FILE.fullmatch(name) is not None
-
-
-def read_manifest(src):
-    """Return the manifest's file table, refusing any name that is not a known backup file."""
-    try:
-        files = json.loads((src / MANIFEST).read_text())["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise BackupError(f"{src} holds no readable {MANIFEST}") from None
-    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
-        raise BackupError(f"{MANIFEST} is malformed")
-    for name in files:
-        if not allowed(name):  # "archive/../config.py", "/etc/x", config files: never
-            raise BackupError(f"backup lists a file it may not hold: {name!r}")
-    missing = {DATABASE, *SEAL_FILES} - set(files)
-    if missing:
-        raise BackupError(f"backup does not list {', '.join(sorted(missing))}")
-    return files
-
-
-def check_manifest(src):
-    """Return the manifest if every listed file is known, present and unchanged."""
-    src = Path(src)
-    files = read_manifest(src)
-    for name, digest in files.items():
-        path = src / name
-        if not path.is_file() or path.is_symlink() or file_sha256(path) != digest:
-            raise BackupError(f"backup file damaged or missing: {name}")
-    return json.loads((src / MANIFEST).read_text())
-
-
-def target(config, name):
-    """Return where a checked backup file goes, inside this instance only."""
-    if name == DATABASE:
-        return Path(config["DATABASE"])
-    base = Path(config["ARCHIVE_DIR"] if name.startswith("archive/") else config["SEAL_DIR"])
-    path = (base / name.removeprefix("archive/")).resolve()
-    if not path.is_relative_to(base.resolve()):
-        raise BackupError(f"backup file would land outside the instance: {name!r}")
-    return path
-
-
-def refuse_used(database):
-    """Refuse to restore over an instance that already holds consents."""
-    if not database.exists():
-        return
-    existing = connect(str(database))
-    used = "submissions" in existing.table_names() and existing["submissions"].count
-    existing.conn.close()
-    if used:
-        raise BackupError("this instance already holds consents; restore only into an "
-                          "empty instance")
-
-
-def restore(config, src):
-    """Restore a checked backup into an instance that holds no consents yet."""
-    src, database = Path(src), Path(config["DATABASE"])
-    manifest = check_manifest(src)  # everything is checked before anything is written
-    targets = {name: target(config, name) for name in manifest["files"]}
-    refuse_used(database)
-    checkpoints.set_aside(config["CHECKPOINT_DIR"])  # it anchored an empty instance
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    for name, path in targets.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src / name, path)
-    migrate(str(database))
+                "encrypted_to": str(to), "files": files}
+    text = json.dumps(manifest, indent=1).encode()
+    (dest / MANIFEST).write_bytes(text)
+    (dest / SIGNATURE).write_text(seal.sign_bytes(text, config["SEAL_DIR"]))
     return manifest

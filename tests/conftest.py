@@ -15,6 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
 
 from consent import accounts, clock, create_app, mfa, tablets
+from consent.backup import new_identity
 from consent.instance import initialise
 from consent.questionnaire import QUESTIONS
 from consent.storage import connect
@@ -93,9 +94,12 @@ def valid_form(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+BACKUP_IDENTITY, BACKUP_RECIPIENT = new_identity()  # the clinic's offline backup key
+
+
 def config_for(tmp_path, **extra):
     """Return a test configuration whose instance lives in tmp_path (CSRF on, as deployed)."""
-    return {"TESTING": True, "SECRET_KEY": "test",
+    return {"TESTING": True, "SECRET_KEY": "test", "BACKUP_RECIPIENT": BACKUP_RECIPIENT,
             "DATABASE": str(tmp_path / "consent.sqlite"),
             "ARCHIVE_DIR": str(tmp_path / "archive"), "SEAL_DIR": str(tmp_path / "seal"),
             "CHECKPOINT_DIR": str(tmp_path / "checkpoints"),

@@ -1,16 +1,18 @@
 """Regression tests for the security review of 2026-11: each fails on the code it reviewed."""
+import hashlib
 import json
 import logging
 import os
+import shutil
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 
-from conftest import (PASSWORD, add_staff, config_for, enrolled_client, log_in, make_app,
-                      staff_client, valid_form)
-from consent import accounts, clock, pdf, submissions
+from conftest import (BACKUP_IDENTITY, PASSWORD, add_staff, config_for, enrolled_client,
+                      log_in, make_app, staff_client, valid_form)
+from consent import accounts, clock, pdf, seal, submissions
 from consent.storage import connect
 from test_backup import submit_and_finalise
 
@@ -335,44 +337,58 @@ def test_instance_database_backups_and_exports_are_owner_only(app, runner, tmp_p
 def backup(app, runner, tmp_path):
     submit_and_finalise(app, "Lovelace")
     assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    (tmp_path / "identity.txt").write_text(BACKUP_IDENTITY)
     return tmp_path / "b"
 
 
-def craft(backup, name, content=b"SECRET_KEY = 'attacker'\n"):
-    """Add a file with a correct hash to a backup's manifest, as an attacker would."""
-    import hashlib
+def craft(backup, name, seal_dir=None, content=b"SECRET_KEY = 'attacker'\n"):
+    """Add a file with a correct hash to a backup's manifest; re-sign it if given the key."""
     manifest = json.loads((backup / "manifest.json").read_text())
-    source = backup / "payload"
-    source.write_bytes(content)
+    target = backup / (name.lstrip("/") + ".age")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
     manifest["files"][name] = hashlib.sha256(content).hexdigest()
-    (backup / "manifest.json").write_text(json.dumps(manifest))
-    return source
+    text = json.dumps(manifest).encode()
+    (backup / "manifest.json").write_bytes(text)
+    if seal_dir:  # an insider who also holds the clinic's seal key
+        (backup / "manifest.sig").write_text(seal.sign_bytes(text, seal_dir))
+
+
+def restore_into_fresh(app, backup, tmp_path):
+    """Restore into a new instance that holds the clinic's seal key; return (result, home)."""
+    home = tmp_path / "x"
+    fresh = make_app(config_for(home / "fresh"))
+    for name in ("key.pem", "cert.pem"):
+        shutil.copy2(Path(app.config["SEAL_DIR"]) / name, Path(fresh.config["SEAL_DIR"]) / name)
+    before = sorted(p for p in home.rglob("*"))
+    result = fresh.test_cli_runner().invoke(args=["restore", str(backup), "--identity",
+                                                  str(tmp_path / "identity.txt")])
+    return result, before == sorted(p for p in home.rglob("*"))
 
 
 @pytest.mark.parametrize("name", ["archive/../config.py", "archive/../../escaped.txt",
                                   "/tmp/absolute.txt", "config.py", "archive/2026/11/x.py"])
-def test_restore_refuses_a_crafted_backup_and_writes_nothing(backup, tmp_path, name):
-    payload = craft(backup, name)
-    if name.startswith("/"):
-        Path(name).unlink(missing_ok=True)
-    (backup / name.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
-    (backup / name.lstrip("/")).write_bytes(payload.read_bytes())
-    home = tmp_path / "x"
-    fresh = make_app(config_for(home / "fresh"))
-    before = sorted(p for p in home.rglob("*"))
-    result = fresh.test_cli_runner().invoke(args=["restore", str(backup)])
-    assert result.exit_code != 0 and "may not hold" in result.output, result.output
-    assert sorted(p for p in home.rglob("*")) == before
-    assert not Path("/tmp/absolute.txt").exists()
+@pytest.mark.parametrize("with_key", [False, True], ids=["unsigned", "resigned"])
+def test_restore_refuses_a_crafted_backup_and_writes_nothing(app, backup, tmp_path, name,
+                                                             with_key):
+    Path("/tmp/absolute.txt").unlink(missing_ok=True)
+    craft(backup, name, app.config["SEAL_DIR"] if with_key else None)
+    result, untouched = restore_into_fresh(app, backup, tmp_path)
+    expected = "may not hold" if with_key else "not signed with this instance's seal key"
+    assert result.exit_code != 0 and expected in result.output, result.output
+    assert untouched and not Path("/tmp/absolute.txt").exists()
 
 
-def test_restore_refuses_a_backup_that_drops_its_database_from_the_manifest(backup, tmp_path):
+def test_restore_refuses_a_backup_that_drops_its_database_from_the_manifest(app, backup,
+                                                                            tmp_path):
     manifest = json.loads((backup / "manifest.json").read_text())
     del manifest["files"]["consent.sqlite"]
-    (backup / "manifest.json").write_text(json.dumps(manifest))
-    fresh = make_app(config_for(tmp_path / "fresh"))
-    result = fresh.test_cli_runner().invoke(args=["restore", str(backup)])
+    text = json.dumps(manifest).encode()
+    (backup / "manifest.json").write_bytes(text)
+    (backup / "manifest.sig").write_text(seal.sign_bytes(text, app.config["SEAL_DIR"]))
+    result, untouched = restore_into_fresh(app, backup, tmp_path)
     assert result.exit_code != 0 and "does not list consent.sqlite" in result.output
+    assert untouched
 
 
 def test_a_timed_out_session_clears_the_browser_and_its_cookie(app, later):
