@@ -4,8 +4,8 @@ import ctypes.util
 import functools
 import json
 import threading
-from io import BytesIO
 from datetime import datetime, timezone
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 

@@ -5,8 +5,16 @@ from pathlib import Path
 import pyrage
 
 from . import checkpoints, seal
-from .backup import (ARCHIVE_FILE, CERTIFICATE, DATABASE, MANIFEST, SIGNATURE, BackupError,
-                     file_sha256, stored_name)
+from .backup import (
+    ARCHIVE_FILE,
+    CERTIFICATE,
+    DATABASE,
+    MANIFEST,
+    SIGNATURE,
+    BackupError,
+    file_sha256,
+    stored_name,
+)
 from .storage import connect, migrate
 
 

@@ -183,8 +183,8 @@ def m011_information_version(db):
 @migrations()
 def m012_ledger(db):
     """Hash-chain every submission and decision as written; enter the existing ones now."""
-    from .ledger import DECISION_FIELDS, SUBMISSION_FIELDS, content_hash
     from .chain import append
+    from .ledger import DECISION_FIELDS, SUBMISSION_FIELDS, content_hash
     db.execute(
         """
         CREATE TABLE ledger (

@@ -8,10 +8,10 @@ from flask.cli import AppGroup, with_appcontext
 
 from .. import archive, integrity, retention
 from ..backup import BackupError, back_up, new_identity
-from ..restore import restore
 from ..db import get_db
 from ..finalise import pending
 from ..instance import anchor
+from ..restore import restore
 from ..workflow import finalise_now
 from .base import audited, today
 
