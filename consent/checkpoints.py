@@ -38,20 +38,31 @@ def signed_text(line):
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
+def parse(raw):
+    """Return a line's checkpoint, or None for a line cut short (a power cut) or mangled."""
+    try:
+        line = json.loads(raw)
+    except ValueError:
+        return None
+    return line if isinstance(line, dict) and "heads" in line else None
+
+
 def read_lines(folder):
-    """Return the checkpoint log as (raw bytes, parsed line) pairs."""
+    """Return the checkpoint log as (raw bytes, checkpoint or None) pairs."""
     path = Path(folder) / LOG
     if not path.exists():
         return []
-    return [(raw, json.loads(raw)) for raw in path.read_bytes().splitlines() if raw.strip()]
+    return [(raw, parse(raw)) for raw in path.read_bytes().splitlines() if raw.strip()]
 
 
-def last_line(log):
-    """Return the log's last line (bytes) without reading the whole file, or None."""
+def last_good_line(log):
+    """Return the newest whole line (bytes) without reading the whole file, or None."""
     size = log.seek(0, os.SEEK_END)
     log.seek(max(0, size - TAIL_BYTES))
-    lines = log.read().splitlines()
-    return lines[-1] if lines else None
+    tail = log.read()
+    if tail and not tail.endswith(b"\n"):
+        log.write(b"\n")  # a line cut short by a power cut stays alone on its line
+    return next((raw for raw in reversed(tail.splitlines()) if parse(raw)), None)
 
 
 def due(last, every_minutes):
@@ -66,7 +77,7 @@ def write(db, seal_dir, folder, every_minutes=0):
     Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(Path(folder) / LOG, "ab+") as log:
         fcntl.flock(log, fcntl.LOCK_EX)  # workers and threads append one at a time
-        raw = last_line(log)
+        raw = last_good_line(log)
         last = json.loads(raw) if raw else None
         now = heads(db)  # read under the lock: the log's order is the chains' order
         if (last and last["heads"] == now) or not due(last, every_minutes):
@@ -89,8 +100,13 @@ def set_aside(folder):
 
 def line_problems(lines, seal_dir):
     """Check the log itself: numbering without gaps, links, and every signature."""
-    found, previous = [], None
-    for number, (raw, line) in enumerate(lines, start=1):
+    found, previous, number = [], None, 0
+    for position, (raw, line) in enumerate(lines, start=1):
+        if line is None:
+            found.append(f"checkpoint log line {position}: unreadable (cut short by a power "
+                         "cut while writing, or edited)")
+            continue
+        number += 1
         if line.get("n") != number:
             found.append(f"checkpoint {number}: numbered {line.get('n')} (lines missing or "
                          f"reordered)")
@@ -109,7 +125,7 @@ def chain_problems(db, lines, table, seal_dir):
     purged = set(purges.lawful(db, seal_dir)) if table == "archive" else set()
     newest = max(rows, default=0)
     for _, line in lines:
-        head = line["heads"].get(table)
+        head = line["heads"].get(table) if line else None
         if head is None or head[1] in purged or rows.get(head[0]) == head[1]:
             continue
         if head[0] > newest:

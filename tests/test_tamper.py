@@ -272,3 +272,18 @@ def test_verify_catches(world, log, attack, said):
     assert said in result.output, result.output
     assert re.search(r"(entry \d+|submission [\w-]+|decision [\w-]+|checkpoint)",
                      result.output)  # each line names what it is about
+
+
+def test_a_line_cut_short_by_a_power_cut_is_named_and_the_log_goes_on(world):
+    app, db = world
+    runner = app.test_cli_runner()
+    log = Path(app.config["CHECKPOINT_DIR"]) / "checkpoints.jsonl"
+    runner.invoke(args=["audit", "verify"])
+    with open(log, "ab") as handle:
+        handle.write(b'{"n": 99, "heads": {"archi')  # the power went here
+    client = enrolled_client(app)  # the next write follows the last whole line
+    client.post("/", data=valid_form(first_name="Emmy", signed_name="Emmy Lovelace"))
+    result = runner.invoke(args=["audit", "verify"])
+    assert "unreadable (cut short by a power cut while writing, or edited)" in result.output
+    assert "numbered" not in result.output and "does not follow" not in result.output
+    assert "signature does not hold" not in result.output
