@@ -138,3 +138,15 @@ def signature_holds(data, signature, seal_dir):
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
+
+
+def signing_request(seal_dir, clinic_name):
+    """Return a PEM certificate signing request for the seal key, for a trusted provider."""
+    key = serialization.load_pem_private_key((Path(seal_dir) / "key.pem").read_bytes(), None)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{clinic_name} consent seal"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, clinic_name)])
+    request = (x509.CertificateSigningRequestBuilder().subject_name(name)
+               .add_extension(x509.KeyUsage(True, True, False, False, False, False, False,
+                                            False, False), critical=True)
+               .sign(key, hashes.SHA256()))
+    return request.public_bytes(serialization.Encoding.PEM)

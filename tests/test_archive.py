@@ -326,3 +326,14 @@ def test_the_seal_certificate_is_an_end_entity(app):
     assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.digital_signature and usage.content_commitment and not usage.key_cert_sign
+
+
+def test_init_writes_a_signing_request_for_the_seal_key(app, runner, tmp_path):
+    from cryptography import x509
+    result = runner.invoke(args=["init", "--csr", str(tmp_path / "seal.csr")])
+    assert result.exit_code == 0 and "signing request" in result.output
+    request = x509.load_pem_x509_csr((tmp_path / "seal.csr").read_bytes())
+    cert = x509.load_pem_x509_certificate((Path(app.config["SEAL_DIR"]) / "cert.pem").read_bytes())
+    assert request.is_signature_valid
+    assert request.public_key().public_numbers() == cert.public_key().public_numbers()
+    assert "consent seal" in request.subject.rfc4514_string()

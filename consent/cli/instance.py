@@ -1,17 +1,27 @@
 """`flask init`: create or update the instance folder."""
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from ..instance import initialise
+from ..seal import signing_request
 
 
 @click.command("init")
+@click.option("--csr", "csr_file", type=click.Path(dir_okay=False),
+              help="Also write a certificate signing request for the seal key to this file.")
 @with_appcontext
-def init_command():
+def init_command(csr_file):
     """Create or update the instance folder (config, database, keys, archive)."""
     for line in initialise(current_app):
         click.echo(line)
+    if csr_file:
+        Path(csr_file).write_bytes(signing_request(current_app.config["SEAL_DIR"],
+                                                   current_app.config["CLINIC_NAME"]))
+        click.echo(f"Wrote a signing request for the seal key to {csr_file}: a trusted "
+                   f"provider's certificate for it goes in the seal folder as cert.pem")
     click.echo(f"Instance ready at {current_app.instance_path}")
 
 
