@@ -14,7 +14,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from . import clock, purges
+from . import clock
 from .seal import sign_bytes, signature_holds
 
 CHAINS = ("archive", "audit", "ledger")
@@ -118,11 +118,11 @@ def line_problems(lines, seal_dir):
     return found
 
 
-def chain_problems(db, lines, table, seal_dir):
+def chain_problems(db, lines, table, purged):
     """Check that every head a checkpoint saw is still in the chain, unchanged."""
     rows = {row["seq"]: row["entry_hash"]
             for row in db[table].rows_where(select="seq, entry_hash")}
-    purged = set(purges.lawful(db, seal_dir)) if table == "archive" else set()
+    purged = purged if table == "archive" else set()
     newest = max(rows, default=0)
     for _, line in lines:
         head = line["heads"].get(table) if line else None
@@ -137,13 +137,16 @@ def chain_problems(db, lines, table, seal_dir):
         return  # the first mismatch dates the damage; later ones repeat it
 
 
-def problems(db, seal_dir, folder, chains=CHAINS):
-    """List what the checkpoints prove wrong in the log or in the given chains."""
+def problems(db, seal_dir, folder, chains=CHAINS, purged=()):
+    """List what the checkpoints prove wrong in the log or in the given chains.
+
+    purged holds the entry hashes of archive entries a signed purge record removed.
+    """
     lines = read_lines(folder)
     if not lines and any(heads(db)[table] for table in chains):
         return [f"no checkpoint log in {folder} while the chains hold entries: it was "
                 "deleted or CHECKPOINT_DIR moved"]
     found = line_problems(lines, seal_dir)
     for table in chains:
-        found += chain_problems(db, lines, table, seal_dir)
+        found += chain_problems(db, lines, table, set(purged))
     return found

@@ -18,6 +18,8 @@ def close_db(exc=None):
     if db is None:
         return
     try:
+        if not db.conn.total_changes:  # wrote nothing, so moved no chain
+            return
         config = current_app.config
         checkpoints.write(db, config["SEAL_DIR"], config["CHECKPOINT_DIR"],
                           config["CHECKPOINT_MINUTES"])

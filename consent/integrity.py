@@ -10,12 +10,13 @@ def archive_report(db, config):
     seal_dir, archive_dir = config["SEAL_DIR"], config["ARCHIVE_DIR"]
     awaiting = awaiting_retry(db, archive_dir, seal_dir)
     problems = purges.problems(db, seal_dir)
-    lawful = purges.lawful(db, seal_dir)
+    sound = purges.sound(db, seal_dir)
+    lawful = purges.bridges(sound)
     problems += archive.verify(db, archive_dir, partial(seal.problems, seal_dir=seal_dir),
                                lawful, awaiting, partial(record_problems, db, lawful=lawful))
-    problems += ledger.problems(db, purges.removed(db, seal_dir))
+    problems += ledger.problems(db, {row["submission_id"] for row in sound})
     problems += checkpoints.problems(db, seal_dir, config["CHECKPOINT_DIR"],
-                                     ("archive", "ledger"))
+                                     ("archive", "ledger"), set(lawful))
     return awaiting, problems
 
 

@@ -23,17 +23,15 @@ def record(db, submission_id, entry, seal_dir):
     db["purges"].insert({**row, "signature": sign_bytes(signed_text(row), seal_dir)})
 
 
-def lawful(db, seal_dir):
-    """Map the archive entry hash of each soundly signed purge to its previous hash."""
-    return {row["entry_hash"]: row["prev_hash"] for row in db["purges"].rows
-            if row["entry_hash"] and signature_holds(signed_text(row), row["signature"],
-                                                     seal_dir)}
+def sound(db, seal_dir):
+    """Return the purge records whose signature holds."""
+    return [row for row in db["purges"].rows
+            if signature_holds(signed_text(row), row["signature"], seal_dir)]
 
 
-def removed(db, seal_dir):
-    """List the submissions a soundly signed purge removed."""
-    return {row["submission_id"] for row in db["purges"].rows
-            if signature_holds(signed_text(row), row["signature"], seal_dir)}
+def bridges(records):
+    """Map the archive entry hash of each purged entry to its previous hash."""
+    return {row["entry_hash"]: row["prev_hash"] for row in records if row["entry_hash"]}
 
 
 def problems(db, seal_dir):

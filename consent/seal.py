@@ -123,18 +123,40 @@ def problems(pdf_bytes, seal_dir):
     return found
 
 
+def private_key(seal_dir):
+    """Return the seal key, parsed once per version of its file (checkpoints: a hot path)."""
+    path = Path(seal_dir) / "key.pem"
+    return parsed_key(str(path), path.stat().st_mtime_ns)
+
+
+def public_key(seal_dir):
+    """Return the seal certificate's public key, parsed once per version of its file."""
+    path = Path(seal_dir) / "cert.pem"
+    return parsed_public_key(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def parsed_key(path, version):
+    """Parse a PEM private key (version: the file's mtime, so a replaced key is re-read)."""
+    return serialization.load_pem_private_key(Path(path).read_bytes(), None)
+
+
+@functools.lru_cache(maxsize=4)
+def parsed_public_key(path, version):
+    """Parse a PEM certificate's public key (version: the file's mtime)."""
+    return x509.load_pem_x509_certificate(Path(path).read_bytes()).public_key()
+
+
 def sign_bytes(data, seal_dir):
     """Sign data with the seal key (ECDSA, SHA-256); return the signature as base64."""
-    key = serialization.load_pem_private_key((Path(seal_dir) / "key.pem").read_bytes(), None)
-    return base64.b64encode(key.sign(data, ec.ECDSA(hashes.SHA256()))).decode()
+    signature = private_key(seal_dir).sign(data, ec.ECDSA(hashes.SHA256()))
+    return base64.b64encode(signature).decode()
 
 
 def signature_holds(data, signature, seal_dir):
     """Tell whether a base64 signature over data was made with the seal key."""
-    public = x509.load_pem_x509_certificate((Path(seal_dir) / "cert.pem").read_bytes()
-                                            ).public_key()
     try:
-        public.verify(base64.b64decode(signature or ""), data, ec.ECDSA(hashes.SHA256()))
+        public_key(seal_dir).verify(base64.b64decode(signature or ""), data, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
