@@ -31,7 +31,8 @@ sysdeps:
 	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0
 
 sysdeps-test: sysdeps
-	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light
+	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light \
+		/usr/lib/softhsm/libsofthsm2.so softhsm2
 
 init: sysdeps $(VENV)/.app
 	$(FLASK) init

@@ -100,36 +100,80 @@ def process_alive(pid):
     return True
 
 
-def verify(db, archive_dir, seal_problems, purged=None, awaiting=(), record_problems=None):
-    """Check every file, hash, chain link and seal; return one line per problem.
+def revision_path(relative, number):
+    """Name the file of a record's timestamped revision (number 1, 2, ...)."""
+    return f"{relative.removesuffix('.pdf')}.ts{number}.pdf"
+
+
+def revisions(db):
+    """Map each submission to its timestamped revisions' hashes, oldest first."""
+    found = {}
+    for row in db["ledger"].rows_where("kind = 'timestamp'", order_by="seq"):
+        found.setdefault(row["subject_id"], []).append(row["content_hash"])
+    return found
+
+
+def newest(db, entry):
+    """Return the relative path of an entry's newest revision (what is served)."""
+    count = db.execute("select count(*) from ledger where kind = 'timestamp' and "
+                       "subject_id = ?", [entry["submission_id"]]).fetchone()[0]
+    return revision_path(entry["path"], count) if count else entry["path"]
+
+
+def add_revision(db, archive_dir, entry, data):
+    """Store a revision that appends timestamps to the newest file; chain its hash."""
+    with immediate(db):
+        relative = revision_path(entry["path"], len(revisions(db).get(
+            entry["submission_id"], [])) + 1)
+        write_once(Path(archive_dir) / relative, data)
+        chain.append(db, "ledger", {"at": clock.iso(clock.now()), "kind": "timestamp",
+                                    "subject_id": entry["submission_id"],
+                                    "content_hash": sha256(data)})
+    return relative
+
+
+def file_problems(db, archive_dir, purged=None, awaiting=()):
+    """Check every file, revision, hash and chain link; return (problems, newest files).
 
     purged maps the entry hash of each lawfully purged entry to its previous hash.
-    record_problems(submission_id, data) compares a PDF's attached record with the rows
-    it claims. Files in awaiting (sound records a killed worker left without their row)
-    are not problems: `archive retry` completes them.
+    newest lists (row, path, data) of each entry's newest file, for the seal and
+    record checks. Files in awaiting (sound records a killed worker left
+    without their row) are not problems: `archive retry` completes them.
     """
     problems = [f"entry {row['seq']} ({row['submission_id']}): {problem}"
                 for row, problem in chain.problems(db, "archive", purged)]
-    listed = set()
+    listed, present, stamped = set(), [], revisions(db)
     for row in db["archive"].rows_where(order_by="seq"):
         name = f"entry {row['seq']} ({row['submission_id']})"
-        path = Path(archive_dir) / row["path"]
-        listed.add(path.resolve())
-        if not path.is_file():
-            problems.append(f"{name}: file missing: {row['path']}")
-            continue
-        data = path.read_bytes()
-        if sha256(data) != row["sha256"] or len(data) != row["size"]:
-            problems.append(f"{name}: file content differs from the archived hash")
-        problems.extend(f"{name}: {problem}" for problem in seal_problems(data))
-        if record_problems:
-            problems.extend(f"{name}: {problem}"
-                            for problem in record_problems(row["submission_id"], data))
+        expected = [(row["path"], row["sha256"])] + [
+            (revision_path(row["path"], n), digest)
+            for n, digest in enumerate(stamped.get(row["submission_id"], []), start=1)]
+        listed.update((Path(archive_dir) / path).resolve() for path, _ in expected)
+        found, path, data = chain_of_files(archive_dir, expected, row["size"])
+        problems += [f"{name}: {problem}" for problem in found]
+        if data is not None:  # even a changed file: its seal check tells how it changed
+            present.append((row, path, data))
     listed.update(path.resolve() for path in awaiting)
     for path in sorted(Path(archive_dir).rglob("*.pdf")):
         if path.resolve() not in listed:
             problems.append(f"unindexed file: {path.relative_to(archive_dir)}")
-    return problems
+    return problems, present
+
+
+def chain_of_files(archive_dir, expected, size):
+    """Check a record's files: hashes, and each revision only appending to the one before."""
+    previous, path, found = None, None, []
+    for number, (relative, digest) in enumerate(expected):
+        path = Path(archive_dir) / relative
+        if not path.is_file():
+            return found + [f"file missing: {relative}"], None, None
+        data = path.read_bytes()
+        if sha256(data) != digest or (number == 0 and len(data) != size):
+            found.append(f"file content differs from the archived hash: {relative}")
+        elif previous is not None and not data.startswith(previous):
+            found.append(f"revision {relative} rewrites the sealed bytes")
+        previous = data
+    return found, path, previous
 
 
 def export(db, archive_dir, since, dest):
@@ -145,8 +189,8 @@ def export(db, archive_dir, since, dest):
         writer = csv.writer(handle)
         writer.writerow(["id", "patient", "date", "status", "sha256", "file"])
         for count, row in enumerate(rows, start=1):
-            name = Path(row["path"]).name
-            shutil.copy2(Path(archive_dir) / row["path"], dest / name)
+            name = Path(row["path"]).name  # the newest revision, under the record's name
+            shutil.copy2(Path(archive_dir) / newest(db, row), dest / name)
             writer.writerow([row["submission_id"], f"{row['first_name']} {row['last_name']}",
                              row["treatment_date"], row["status"], row["sha256"], name])
     return count

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyrage
 
-from . import clock, seal
+from . import clock, keys
 from .storage import connect
 
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
@@ -96,5 +96,5 @@ def back_up(config, dest):
                 "encrypted_to": str(to), "files": files}
     text = json.dumps(manifest, indent=1).encode()
     (dest / MANIFEST).write_bytes(text)
-    (dest / SIGNATURE).write_text(seal.sign_bytes(text, config["SEAL_DIR"]))
+    (dest / SIGNATURE).write_text(keys.sign_bytes(text, keys.from_config(config)))
     return manifest

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import clock
-from .seal import sign_bytes, signature_holds
+from .keys import sign_bytes, signature_holds
 
 CHAINS = ("archive", "audit", "ledger")
 LOG = "checkpoints.jsonl"
@@ -72,7 +72,7 @@ def due(last, every_minutes):
     return clock.now() - datetime.fromisoformat(last["at"]) >= timedelta(minutes=every_minutes)
 
 
-def write(db, seal_dir, folder, every_minutes=0):
+def write(db, keys, folder, every_minutes=0):
     """Append a signed checkpoint if any chain moved since the last one; tell if it did."""
     Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(Path(folder) / LOG, "ab+") as log:
@@ -84,7 +84,7 @@ def write(db, seal_dir, folder, every_minutes=0):
             return False
         line = {"n": last["n"] + 1 if last else 1, "at": clock.iso(clock.now()), "heads": now,
                 "prev": hashlib.sha256(raw).hexdigest() if raw else None}
-        line["sig"] = sign_bytes(signed_text(line), seal_dir)
+        line["sig"] = sign_bytes(signed_text(line), keys)
         log.write(json.dumps(line, sort_keys=True).encode() + b"\n")
         log.flush()
         os.fsync(log.fileno())
@@ -98,7 +98,7 @@ def set_aside(folder):
         path.rename(path.with_name(f"{LOG}.before-restore-{clock.now():%Y%m%dT%H%M%S}"))
 
 
-def line_problems(lines, seal_dir):
+def line_problems(lines, keys):
     """Check the log itself: numbering without gaps, links, and every signature."""
     found, previous, number = [], None, 0
     for position, (raw, line) in enumerate(lines, start=1):
@@ -112,7 +112,7 @@ def line_problems(lines, seal_dir):
                          f"reordered)")
         if line.get("prev") != (hashlib.sha256(previous).hexdigest() if previous else None):
             found.append(f"checkpoint {number}: does not follow the line before it")
-        if not signature_holds(signed_text(line), line.get("sig"), seal_dir):
+        if not signature_holds(signed_text(line), line.get("sig"), keys):
             found.append(f"checkpoint {number}: signature does not hold")
         previous = raw
     return found
@@ -137,7 +137,7 @@ def chain_problems(db, lines, table, purged):
         return  # the first mismatch dates the damage; later ones repeat it
 
 
-def problems(db, seal_dir, folder, chains=CHAINS, purged=()):
+def problems(db, keys, folder, chains=CHAINS, purged=()):
     """List what the checkpoints prove wrong in the log or in the given chains.
 
     purged holds the entry hashes of archive entries a signed purge record removed.
@@ -146,7 +146,7 @@ def problems(db, seal_dir, folder, chains=CHAINS, purged=()):
     if not lines and any(heads(db)[table] for table in chains):
         return [f"no checkpoint log in {folder} while the chains hold entries: it was "
                 "deleted or CHECKPOINT_DIR moved"]
-    found = line_problems(lines, seal_dir)
+    found = line_problems(lines, keys)
     for table in chains:
         found += chain_problems(db, lines, table, set(purged))
     return found

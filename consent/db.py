@@ -1,7 +1,7 @@
 """The request's SQLite connection: opened on first use, closed at teardown."""
 from flask import current_app, g
 
-from . import checkpoints
+from . import checkpoints, keys
 from .storage import connect
 
 
@@ -21,7 +21,7 @@ def close_db(exc=None):
         if not db.conn.total_changes:  # wrote nothing, so moved no chain
             return
         config = current_app.config
-        checkpoints.write(db, config["SEAL_DIR"], config["CHECKPOINT_DIR"],
+        checkpoints.write(db, keys.from_config(config), config["CHECKPOINT_DIR"],
                           config["CHECKPOINT_MINUTES"])
     except Exception:  # noqa: BLE001 - what was written is committed; the next write anchors it
         current_app.logger.exception("Could not write a checkpoint")

@@ -2,7 +2,8 @@
 import json
 from pathlib import Path
 
-from . import archive, decisions, pdf, seal, submissions
+from . import (archive, decisions, keys as seal_keys, pdf, seal, seal_check, stamping,
+               submissions, timestamps)
 from .display import answer_sections, label, show
 from .status import FINAL
 
@@ -64,9 +65,9 @@ def witness_problems(db, record, lawful):
             f"{'changed' if row else 'gone'} since"]
 
 
-def leftover_problems(data, submission_id, seal_dir):
+def leftover_problems(data, submission_id, keys, tsa=None):
     """Say why a file found without its row is not this submission's sound sealed record."""
-    if problems := seal.problems(data, seal_dir):
+    if problems := seal_check.check(data, keys, tsa).problems:
         return problems
     record = pdf.attached_record(data) or {}
     if record.get("submission", {}).get("id") != submission_id:
@@ -74,18 +75,29 @@ def leftover_problems(data, submission_id, seal_dir):
     return []
 
 
-def record_problems(db, submission_id, data, lawful=()):
+def record_parts(record):
+    """Return the parts of a record that must match the rows (not what it witnessed)."""
+    return {part: record.get(part) for part in ("submission", "answers", "evaluation",
+                                                "decision")}
+
+
+def expected_record(db, submission_id):
+    """Return the record the rows say was sealed, as JSON would give it back; None if gone."""
+    submission = submissions.get(db, submission_id)
+    if submission is None:
+        return None
+    return json.loads(json.dumps(machine_record(submission, decisions.get(db, submission_id))))
+
+
+def record_problems(db, submission_id, record, lawful=(), expected=None):
     """Compare a sealed PDF's attached record with the rows it claims; list differences."""
-    record = pdf.attached_record(data)
     if record is None:
         return ["no readable attached record"]
     if record["submission"].get("id") != submission_id:
         return [f"the PDF holds the record of submission {record['submission'].get('id')}"]
-    submission = submissions.get(db, submission_id)
-    if submission is None:
+    expected = expected or expected_record(db, submission_id)
+    if expected is None:
         return ["its submission row is missing"]
-    expected = json.loads(json.dumps(machine_record(submission,
-                                                    decisions.get(db, submission_id))))
     # Records sealed by older versions carry fewer submission keys: compare those they have.
     changed = [f"submission.{key}" for key, value in record["submission"].items()
                if expected["submission"].get(key) != value]
@@ -95,21 +107,21 @@ def record_problems(db, submission_id, data, lawful=()):
     return found + witness_problems(db, record, lawful)
 
 
-def adopt_checked(submission_id, seal_dir):
+def adopt_checked(submission_id, keys, tsa=None):
     """Accept a file found in the archive only if it is this submission's, sealed and sound."""
     def adopt(data):
-        if problems := leftover_problems(data, submission_id, seal_dir):
+        if problems := leftover_problems(data, submission_id, keys, tsa):
             raise ArchiveError("; ".join(problems))
         return data
     return adopt
 
 
-def awaiting_retry(db, archive_dir, seal_dir):
+def awaiting_retry(db, archive_dir, keys, tsa=None):
     """List files a killed worker left without their row, sound and waiting for retry."""
     waiting = set(pending(db))
     return [path for path in sorted(Path(archive_dir).rglob("*.pdf"))
             if path.stem in waiting and not archive.entry(db, path.stem)
-            and not leftover_problems(path.read_bytes(), path.stem, seal_dir)]
+            and not leftover_problems(path.read_bytes(), path.stem, keys, tsa)]
 
 
 def finalise(db, config, submission_id):
@@ -119,17 +131,22 @@ def finalise(db, config, submission_id):
     submission = submissions.get(db, submission_id)
     if submission is None or submission["status"] not in FINAL:
         raise NotReady(submission_id)
-    sealed = sealed_document(db, config, submission)
-    return archive.store(db, config["ARCHIVE_DIR"], submission, sealed,
-                         adopt_checked(submission_id, config["SEAL_DIR"]))
+    keys, tsa = seal_keys.from_config(config), timestamps.from_config(config)
+    sealed, stamped = sealed_document(db, config, submission)
+    done = archive.store(db, config["ARCHIVE_DIR"], submission, sealed,
+                         adopt_checked(submission_id, keys, tsa))
+    if tsa.url and not stamped:
+        stamping.queue(db, submission_id)
+    return done
 
 
 def sealed_document(db, config, submission):
-    """Render a decided submission's record as PDF/A and seal it."""
+    """Render a decided submission's record as PDF/A and seal it; tell if timestamped."""
     decision = decisions.get(db, submission["id"])
     html = pdf.render_html(document_context(submission, decision, config))
     record = machine_record(submission, decision, archive.head(db))
-    return seal.seal(pdf.render_pdf(html, record), config["SEAL_DIR"])
+    return seal.seal(pdf.render_pdf(html, record), seal_keys.from_config(config),
+                     timestamps.from_config(config))
 
 
 def pending(db):

@@ -3,7 +3,7 @@ import os
 import secrets
 from pathlib import Path
 
-from . import archive, checkpoints, pdf, seal, storage, tls
+from . import archive, checkpoints, keys, pdf, storage, tls
 
 
 def write_config(instance_path):
@@ -44,8 +44,11 @@ def initialise(app):
     if made := tls.ensure(folder, config["CLINIC_NAME"], config["PUBLIC_URL"],
                           config["TLS_HOSTS"]):
         done.append(f"Made the clinic's HTTPS {' and '.join(made)} in {folder}/tls")
-    if seal.create_key(config["SEAL_DIR"], config["CLINIC_NAME"]):
-        done.append(f"Generated a seal key and certificate in {config['SEAL_DIR']}")
+    seal_keys = keys.from_config(config)
+    if keys.create(seal_keys, config["CLINIC_NAME"]):
+        where = "the PKCS#11 token" if seal_keys.in_token else seal_keys.key_file
+        done.append(f"Generated a seal key in {where} and its certificate in "
+                    f"{config['SEAL_DIR']}")
     if anchor(config):
         done.append(f"Anchored the chains in {config['CHECKPOINT_DIR']}")
     return done + startup_checks(config)
@@ -55,7 +58,7 @@ def anchor(config):
     """Write a checkpoint of the chains as they are (after an upgrade or a restore)."""
     db = storage.connect(config["DATABASE"])
     try:
-        return checkpoints.write(db, config["SEAL_DIR"], config["CHECKPOINT_DIR"])
+        return checkpoints.write(db, keys.from_config(config), config["CHECKPOINT_DIR"])
     finally:
         db.conn.close()
 

@@ -6,7 +6,7 @@ if its signature holds: a row an insider adds to `purges` by hand bridges nothin
 import json
 
 from . import clock
-from .seal import sign_bytes, signature_holds
+from .keys import sign_bytes, signature_holds
 
 
 def signed_text(row):
@@ -15,18 +15,18 @@ def signed_text(row):
     return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
-def record(db, submission_id, entry, seal_dir):
+def record(db, submission_id, entry, keys):
     """Write the signed record of a purge; the caller holds the write lock."""
     row = {"submission_id": submission_id, "purged_at": clock.iso(clock.now()),
            "entry_hash": entry["entry_hash"] if entry else "",
            "prev_hash": entry["prev_hash"] if entry else ""}
-    db["purges"].insert({**row, "signature": sign_bytes(signed_text(row), seal_dir)})
+    db["purges"].insert({**row, "signature": sign_bytes(signed_text(row), keys)})
 
 
-def sound(db, seal_dir):
+def sound(db, keys):
     """Return the purge records whose signature holds."""
     return [row for row in db["purges"].rows
-            if signature_holds(signed_text(row), row["signature"], seal_dir)]
+            if signature_holds(signed_text(row), row["signature"], keys)]
 
 
 def bridges(records):
@@ -34,8 +34,8 @@ def bridges(records):
     return {row["entry_hash"]: row["prev_hash"] for row in records if row["entry_hash"]}
 
 
-def problems(db, seal_dir):
+def problems(db, keys):
     """Name each purge record whose signature does not hold."""
     return [f"purge record of submission {row['submission_id']}: not signed with the seal "
             f"key; it bridges nothing" for row in db["purges"].rows
-            if not signature_holds(signed_text(row), row["signature"], seal_dir)]
+            if not signature_holds(signed_text(row), row["signature"], keys)]

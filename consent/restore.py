@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pyrage
 
-from . import checkpoints, seal
+from . import checkpoints
+from .keys import from_config as seal_keys, signature_holds
 from .backup import (
     ARCHIVE_FILE,
     CERTIFICATE,
@@ -23,13 +24,13 @@ def allowed(name):
     return name in (DATABASE, CERTIFICATE) or ARCHIVE_FILE.fullmatch(name) is not None
 
 
-def signed_manifest(src, seal_dir):
+def signed_manifest(src, keys):
     """Return the manifest if the seal key signed it, and the certificates agree."""
     try:
         text, signature = (src / MANIFEST).read_bytes(), (src / SIGNATURE).read_text()
     except OSError:
         raise BackupError(f"{src} holds no {MANIFEST} and {SIGNATURE}") from None
-    if not seal.signature_holds(text, signature, seal_dir):
+    if not signature_holds(text, signature, keys):
         raise BackupError("the backup's manifest is not signed with this instance's seal "
                           "key: install the clinic's seal key and certificate in the seal "
                           "folder first (they are kept apart from backups)")
@@ -39,10 +40,10 @@ def signed_manifest(src, seal_dir):
         raise BackupError(f"{MANIFEST} is malformed") from None
 
 
-def check_manifest(src, seal_dir):
+def check_manifest(src, keys):
     """Return the manifest if it is signed and every listed file is known and unchanged."""
     src = Path(src)
-    manifest = signed_manifest(src, seal_dir)
+    manifest = signed_manifest(src, keys)
     files = manifest.get("files")
     if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
         raise BackupError(f"{MANIFEST} is malformed")
@@ -55,7 +56,7 @@ def check_manifest(src, seal_dir):
         path = src / stored_name(name)
         if not path.is_file() or path.is_symlink() or file_sha256(path) != digest:
             raise BackupError(f"backup file damaged or missing: {name}")
-    if (src / CERTIFICATE).read_bytes() != (Path(seal_dir) / CERTIFICATE).read_bytes():
+    if (src / CERTIFICATE).read_bytes() != Path(keys.certificate).read_bytes():
         raise BackupError("the backup was sealed under another certificate than this "
                           "instance's: install the clinic's own seal key and certificate")
     return manifest
@@ -95,7 +96,7 @@ def read_identity(path):
 def restore(config, src, identity_file):
     """Restore a checked backup into an instance that holds no consents yet."""
     src, database = Path(src), Path(config["DATABASE"])
-    manifest = check_manifest(src, config["SEAL_DIR"])  # all checked before any write
+    manifest = check_manifest(src, seal_keys(config))  # all checked before any write
     targets = {name: target(config, name) for name in manifest["files"] if name != CERTIFICATE}
     identity = read_identity(identity_file)
     snapshot = decrypt(src, DATABASE, identity)  # a wrong identity stops here, nothing written

@@ -20,18 +20,19 @@ def expired(db, before):
         "treatment_date < ?", [before.isoformat()], select="id", order_by="treatment_date")]
 
 
-def purge_one(db, archive_dir, submission_id, seal_dir):
+def purge_one(db, archive_dir, submission_id, keys):
     """Delete one consent: its PDF, archive row, decision and answers, with a signed record."""
     with immediate(db):
         entry = next(db["archive"].rows_where("submission_id = ?", [submission_id]), None)
-        purges.record(db, submission_id, entry, seal_dir)
+        purges.record(db, submission_id, entry, keys)
         if entry:
             db["archive"].delete_where("submission_id = ?", [submission_id])
         db["decisions"].delete_where("submission_id = ?", [submission_id])
         db["submissions"].delete(submission_id)
+        db["timestamp_queue"].delete_where("submission_id = ?", [submission_id])
         audit.append(db, "retention_purge", "retention", submission_id)
     if entry:  # after the commit: a crash here leaves an unindexed file that verify reports
-        path = Path(archive_dir) / entry["path"]
-        if path.exists():
+        original = Path(archive_dir) / entry["path"]
+        for path in [original, *original.parent.glob(f"{original.stem}.ts*.pdf")]:
             path.chmod(0o600)
             path.unlink()

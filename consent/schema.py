@@ -209,3 +209,10 @@ def m012_ledger(db):
 def m013_signed_purges(db):
     """Sign purge records; allow records of purged submissions that were never archived."""
     db["purges"].add_column("signature", str)
+
+
+@migrations()
+def m014_timestamp_queue(db):
+    """Queue consents sealed while the time-stamping authority was unreachable."""
+    db.execute("CREATE TABLE timestamp_queue (submission_id TEXT PRIMARY KEY, "
+               "queued_at TEXT NOT NULL)")

@@ -1,6 +1,7 @@
 import base64
 import json
 import os
+import re
 import time
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
@@ -13,8 +14,9 @@ from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
+from pypdf import PdfReader
 
-from consent import accounts, clock, create_app, mfa, tablets
+from consent import accounts, clock, create_app, mfa, pdf, tablets
 from consent.backup import new_identity
 from consent.instance import initialise
 from consent.questionnaire import QUESTIONS
@@ -235,3 +237,18 @@ def pytest_terminal_summary(terminalreporter):
     shots = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
     if shots.is_dir():
         terminalreporter.write_line(f"Screenshots of every screen: {shots}")
+
+
+def assert_pdf_a_3b(data):
+    """Check a sealed file is still PDF/A-3b: version, XMP identification, associated file."""
+    reader = PdfReader(BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert reader.pdf_header == "%PDF-1.7" and root.get("/Version") in (None, "/1.7")
+    assert root["/Extensions"]["/ESIC"]["/BaseVersion"] == "/1.7"  # PAdES on PDF 1.7
+    xmp = root["/Metadata"].get_data().decode()
+    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}
+    assert set(files) == {pdf.ATTACHMENT_NAME}
+    record = files[pdf.ATTACHMENT_NAME]
+    assert record["/AFRelationship"] == "/Data"
+    assert record["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import (BACKUP_IDENTITY, PASSWORD, add_staff, config_for, enrolled_client,
                       log_in, make_app, staff_client, valid_form)
-from consent import accounts, clock, pdf, seal, submissions
+from consent import accounts, clock, keys, pdf, submissions
 from consent.storage import connect
 from test_backup import submit_and_finalise
 
@@ -341,7 +341,7 @@ def backup(app, runner, tmp_path):
     return tmp_path / "b"
 
 
-def craft(backup, name, seal_dir=None, content=b"SECRET_KEY = 'attacker'\n"):
+def craft(backup, name, seal_keys=None, content=b"SECRET_KEY = 'attacker'\n"):
     """Add a file with a correct hash to a backup's manifest; re-sign it if given the key."""
     manifest = json.loads((backup / "manifest.json").read_text())
     target = backup / (name.lstrip("/") + ".age")
@@ -350,8 +350,8 @@ def craft(backup, name, seal_dir=None, content=b"SECRET_KEY = 'attacker'\n"):
     manifest["files"][name] = hashlib.sha256(content).hexdigest()
     text = json.dumps(manifest).encode()
     (backup / "manifest.json").write_bytes(text)
-    if seal_dir:  # an insider who also holds the clinic's seal key
-        (backup / "manifest.sig").write_text(seal.sign_bytes(text, seal_dir))
+    if seal_keys:  # an insider who also holds the clinic's seal key
+        (backup / "manifest.sig").write_text(keys.sign_bytes(text, seal_keys))
 
 
 def restore_into_fresh(app, backup, tmp_path):
@@ -372,7 +372,7 @@ def restore_into_fresh(app, backup, tmp_path):
 def test_restore_refuses_a_crafted_backup_and_writes_nothing(app, backup, tmp_path, name,
                                                              with_key):
     Path("/tmp/absolute.txt").unlink(missing_ok=True)
-    craft(backup, name, app.config["SEAL_DIR"] if with_key else None)
+    craft(backup, name, keys.from_config(app.config) if with_key else None)
     result, untouched = restore_into_fresh(app, backup, tmp_path)
     expected = "may not hold" if with_key else "not signed with this instance's seal key"
     assert result.exit_code != 0 and expected in result.output, result.output
@@ -385,7 +385,7 @@ def test_restore_refuses_a_backup_that_drops_its_database_from_the_manifest(app,
     del manifest["files"]["consent.sqlite"]
     text = json.dumps(manifest).encode()
     (backup / "manifest.json").write_bytes(text)
-    (backup / "manifest.sig").write_text(seal.sign_bytes(text, app.config["SEAL_DIR"]))
+    (backup / "manifest.sig").write_text(keys.sign_bytes(text, keys.from_config(app.config)))
     result, untouched = restore_into_fresh(app, backup, tmp_path)
     assert result.exit_code != 0 and "does not list consent.sqlite" in result.output
     assert untouched

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..instance import initialise
-from ..seal import signing_request
+from .. import keys
 
 
 @click.command("init")
@@ -18,7 +18,7 @@ def init_command(csr_file):
     for line in initialise(current_app):
         click.echo(line)
     if csr_file:
-        Path(csr_file).write_bytes(signing_request(current_app.config["SEAL_DIR"],
+        Path(csr_file).write_bytes(keys.signing_request(keys.from_config(current_app.config),
                                                    current_app.config["CLINIC_NAME"]))
         click.echo(f"Wrote a signing request for the seal key to {csr_file}: a trusted "
                    f"provider's certificate for it goes in the seal folder as cert.pem")

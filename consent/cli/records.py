@@ -6,12 +6,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import archive, integrity, retention
+from .. import archive, integrity, keys, retention, stamping
 from ..backup import BackupError, back_up, new_identity
 from ..db import get_db
 from ..finalise import pending
 from ..instance import anchor
 from ..restore import restore
+from ..seal_check import LEVELS
+from ..timestamps import NoTsa
 from ..workflow import finalise_now
 from .base import audited, today
 
@@ -29,13 +31,53 @@ def report(problems, summary):
 
 
 @archive_cli.command("verify")
-def verify_command():
+@click.option("--full", is_flag=True, help="Validate every seal again, not only new ones.")
+def verify_command(full):
     """Check every archived file, hash, chain link, seal and ledger entry; exit 1 on a problem."""
-    awaiting, problems = integrity.archive_report(get_db(), current_app.config)
-    for path in awaiting:  # a crash leftover, not tampering: say so, and how to finish it
+    found = integrity.archive_report(get_db(), current_app.config, full=full)
+    for path in found.awaiting:  # a crash leftover, not tampering: say so, and how to finish
         click.echo(f"awaiting `flask archive retry`: "
                    f"{path.relative_to(current_app.config['ARCHIVE_DIR'])} (sealed, sound)")
-    report(problems, f"{get_db()['archive'].count} archived consents, {len(problems)} problems")
+    levels = ", ".join(f"{level} {found.levels[level]}" for level in LEVELS
+                       if found.levels[level])
+    click.echo(f"PAdES levels: {levels or 'none'}; {found.validated} seals validated this run",
+               err=True)
+    if found.levels["B-B"]:
+        click.echo(f"No trusted time on {found.levels['B-B']} consents (B-B): with TSA_URL "
+                   f"set, `flask archive timestamp` adds it", err=True)
+    if found.renew:
+        click.echo(f"Earliest renewal: {found.renew[0]} (consent {found.renew[1]}): run "
+                   f"`flask archive refresh` before then", err=True)
+    report(found.problems, f"{get_db()['archive'].count} archived consents, "
+                           f"{len(found.problems)} problems")
+
+
+@archive_cli.command("timestamp")
+def timestamp_command():
+    """Add trusted time to consents sealed while the TSA was unreachable."""
+    done, failed = ask_tsa(stamping.timestamp_queued, get_db(), current_app.config)
+    click.echo(f"Timestamped {done} consents" + (f"; {failed} still queued (TSA unreachable)"
+                                                 if failed else ""))
+    sys.exit(1 if failed else 0)
+
+
+def ask_tsa(job, *args):
+    """Run a timestamping job; a missing TSA_URL is a clear error, not a traceback."""
+    try:
+        return job(*args)
+    except NoTsa as error:
+        raise click.ClickException(str(error)) from None
+
+
+@archive_cli.command("refresh")
+@click.option("--within", default=365, show_default=True,
+              help="Renew evidence whose newest timestamp certificate expires within DAYS.")
+def refresh_command(within):
+    """Add a document timestamp (PAdES B-LTA) before timestamp certificates expire."""
+    done, failed = ask_tsa(stamping.refresh, get_db(), current_app.config, within)
+    click.echo(f"Refreshed {done} consents" + (f"; {failed} failed (TSA unreachable)"
+                                               if failed else ""))
+    sys.exit(1 if failed else 0)
 
 
 @archive_cli.command("export")
@@ -117,7 +159,7 @@ def purge_command(dry_run):
     if not dry_run:
         for submission_id in ids:
             retention.purge_one(get_db(), current_app.config["ARCHIVE_DIR"], submission_id,
-                                current_app.config["SEAL_DIR"])
+                                keys.from_config(current_app.config))
         current_app.logger.warning("Retention purge: removed %d consents treated before %s",
                                    len(ids), before)
     click.echo(f"{'Would purge' if dry_run else 'Purged'} {len(ids)} consents treated "

@@ -96,7 +96,7 @@ def pdf(submission_id):
     if entry is None:
         abort(404)
     record("pdf_downloaded", submission_id)
-    path = Path(current_app.config["ARCHIVE_DIR"]) / entry["path"]
+    path = Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(get_db(), entry)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=f"consent-{submission_id}.pdf", max_age=0)
 
