@@ -1,5 +1,6 @@
 """The seal certificate: an end-entity certificate that seals documents and issues nothing."""
 import datetime
+import hashlib
 
 from asn1crypto import algos, keys as asn1_keys, pem, x509 as asn1_x509
 from cryptography import x509
@@ -41,8 +42,13 @@ def self_signed_in_token(session, label, clinic_name):
     The private key is created non-extractable: it never exists outside the token, so
     the certificate is assembled with asn1crypto and signed by the token itself.
     """
-    from pkcs11 import Attribute, KeyType, Mechanism
+    from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
     from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+
+    if list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY,
+                                 Attribute.LABEL: label})):
+        raise ValueError(f"the token already holds a key labelled {label!r}: restore its "
+                         f"cert.pem, or set SEAL_PKCS11_KEY to a new label")
 
     params = session.create_domain_parameters(KeyType.EC, {
         Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True)
@@ -54,14 +60,15 @@ def self_signed_in_token(session, label, clinic_name):
     tbs = asn1_x509.TbsCertificate({
         "version": "v3", "serial_number": x509.random_serial_number(),
         "signature": {"algorithm": "sha256_ecdsa"}, "issuer": name, "subject": name,
-        "validity": {"not_before": asn1_x509.Time({"utc_time": start}),
-                     "not_after": asn1_x509.Time({"generalized_time": end})},
+        "validity": {"not_before": asn1_x509.Time({"utc_time": start}),  # UTCTime to 2049
+                     "not_after": asn1_x509.Time({"utc_time": end})},
         "subject_public_key_info": asn1_keys.PublicKeyInfo.load(encode_ec_public_key(public)),
         "extensions": [
             {"extn_id": "basic_constraints", "critical": True, "extn_value": {"ca": False}},
             {"extn_id": "key_usage", "critical": True,
              "extn_value": {"digital_signature", "non_repudiation"}}]})
-    raw = private.sign(tbs.dump(), mechanism=Mechanism.ECDSA_SHA256)
+    # Plain CKM_ECDSA over the digest: SoftHSM2 and many cards lack CKM_ECDSA_SHA256.
+    raw = private.sign(hashlib.sha256(tbs.dump()).digest(), mechanism=Mechanism.ECDSA)
     cert = asn1_x509.Certificate({
         "tbs_certificate": tbs, "signature_algorithm": {"algorithm": "sha256_ecdsa"},
         "signature_value": algos.DSASignature.from_p1363(raw).dump()})

@@ -69,6 +69,17 @@ def startup_checks(config):
     if Path(config["ARCHIVE_DIR"]).is_dir():
         if removed := archive.sweep_temp_files(config["ARCHIVE_DIR"]):
             warnings.append(f"Removed {removed} temp files left by a stopped worker")
+    if key_in_instance(config):
+        warnings.append("The seal key lies in the instance folder: whoever copies the folder "
+                        "can forge seals. Set SEAL_KEY_FILE or SEAL_PKCS11_MODULE "
+                        "(docs/operations.md)")
     if not pdf.harfbuzz_subset_available():
         warnings.append("libharfbuzz-subset is missing: PDF renders are about 1.9x slower")
     return warnings
+
+
+def key_in_instance(config):
+    """Tell whether the seal's private key is a file inside the instance folder."""
+    seal_keys = keys.from_config(config)
+    instance = Path(config["DATABASE"]).resolve().parent
+    return not seal_keys.in_token and instance in Path(seal_keys.key_file).resolve().parents

@@ -63,12 +63,18 @@ def create(keys, clinic_name):
     return True
 
 
+def token_session(keys):
+    """Return this process's logged-in session on the token."""
+    return opened_session(keys.pkcs11_module, keys.pkcs11_token, keys.pkcs11_pin, os.getpid())
+
+
 @functools.lru_cache(maxsize=4)
-def token_session(keys, pid=None):
-    """Open one logged-in session on the token per process (sessions do not survive fork)."""
-    from pyhanko.sign.pkcs11 import TokenCriteria, open_pkcs11_session
-    return open_pkcs11_session(keys.pkcs11_module, token_criteria=TokenCriteria(
-        label=keys.pkcs11_token), user_pin=keys.pkcs11_pin)
+def opened_session(module, token, pin, pid):
+    """Open one session per token and process: a login holds for the whole application,
+    and a session does not survive fork."""
+    import pkcs11
+    # read-write: `init` generates the key in this same session
+    return pkcs11.lib(module).get_token(token_label=token).open(rw=True, user_pin=pin)
 
 
 def signer(keys):
@@ -93,7 +99,8 @@ def cached_signer(keys, pid):
             with self.lock:
                 return await super().async_sign_raw(data, digest_algorithm, dry_run)
 
-    return OneAtATime(token_session(keys, pid), key_label=keys.pkcs11_key,
+    # use_raw_mechanism: hash here, sign with CKM_ECDSA, which every token offers
+    return OneAtATime(token_session(keys), key_label=keys.pkcs11_key, use_raw_mechanism=True,
                       signing_cert=load_cert_from_pemder(keys.certificate))
 
 

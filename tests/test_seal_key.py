@@ -1,0 +1,93 @@
+"""The seal key out of reach: in a PKCS#11 token (SoftHSM2) or a file outside the instance."""
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from conftest import config_for, enrolled_client, make_app, valid_form
+from consent import archive, keys, seal_check
+from consent.instance import startup_checks
+from consent.storage import connect
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+@pytest.fixture(scope="module")
+def token(tmp_path_factory):
+    """Initialise a SoftHSM2 token in a folder of its own; return the config naming it."""
+    folder = tmp_path_factory.mktemp("softhsm")
+    (folder / "tokens").mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\n"
+                    "objectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # read when the module is first loaded
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "consent-test",
+                    "--pin", "4711", "--so-pin", "8888"], check=True, capture_output=True)
+    return {"SEAL_PKCS11_MODULE": SOFTHSM, "SEAL_PKCS11_TOKEN": "consent-test",
+            "SEAL_PKCS11_PIN": "4711"}
+
+
+def seal_one(app):
+    """Finalise a cleared submission; return (db, its archived bytes)."""
+    enrolled_client(app).post("/", data=valid_form(swim_within_24h="yes"))
+    db = connect(app.config["DATABASE"])
+    entry = next(db["archive"].rows)
+    return db, (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+
+
+def private_keys_in(folder):
+    """List files under a folder that hold a private key (the HTTPS keys aside)."""
+    return [path for path in Path(folder).rglob("*") if path.is_file()
+            and b"PRIVATE KEY" in path.read_bytes() and path.parent.name != "tls"]
+
+
+def test_the_seal_key_is_made_in_the_token_and_never_leaves_it(tmp_path, token):
+    app = make_app(config_for(tmp_path / "instance", **token, SEAL_PKCS11_KEY="first"))
+    assert private_keys_in(tmp_path) == []
+    seal_keys = keys.from_config(app.config)
+    from pkcs11 import Attribute, ObjectClass
+    [private] = keys.token_session(seal_keys).get_objects(
+        {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: seal_keys.pkcs11_key})
+    assert private[Attribute.EXTRACTABLE] is False and private[Attribute.SENSITIVE] is True
+    cert = x509.load_pem_x509_certificate(Path(seal_keys.certificate).read_bytes())
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+    db, data = seal_one(app)
+    assert seal_check.check(data, seal_keys).problems == []
+    result = app.test_cli_runner().invoke(args=["archive", "verify"])
+    assert result.exit_code == 0, result.output  # checkpoints were signed by the token too
+    assert not any("seal key lies in the instance" in w for w in startup_checks(app.config))
+
+
+def test_a_copied_instance_without_the_token_cannot_seal(tmp_path, token):
+    app = make_app(config_for(tmp_path / "instance", **token, SEAL_PKCS11_KEY="second"))
+    thief = make_app(config_for(tmp_path / "instance"))  # same folder, no token
+    with pytest.raises(FileNotFoundError):
+        keys.sign_bytes(b"a forged checkpoint", keys.from_config(thief.config))
+    assert keys.signature_holds(b"x", keys.sign_bytes(b"x", keys.from_config(app.config)),
+                                keys.from_config(thief.config))
+
+
+def test_a_key_file_outside_the_instance_is_made_for_the_service_user_alone(tmp_path):
+    outside = tmp_path / "secrets" / "seal-key.pem"
+    app = make_app(config_for(tmp_path / "instance", SEAL_KEY_FILE=str(outside)))
+    assert outside.stat().st_mode & 0o777 == 0o600
+    assert private_keys_in(tmp_path / "instance") == []
+    db, data = seal_one(app)
+    assert seal_check.check(data, keys.from_config(app.config)).problems == []
+    assert not any("seal key lies in the instance" in w for w in startup_checks(app.config))
+    backup = tmp_path / "backup"
+    result = app.test_cli_runner().invoke(args=["backup", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert b"PRIVATE KEY" not in b"".join(p.read_bytes() for p in backup.rglob("*") if p.is_file())
+
+
+def test_a_key_inside_the_instance_is_warned_about(app):
+    assert any("seal key lies in the instance" in w for w in startup_checks(app.config))
+
+
+def test_a_second_key_under_the_same_label_is_refused(tmp_path, token):
+    make_app(config_for(tmp_path / "one", **token, SEAL_PKCS11_KEY="twice"))
+    with pytest.raises(ValueError, match="already holds a key labelled 'twice'"):
+        make_app(config_for(tmp_path / "two", **token, SEAL_PKCS11_KEY="twice"))
