@@ -17,6 +17,7 @@ from .load import patient_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
+from local_tsa import LocalTsa  # noqa: E402
 from consent.signature import clean_png  # noqa: E402
 
 
@@ -28,20 +29,28 @@ def rss_mb():
     return float("nan")
 
 
-def run(finalisations=300, samples=40):
-    """Print render and finalisation figures and memory growth."""
-    folder = Path(tempfile.mkdtemp(prefix="consent-bench-"))
-    app = create_app(config_for(folder))
+def instance(folder, **extra):
+    """Make an instance; return (app, db, a function that stores a new cleared submission)."""
+    app = create_app(config_for(folder, **extra))
     initialise(app)
     db = connect(app.config["DATABASE"])
     ruleset, png = app.extensions["consent.ruleset"], clean_png(signature_data_url())
-
     counter = iter(range(10**6))
 
     def new_submission():
         name = patient_name(next(counter))
         answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
         return submissions.submit(db, ruleset, answers, png, date(2026, 12, 1))["id"]
+    return app, db, new_submission
+
+
+def run(finalisations=300, samples=40):
+    """Print render and finalisation figures, the TSA's added time, and memory growth."""
+    folder = Path(tempfile.mkdtemp(prefix="consent-bench-"))
+    app, db, new_submission = instance(folder)
+    tsa = LocalTsa(folder / "tsa")
+    stamped_app, stamped_db, new_stamped = instance(folder / "stamped", TSA_URL=tsa.url,
+                                                    TSA_ROOTS=str(tsa.roots))
 
     first = submissions.get(db, new_submission())
     html = pdf.render_html(document_context(first, None, app.config))
@@ -52,18 +61,25 @@ def run(finalisations=300, samples=40):
     ours = lambda: pdf.render_pdf(html, {"answers": first["answers"]})  # noqa: E731
     ids = iter([new_submission() for _ in range(finalisations + samples * 2)])
     full = lambda: finalise(db, app.config, next(ids))  # noqa: E731
-    for fn in (bare, ours, full):
-        fn()  # warm up: fonts, stylesheet, key
-    bare_t, render_t, full_t = [], [], []
-    for _ in range(samples):  # interleaved so machine noise hits all three alike
+    stamped_ids = iter([new_stamped() for _ in range(samples + 1)])
+    stamped = lambda: finalise(stamped_db, stamped_app.config, next(stamped_ids))  # noqa: E731
+    for fn in (bare, ours, full, stamped):
+        fn()  # warm up: fonts, stylesheet, key, the TSA's certificates
+    bare_t, render_t, full_t, stamped_t = [], [], [], []
+    for _ in range(samples):  # interleaved so machine noise hits all four alike
         bare_t += timed(bare, 1)
         render_t += timed(ours, 1)
         full_t += timed(full, 1)
+        stamped_t += timed(stamped, 1)
+    tsa.stop()
     ratio = statistics.median(full_t) / statistics.median(bare_t)
     print(f"pdf: bare WeasyPrint render: {summary(bare_t)}")
     print(f"pdf: warm render (PDF/A-3b + attachment): {summary(render_t)}")
     print(f"pdf: finalisation (render + seal + archive + row): {summary(full_t)}")
     print(f"pdf: finalisation / bare render = {ratio:.2f} (target <= 1.10)")
+    added = statistics.median(stamped_t) - statistics.median(full_t)
+    print(f"pdf: finalisation with a local TSA (PAdES B-LT): {summary(stamped_t)}; "
+          f"the timestamp and validation data add {added * 1e3:.1f} ms")
     before = rss_mb()
     for _ in range(finalisations - samples):
         full()

@@ -6,11 +6,15 @@ GENESIS = "0" * 64
 UNHASHED = {"seq", "entry_hash"}
 
 
+def digest(value):
+    """Return the SHA-256 of a JSON value in canonical form."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def row_hash(row):
     """Hash a row's fields (including prev_hash) canonically."""
-    fields = {k: v for k, v in row.items() if k not in UNHASHED}
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return digest({k: v for k, v in row.items() if k not in UNHASHED})
 
 
 def append(db, table, row):

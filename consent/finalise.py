@@ -4,6 +4,7 @@ from pathlib import Path
 
 from . import (archive, decisions, keys as seal_keys, pdf, seal, seal_check, stamping,
                submissions, timestamps)
+from .chain import digest
 from .display import answer_sections, label, show
 from .status import FINAL
 
@@ -89,9 +90,21 @@ def expected_record(db, submission_id):
     return json.loads(json.dumps(machine_record(submission, decisions.get(db, submission_id))))
 
 
+def expected_digests(db):
+    """Map every submission to the digest of the record its rows say was sealed."""
+    decided = {row["submission_id"]: row for row in db["decisions"].rows}
+    found = {}
+    for row in db["submissions"].rows:
+        submission = {**row, "answers": json.loads(row["answers"]),
+                      "evaluation": json.loads(row["evaluation"])}
+        found[row["id"]] = digest(record_parts(machine_record(submission,
+                                                              decided.get(row["id"]))))
+    return found
+
+
 def record_problems(db, submission_id, record, lawful=(), expected=None):
     """Compare a sealed PDF's attached record with the rows it claims; list differences."""
-    if record is None:
+    if not isinstance(record, dict) or not isinstance(record.get("submission"), dict):
         return ["no readable attached record"]
     if record["submission"].get("id") != submission_id:
         return [f"the PDF holds the record of submission {record['submission'].get('id')}"]

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from . import archive, audit, checkpoints, keys as seal_keys, ledger, purges, timestamps
 from . import verified
-from .finalise import (awaiting_retry, expected_record, record_parts, record_problems,
-                       witness_problems)
+from .chain import digest
+from .finalise import awaiting_retry, expected_digests, record_parts, record_problems
 from .pdf import attached_record
 
 
@@ -41,41 +41,50 @@ def seal_and_record_problems(db, config, files, lawful, report, full, workers):
     """Validate new seals (all with full), compare every record with its rows."""
     keys, tsa = seal_keys.from_config(config), timestamps.from_config(config)
     known = {} if full else verified.load(config["CHECKPOINT_DIR"], keys)
-    todo = [(row, path) for row, path, data in files
-            if known.get(row["submission_id"], {}).get("sha256") != archive.sha256(data)]
+    todo = [(row, path) for row, path, _, sha in files
+            if known.get(row["submission_id"], {}).get("sha256") != sha]
     results = dict(zip((row["submission_id"] for row, _ in todo),
                        verified.inspect_all([str(path) for _, path in todo], keys, tsa,
                                             workers)))
+    context = Rows(expected_digests(db), dict(db.execute("select seq, entry_hash from archive")
+                                              .fetchall()), lawful)
     report.validated, problems, seals = len(todo), [], {}
-    for row, path, data in files:
+    for row, path, data, sha in files:
         sid, name = row["submission_id"], f"entry {row['seq']} ({row['submission_id']})"
         if sid in results:
             check, record = results[sid]
             found = check.problems + record_problems(db, sid, record, lawful)
-            entry = {"sha256": archive.sha256(data), "level": check.level,
-                     "expires": check.expires,
-                     "record": verified.digest(record_parts(record or {})),
+            entry = {"sha256": sha, "level": check.level, "expires": check.expires,
+                     "record": digest(record_parts(record or {})),
                      "witnesses": (record or {}).get("witnesses")}
         else:
             entry = known[sid]
-            found = known_record_problems(db, sid, entry, data, lawful)
+            found = [] if context.still_match(sid, entry) else record_problems(
+                db, sid, attached_record(data), lawful)  # read the PDF to say how
         problems += [f"{name}: {problem}" for problem in found]
         if not found:
             seals[sid] = entry
         report.levels[entry["level"]] += 1
-        if entry["level"] != "B-B" and (report.renew is None or entry["expires"] < report.renew[0]):
+        if entry["level"] != "B-B" and (not report.renew or entry["expires"] < report.renew[0]):
             report.renew = (entry["expires"], sid)
     verified.save(config["CHECKPOINT_DIR"], keys, seals)
     return problems
 
 
-def known_record_problems(db, submission_id, entry, data, lawful):
-    """Compare the rows with a record validated before, reading the PDF only on a mismatch."""
-    expected = expected_record(db, submission_id)
-    if expected is not None and verified.digest(record_parts(expected)) == entry["record"]:
-        return witness_problems(db, entry, lawful)
-    # Differs, or a record sealed by an older version: read the PDF to say exactly how.
-    return record_problems(db, submission_id, attached_record(data), lawful, expected)
+@dataclass
+class Rows:
+    """What the rows say now: each record's digest and each archive entry's hash."""
+
+    digests: dict
+    entry_hashes: dict
+    lawful: dict
+
+    def still_match(self, submission_id, entry):
+        """Tell whether a record validated before still matches the rows, unread."""
+        seen = entry.get("witnesses")
+        witnessed = (not seen or self.entry_hashes.get(seen["seq"]) == seen["entry_hash"]
+                     or seen["entry_hash"] in self.lawful)
+        return witnessed and self.digests.get(submission_id) == entry["record"]
 
 
 def audit_report(db, config):

@@ -7,7 +7,6 @@ runs still hash every file and compare every record with the rows, but a file wh
 hash matches this record needs no new signature validation. The record is signed with
 the seal key, so it cannot be forged to hide a re-sealed file; `--full` ignores it.
 """
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -15,16 +14,11 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 from . import pdf, seal_check
+from .chain import digest
 from .keys import sign_bytes, signature_holds
 
 FILE = "verified-seals.json"
 PARALLEL_FROM = 64  # below this, starting worker processes costs more than it saves
-
-
-def digest(value):
-    """Return the SHA-256 of a JSON value in canonical form."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def load(folder, keys):

@@ -62,7 +62,8 @@ def test_every_command_has_help_and_is_in_the_readme(app):
 
 
 def test_every_benchmark_module_imports():
-    script = "import bench.coldstart, bench.finalise, bench.http, bench.queue, bench.rules"
+    script = ("import bench.coldstart, bench.finalise, bench.http, bench.queue, bench.rules, "
+              "bench.verify")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
