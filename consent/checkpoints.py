@@ -14,7 +14,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from . import clock
+from . import clock, timestamps
 from .keys import sign_bytes, signature_holds
 
 CHAINS = ("archive", "audit", "ledger")
@@ -33,8 +33,8 @@ def heads(db):
 
 
 def signed_text(line):
-    """Return the canonical bytes a line's signature covers."""
-    body = {k: v for k, v in line.items() if k != "sig"}
+    """Return the canonical bytes a line's signature and timestamp cover."""
+    body = {k: v for k, v in line.items() if k not in ("sig", "tst")}
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -72,19 +72,25 @@ def due(last, every_minutes):
     return clock.now() - datetime.fromisoformat(last["at"]) >= timedelta(minutes=every_minutes)
 
 
-def write(db, keys, folder, every_minutes=0):
-    """Append a signed checkpoint if any chain moved since the last one; tell if it did."""
+def write(db, keys, folder, every_minutes=0, tsa=None):
+    """Append a signed checkpoint if any chain moved since the last one; tell if it did.
+
+    With a TSA the line is written even if nothing moved, and carries an RFC 3161
+    token: the chains' heads provably existed then, so no rewrite can be back-dated.
+    """
     Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(Path(folder) / LOG, "ab+") as log:
         fcntl.flock(log, fcntl.LOCK_EX)  # workers and threads append one at a time
         raw = last_good_line(log)
         last = json.loads(raw) if raw else None
         now = heads(db)  # read under the lock: the log's order is the chains' order
-        if (last and last["heads"] == now) or not due(last, every_minutes):
+        if not tsa and ((last and last["heads"] == now) or not due(last, every_minutes)):
             return False
         line = {"n": last["n"] + 1 if last else 1, "at": clock.iso(clock.now()), "heads": now,
                 "prev": hashlib.sha256(raw).hexdigest() if raw else None}
         line["sig"] = sign_bytes(signed_text(line), keys)
+        if tsa:
+            line["tst"] = timestamps.token(signed_text(line), tsa)
         log.write(json.dumps(line, sort_keys=True).encode() + b"\n")
         log.flush()
         os.fsync(log.fileno())
@@ -98,7 +104,7 @@ def set_aside(folder):
         path.rename(path.with_name(f"{LOG}.before-restore-{clock.now():%Y%m%dT%H%M%S}"))
 
 
-def line_problems(lines, keys):
+def line_problems(lines, keys, tsa=None):
     """Check the log itself: numbering without gaps, links, and every signature."""
     found, previous, number = [], None, 0
     for position, (raw, line) in enumerate(lines, start=1):
@@ -114,6 +120,10 @@ def line_problems(lines, keys):
             found.append(f"checkpoint {number}: does not follow the line before it")
         if not signature_holds(signed_text(line), line.get("sig"), keys):
             found.append(f"checkpoint {number}: signature does not hold")
+        if "tst" in line and not timestamps.token_time(signed_text(line), line["tst"], keys,
+                                                       tsa):
+            found.append(f"checkpoint {number}: its timestamp does not hold (is TSA_ROOTS "
+                         f"set?)")
         previous = raw
     return found
 
@@ -137,7 +147,7 @@ def chain_problems(db, lines, table, purged):
         return  # the first mismatch dates the damage; later ones repeat it
 
 
-def problems(db, keys, folder, chains=CHAINS, purged=()):
+def problems(db, keys, folder, chains=CHAINS, purged=(), tsa=None):
     """List what the checkpoints prove wrong in the log or in the given chains.
 
     purged holds the entry hashes of archive entries a signed purge record removed.
@@ -146,7 +156,7 @@ def problems(db, keys, folder, chains=CHAINS, purged=()):
     if not lines and any(heads(db)[table] for table in chains):
         return [f"no checkpoint log in {folder} while the chains hold entries: it was "
                 "deleted or CHECKPOINT_DIR moved"]
-    found = line_problems(lines, keys)
+    found = line_problems(lines, keys, tsa)
     for table in chains:
         found += chain_problems(db, lines, table, set(purged))
     return found

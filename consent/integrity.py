@@ -33,7 +33,7 @@ def archive_report(db, config, full=False, workers=None):
                                                 workers)
     report.problems += ledger.problems(db, {row["submission_id"] for row in sound})
     report.problems += checkpoints.problems(db, keys, config["CHECKPOINT_DIR"],
-                                            ("archive", "ledger"), set(lawful))
+                                            ("archive", "ledger"), set(lawful), tsa)
     return report
 
 
@@ -89,5 +89,6 @@ class Rows:
 
 def audit_report(db, config):
     """Return the problems of the audit log and its checkpoints."""
-    return audit.problems(db) + checkpoints.problems(db, seal_keys.from_config(config),
-                                                     config["CHECKPOINT_DIR"], ("audit",))
+    return audit.problems(db) + checkpoints.problems(
+        db, seal_keys.from_config(config), config["CHECKPOINT_DIR"], ("audit",),
+        tsa=timestamps.from_config(config))

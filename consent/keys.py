@@ -107,7 +107,7 @@ def cached_signer(keys, pid):
 def sign_bytes(data, keys):
     """Sign data with the seal key (ECDSA, SHA-256); return the DER signature as base64."""
     if keys.in_token:
-        from .seal import run_coroutine
+        from .timestamps import run_coroutine
         signature = run_coroutine(lambda: signer(keys).async_sign_raw(data, "sha256"))
     else:  # checkpoints sign on every write: skip pyHanko's per-call key conversion
         signature = file_key(keys.key_file, mtime(keys.key_file)).sign(

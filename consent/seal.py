@@ -1,7 +1,5 @@
 """Seal PDFs with the clinic's key (PAdES), with trusted time when a TSA is configured."""
-import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -11,24 +9,13 @@ from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
 
 from . import keys as seal_keys
-from .timestamps import timestamper, validation_context
+from .timestamps import run_coroutine, timestamper, validation_context
 
 FIELD = "ClinicSeal"
 # Reserving the CMS size up front skips pyHanko's dummy signing pass (about 5x faster);
 # a timestamp token and its certificates need the larger reservation.
 BYTES_RESERVED, BYTES_RESERVED_STAMPED = 8192, 16384
 log = logging.getLogger(__name__)
-
-
-def run_coroutine(make):
-    """Run a coroutine to completion, even when this thread already runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    # pyHanko's sync wrappers call asyncio.run(), which fails inside a running loop.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 class PdfA3Signer(signers.PdfSigner):

@@ -9,8 +9,7 @@ from pyhanko.sign.validation.pdf_embedded import (async_validate_pdf_signature,
                                                   async_validate_pdf_timestamp)
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from .seal import run_coroutine
-from .timestamps import validation_context
+from .timestamps import run_coroutine, validation_context
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # A timestamp that does not validate is reported as a problem here; pyHanko's own log of

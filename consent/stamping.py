@@ -3,7 +3,8 @@ import datetime
 import logging
 from pathlib import Path
 
-from . import archive, clock, keys as seal_keys, seal, seal_check, timestamps, verified
+from . import (archive, checkpoints, clock, keys as seal_keys, seal, seal_check, timestamps,
+               verified)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,17 @@ def timestamp_queued(db, config):
         db["timestamp_queue"].delete_where("submission_id = ?", [submission_id])
     waiting = [sid for sid in queued(db) if archive.entry(db, sid)]
     return each(db, config, waiting, unqueue)
+
+
+def anchor_in_time(db, config):
+    """Write a checkpoint of the chains' heads with the TSA's token; tell if it worked."""
+    try:
+        checkpoints.write(db, seal_keys.from_config(config), config["CHECKPOINT_DIR"],
+                          tsa=timestamps.from_config(config))
+    except Exception as error:  # noqa: BLE001 - the TSA may be down: the next run anchors
+        log.warning("Could not timestamp a checkpoint (%s)", type(error).__name__)
+        return False
+    return True
 
 
 def due(db, config, within_days):

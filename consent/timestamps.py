@@ -1,8 +1,15 @@
 """The time-stamping authority (RFC 3161) and what a seal's validation trusts."""
+import asyncio
+import base64
 import functools
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from asn1crypto import cms
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
@@ -45,3 +52,33 @@ def validation_context(keys, tsa, fetching=False):
 
 class NoTsa(Exception):
     """Trusted time was asked for, but no time-stamping authority is configured."""
+
+
+def run_coroutine(make):
+    """Run a coroutine to completion, even when this thread already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    # pyHanko's sync wrappers call asyncio.run(), which fails inside a running loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def token(data, tsa):
+    """Ask the TSA to timestamp data; return the RFC 3161 token as base64."""
+    digest = hashlib.sha256(data).digest()
+    found = run_coroutine(lambda: timestamper(tsa).async_timestamp(digest, "sha256"))
+    return base64.b64encode(found.dump()).decode()
+
+
+def token_time(data, encoded, keys, tsa):
+    """Return the trusted time a base64 token gives data, or None if it does not hold."""
+    try:
+        signed = cms.ContentInfo.load(base64.b64decode(encoded))["content"]
+        found = TimestampSignatureStatus(**run_coroutine(lambda: validate_tst_signed_data(
+            signed, validation_context(keys, tsa),
+            lambda algorithm: hashlib.new(algorithm, data).digest())))
+    except Exception:  # noqa: BLE001 - a damaged or foreign token proves no time
+        return None
+    return found.timestamp if found.intact and found.valid and found.trusted else None

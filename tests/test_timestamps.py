@@ -1,11 +1,12 @@
 """Trusted time from a real local TSA: B-LT at sealing, the queue, B-LTA renewal, verify."""
+import json
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 
 from conftest import assert_pdf_a_3b, config_for, enrolled_client, make_app, valid_form
-from consent import archive, keys, seal_check, stamping, timestamps, verified
+from consent import archive, checkpoints, keys, seal_check, stamping, timestamps, verified
 from consent.storage import connect
 from local_tsa import LocalTsa
 
@@ -186,3 +187,18 @@ def test_only_evidence_may_follow_the_seal(stamped_app):
     found = seal_check.check(out.getvalue(), keys.from_config(stamped_app.config),
                              timestamps.from_config(stamped_app.config))
     assert found.problems == ["bytes were added after sealing"]  # the seal itself holds
+
+
+def test_checkpoints_carry_trusted_time_and_a_stripped_token_is_caught(stamped_app):
+    cleared(stamped_app)
+    result = stamped_app.test_cli_runner().invoke(args=["archive", "timestamp"])
+    assert result.exit_code == 0 and "Checkpoint of the chains timestamped" in result.output
+    log = Path(stamped_app.config["CHECKPOINT_DIR"]) / checkpoints.LOG
+    lines = log.read_text().splitlines()
+    assert "tst" in json.loads(lines[-1])
+    assert verify(stamped_app)[0] == 0
+    forged = json.loads(lines[-1])
+    forged["tst"] = json.loads(lines[-1])["tst"][:-8] + "AAAAAAA="  # a damaged token
+    log.write_text("\n".join(lines[:-1] + [json.dumps(forged, sort_keys=True)]) + "\n")
+    code, output = verify(stamped_app)
+    assert code == 1 and f"checkpoint {len(lines)}: its timestamp does not hold" in output

@@ -54,11 +54,14 @@ def verify_command(full):
 
 @archive_cli.command("timestamp")
 def timestamp_command():
-    """Add trusted time to consents sealed while the TSA was unreachable."""
+    """Add trusted time to consents sealed while the TSA was down, and to the checkpoints."""
     done, failed = ask_tsa(stamping.timestamp_queued, get_db(), current_app.config)
     click.echo(f"Timestamped {done} consents" + (f"; {failed} still queued (TSA unreachable)"
                                                  if failed else ""))
-    sys.exit(1 if failed else 0)
+    anchored = stamping.anchor_in_time(get_db(), current_app.config)
+    click.echo("Checkpoint of the chains timestamped" if anchored else
+               "Could not timestamp the checkpoint (TSA unreachable)")
+    sys.exit(1 if failed or not anchored else 0)
 
 
 def ask_tsa(job, *args):
