@@ -154,9 +154,12 @@ def file_problems(db, archive_dir, purged=None, awaiting=()):
         if data is not None:  # even a changed file: its seal check tells how it changed
             present.append((row, path, data, digest))
     listed.update(str(path) for path in awaiting)
+    seqs = {row["submission_id"]: row["seq"] for row, *_ in present}
     for path in sorted(Path(archive_dir).rglob("*.pdf")):
         if str(path) not in listed:
-            problems.append(f"unindexed file: {path.relative_to(archive_dir)}")
+            owner = path.name.split(".")[0]
+            about = f"entry {seqs[owner]} ({owner}): " if owner in seqs else ""
+            problems.append(f"{about}unindexed file: {path.relative_to(archive_dir)}")
     return problems, present
 
 

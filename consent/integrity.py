@@ -16,6 +16,7 @@ class ArchiveReport:
     problems: list = field(default_factory=list)
     awaiting: list = field(default_factory=list)  # files waiting for `archive retry`
     levels: Counter = field(default_factory=Counter)  # PAdES level: count
+    seals: dict = field(default_factory=dict)  # submission id: (level, renewal date)
     renew: tuple | None = None  # (earliest renewal date, submission id)
     validated: int = 0  # seals validated this run (the rest matched the signed record)
 
@@ -65,6 +66,7 @@ def seal_and_record_problems(db, config, files, lawful, report, full, workers):
         if not found:
             seals[sid] = entry
         report.levels[entry["level"]] += 1
+        report.seals[sid] = (entry["level"], entry["expires"])
         if entry["level"] != "B-B" and (not report.renew or entry["expires"] < report.renew[0]):
             report.renew = (entry["expires"], sid)
     verified.save(config["CHECKPOINT_DIR"], keys, seals)

@@ -28,8 +28,9 @@ def from_config(config):
     return Tsa(config.get("TSA_URL"), config.get("TSA_ROOTS"), config.get("TSA_TIMEOUT", 10))
 
 
+@functools.lru_cache(maxsize=4)
 def timestamper(tsa):
-    """Return a pyHanko client for the TSA."""
+    """Return a pyHanko client for the TSA, one per process: it caches the size probe."""
     from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
     return HTTPTimeStamper(tsa.url, timeout=tsa.timeout)
 

@@ -7,7 +7,7 @@ from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import CertomancerConfig
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 # A root CA that publishes a CRL, and a TSA certificate it issued, as a public TSA has.
 CONFIG = """
@@ -51,6 +51,13 @@ pki-architectures:
 """
 
 
+class Quiet(WSGIRequestHandler):
+    """Serve without a log line per request (benchmarks send hundreds)."""
+
+    def log_request(self, *args, **kwargs):
+        """Log nothing."""
+
+
 class LocalTsa:
     """A TSA served over HTTP on 127.0.0.1 from a thread, with its root certificate."""
 
@@ -63,7 +70,8 @@ class LocalTsa:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                 serialization.NoEncryption()))
         self.app = None
-        self.server = make_server("127.0.0.1", 0, self.dispatch, threaded=True)
+        self.server = make_server("127.0.0.1", 0, self.dispatch, threaded=True,
+                                  request_handler=Quiet)
         prefix = f"http://127.0.0.1:{self.server.port}"
         config = CertomancerConfig.from_yaml(CONFIG % {"tsa_expiry": tsa_expiry}, str(folder),
                                              external_url_prefix=prefix)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import config_for, enrolled_client, make_app, staff_client, valid_form
+from conftest import (assert_pdf_a_3b, config_for, enrolled_client, make_app, staff_client,
+                      valid_form)
 from consent import chain
 from consent.storage import connect
 
@@ -83,6 +84,12 @@ def flip_a_byte(app, db):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
+
+
+def plant_a_timestamped_revision(app, db):
+    """A 'revision' slipped in beside a record, with no ledger entry behind it."""
+    path = pdf_path(app, rows(db)[0])
+    path.with_name(f"{path.stem}.ts1.pdf").write_bytes(path.read_bytes() + b"%% extra\n")
 
 
 def append_an_update(app, db):
@@ -242,6 +249,7 @@ AUDIT = {  # attack -> what `audit verify` must say
 ATTACKS = {  # attack -> what `archive verify` must say
     flip_a_byte: "file content differs from the archived hash",
     append_an_update: "bytes were added after sealing",
+    plant_a_timestamped_revision: "unindexed file",
     swap_two_files: "file content differs from the archived hash",
     edit_an_archive_row: "entry fields do not match its hash",
     swap_files_and_rows_then_rehash: "the PDF holds the record of submission",
@@ -287,3 +295,13 @@ def test_a_line_cut_short_by_a_power_cut_is_named_and_the_log_goes_on(world):
     assert "unreadable (cut short by a power cut while writing, or edited)" in result.output
     assert "numbered" not in result.output and "does not follow" not in result.output
     assert "signature does not hold" not in result.output
+
+
+def test_every_kind_of_record_stays_pdf_a_3b(world):
+    app, db = world
+    statuses = set()
+    for row in db.query("select a.path, s.status from archive a join submissions s "
+                        "on s.id = a.submission_id"):
+        assert_pdf_a_3b((Path(app.config["ARCHIVE_DIR"]) / row["path"]).read_bytes())
+        statuses.add(row["status"])
+    assert statuses == {"cleared", "approved", "declined"}

@@ -57,6 +57,7 @@ def test_a_seal_carries_trusted_time_and_validation_data(stamped_app):
     assert code == 0, output
     assert "PAdES levels: B-LT 1" in output
     assert f"Earliest renewal: 2040-01-01 (consent {sid})" in output
+    assert f"consent {sid}: B-LT, renew by 2040-01-01" in verify(stamped_app, "--levels")[1]
 
 
 def test_refresh_adds_a_document_timestamp_and_the_file_stays_pdfa(stamped_app):

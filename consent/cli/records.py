@@ -32,9 +32,13 @@ def report(problems, summary):
 
 @archive_cli.command("verify")
 @click.option("--full", is_flag=True, help="Validate every seal again, not only new ones.")
-def verify_command(full):
+@click.option("--levels", is_flag=True, help="List each consent's PAdES level and renewal date.")
+def verify_command(full, levels):
     """Check every archived file, hash, chain link, seal and ledger entry; exit 1 on a problem."""
     found = integrity.archive_report(get_db(), current_app.config, full=full)
+    for submission_id, (level, renew) in found.seals.items() if levels else ():
+        click.echo(f"consent {submission_id}: {level}"
+                   + (f", renew by {renew}" if level != "B-B" else ", no trusted time"))
     for path in found.awaiting:  # a crash leftover, not tampering: say so, and how to finish
         click.echo(f"awaiting `flask archive retry`: "
                    f"{path.relative_to(current_app.config['ARCHIVE_DIR'])} (sealed, sound)")
