@@ -2,8 +2,8 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import archive, audit, checkpoints, keys as seal_keys, ledger, purges, timestamps
-from . import verified
+from . import (archive_check, audit, checkpoints, keys as seal_keys, ledger, purges,
+               timestamps, verified)
 from .chain import digest
 from .finalise import awaiting_retry, expected_digests, record_parts, record_problems
 from .pdf import attached_record
@@ -28,7 +28,8 @@ def archive_report(db, config, full=False, workers=None):
     report.problems = purges.problems(db, keys)
     sound = purges.sound(db, keys)
     lawful = purges.bridges(sound)
-    found, files = archive.file_problems(db, config["ARCHIVE_DIR"], lawful, report.awaiting)
+    found, files = archive_check.file_problems(db, config["ARCHIVE_DIR"], lawful,
+                                               report.awaiting)
     report.problems += found
     report.problems += seal_and_record_problems(db, config, files, lawful, report, full,
                                                 workers)
