@@ -6,9 +6,10 @@ from . import (archive, decisions, keys as seal_keys, pdf, seal, seal_check, sta
                submissions, timestamps)
 from .chain import digest
 from .display import answer_sections, label, show
-from .status import FINAL
+from .status import FINAL, Status
 
 DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed")
+TREATMENT_ONLY = ("aftercare_agreed",)  # meaningless on a declined patient's record
 
 
 class NotReady(Exception):
@@ -23,7 +24,12 @@ def document_context(submission, decision, config):
     """Gather everything the consent template prints."""
     answers, evaluation = submission["answers"], submission["evaluation"]
     sections = answer_sections(answers, evaluation)
+    # A declined patient consents to nothing: the record states the decision only.
+    declined = bool(decision) and decision["outcome"] == Status.DECLINED
+    kept = [n for n in DECLARATIONS if not (declined and n in TREATMENT_ONLY)]
     return {
+        "title": "Eligibility decision" if declined else "Treatment consent",
+        "declined": declined,
         "clinic": {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]},
         "document": {"id": submission["id"]},
         "patient": answers,
@@ -33,8 +39,9 @@ def document_context(submission, decision, config):
         "evaluation": evaluation, "decision": decision, "sections": sections,
         "flag_answers": {f["rule"]: "; ".join(label(n) for n in f["fields"])
                          for f in evaluation["flags"]},
-        "advice": [f["aftercare"] for f in evaluation["flags"] if f.get("aftercare")],
-        "declarations": [label(n) for n in DECLARATIONS if answers.get(n)],
+        "advice": [] if declined else [f["aftercare"] for f in evaluation["flags"]
+                                       if f.get("aftercare")],
+        "declarations": [label(n) for n in kept if answers.get(n)],
         "photo_consent": answers.get("photo_consent"), "signed_name": answers["signed_name"],
         "signature": pdf.data_uri(submission["signature"]),
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,

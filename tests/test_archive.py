@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from conftest import assert_pdf_a_3b, patient, signature_data_url, valid_form
-from consent import archive, information, keys, pdf, seal, seal_check, submissions
+from consent import archive, information, keys, pdf, seal, seal_check, submissions, workflow
 from consent.finalise import ArchiveError, NotReady, finalise, sealed_document
 from consent.instance import anchor
 from consent.signature import clean_png
@@ -329,3 +329,22 @@ def test_init_writes_a_signing_request_for_the_seal_key(app, runner, tmp_path):
     assert request.is_signature_valid
     assert request.public_key().public_numbers() == cert.public_key().public_numbers()
     assert "consent seal" in request.subject.rfc4514_string()
+
+
+@pytest.mark.parametrize("outcome, title, absent", [
+    ("declined", "Eligibility decision", ["Treatment consent", "I will follow the aftercare",
+                                          "Aftercare"]),
+    ("approved", "Treatment consent", ["Eligibility decision", "no treatment may be given"]),
+])
+def test_a_declined_patient_gets_an_eligibility_decision_not_a_consent(app, db, client,
+                                                                       outcome, title, absent):
+    client.post("/", data=valid_form(cold_sore_history="yes"))
+    submission_id = next(db["submissions"].rows)["id"]
+    with app.app_context():
+        workflow.decide(db, app.config, submission_id, "dr.house", outcome)
+    text = text_of(archived(app, db, submission_id)[1])
+    assert text.startswith(f"{title} ")
+    for words in absent:
+        assert words not in text, words
+    if outcome == "declined":
+        assert "The doctor declined this treatment: no treatment may be given" in text
