@@ -53,7 +53,7 @@ def run(finalisations=300, samples=40):
                                                     TSA_ROOTS=str(tsa.roots))
 
     first = submissions.get(db, new_submission())
-    html = pdf.render_html(document_context(first, None, app.config))
+    html = pdf.render_html(document_context(db, first, None, app.config))
     def bare():
         """The same HTML and CSS with WeasyPrint's defaults: no PDF/A, no attachment."""
         return HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/").write_pdf(

@@ -64,8 +64,8 @@ def build(folder, consents, workers=2):
                                clean_png(signature_data_url()), date(2026, 12, 1))
     with app.app_context():
         finalising.finalise(db, app.config, first["id"])  # one real WeasyPrint render
-    html = pdf.render_html(finalising.document_context(submissions.get(db, first["id"]), None,
-                                                       app.config))
+    html = pdf.render_html(finalising.document_context(db, submissions.get(db, first["id"]),
+                                                       None, app.config))
     page = HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/").write_pdf(
         stylesheets=[pdf.stylesheet()], font_config=pdf.font_config())
     db.conn.close()

@@ -11,6 +11,7 @@ from .storage import immediate
 from .throttle import account_locked, check_address, record_failure
 
 ROLES = ("doctor", "admin")
+REGISTRATION = re.compile(r"[A-Z][A-Za-z]{1,5} [A-Z0-9]{4,12}")  # GMC 1234567, NMC 12A3456B
 NO_PASSWORD = "!"  # not an argon2 hash: nothing verifies against it
 SETUP_LINK_HOURS = 72
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -28,10 +29,13 @@ def check_password(password):
         raise AccountError("passwords need at least 12 characters")
 
 
-def create(db, username, role, password=None):
+def create(db, username, role, password=None, full_name="", registration=""):
     """Add a staff account; without a password it can only be opened by a set-up link."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if registration and not REGISTRATION.fullmatch(registration):
+        raise AccountError("registration: the body's letters, a space and the number, "
+                           "e.g. GMC 1234567 or NMC 12A3456B")
     if password is not None:
         check_password(password)
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,40}", username):
@@ -40,6 +44,7 @@ def create(db, username, role, password=None):
         if db["users"].count_where("username = ?", [username]):
             raise AccountError(f"user {username} already exists")
         db["users"].insert({"username": username, "role": role, "disabled": 0,
+                            "full_name": full_name or "", "registration": registration or "",
                             "password_hash": hasher.hash(password) if password else NO_PASSWORD,
                             "created_at": clock.iso(clock.now())})
 
@@ -131,3 +136,10 @@ def authenticate(db, username, password, address, config):
         if hasher.check_needs_rehash(user["password_hash"]):
             db["users"].update(username, {"password_hash": hasher.hash(password)})
     return user, failures
+
+
+def signer(db, username):
+    """Name a staff member as records print them: full name, registration, username."""
+    user = db["users"].get(username) if exists(db, username) else {}
+    name = user.get("full_name") or username
+    return f"{name} ({user['registration']})" if user.get("registration") else name

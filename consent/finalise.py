@@ -2,7 +2,7 @@
 import json
 from pathlib import Path
 
-from . import (archive, decisions, keys as seal_keys, pdf, seal, seal_check, stamping,
+from . import (accounts, archive, decisions, keys as seal_keys, pdf, seal, seal_check, stamping,
                submissions, timestamps)
 from .chain import digest
 from .display import answer_sections, label, show
@@ -20,7 +20,7 @@ class ArchiveError(Exception):
     """An archived file left by an interrupted run is not a sound sealed PDF."""
 
 
-def document_context(submission, decision, config):
+def document_context(db, submission, decision, config):
     """Gather everything the consent template prints."""
     answers, evaluation = submission["answers"], submission["evaluation"]
     sections = answer_sections(answers, evaluation)
@@ -37,6 +37,7 @@ def document_context(submission, decision, config):
                       "areas": show("areas", answers["areas"]),
                       "date": submission["treatment_date"]},
         "evaluation": evaluation, "decision": decision, "sections": sections,
+        "decided_by": accounts.signer(db, decision["doctor"]) if decision else None,
         "flag_answers": {f["rule"]: "; ".join(label(n) for n in f["fields"])
                          for f in evaluation["flags"]},
         "advice": [] if declined else [f["aftercare"] for f in evaluation["flags"]
@@ -163,7 +164,7 @@ def finalise(db, config, submission_id):
 def sealed_document(db, config, submission):
     """Render a decided submission's record as PDF/A and seal it; tell if timestamped."""
     decision = decisions.get(db, submission["id"])
-    html = pdf.render_html(document_context(submission, decision, config))
+    html = pdf.render_html(document_context(db, submission, decision, config))
     record = machine_record(submission, decision, archive.head(db))
     return seal.seal(pdf.render_pdf(html, record), seal_keys.from_config(config),
                      timestamps.from_config(config))

@@ -216,3 +216,10 @@ def m014_timestamp_queue(db):
     """Queue consents sealed while the time-stamping authority was unreachable."""
     db.execute("CREATE TABLE timestamp_queue (submission_id TEXT PRIMARY KEY, "
                "queued_at TEXT NOT NULL)")
+
+
+@migrations()
+def m015_staff_names(db):
+    """Give staff a full name and professional registration, printed on what they sign."""
+    db["users"].add_column("full_name", str, not_null_default="")
+    db["users"].add_column("registration", str, not_null_default="")

@@ -2,13 +2,14 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from pypdf import PdfReader
 
 from conftest import PASSWORD, add_staff, config_for, log_in, make_app, staff_client, valid_form
-from consent import accounts, archive, clock
+from consent import accounts, archive, clock, workflow
 from consent.storage import connect
 
 
@@ -225,7 +226,8 @@ def test_kiosk_link_works_once(app, runner, db):
 
 
 def test_admin_manages_users_and_tablets(app, admin, doctor, db):
-    response = admin.post("/admin/users", data={"username": "dr.new", "role": "doctor"})
+    response = admin.post("/admin/users", data={"username": "dr.new", "full_name": "Nell New",
+                                                "role": "doctor"})
     assert response.status_code == 200 and db["users"].get("dr.new")["role"] == "doctor"
     assert "http://127.0.0.1:5000/account/setup#" in response.get_data(as_text=True)
     assert admin.post("/admin/users/dr.house/disable").status_code == 302
@@ -282,3 +284,28 @@ def test_every_staff_action_says_what_it_did(client, doctor, admin, db):
     page = admin.get("/admin").get_data(as_text=True)
     assert 'data-confirm="Disable alice' not in page  # never one's own account
     assert 'data-confirm="Revoke' not in page  # the only tablet is revoked already
+
+
+def test_the_doctors_name_and_registration_are_printed_on_the_record(app, db, client, admin):
+    response = admin.post("/admin/users", data={
+        "username": "dr.grey", "full_name": "Meredith Grey", "registration": "GMC 7654321",
+        "role": "doctor"})
+    assert response.status_code == 200 and "Meredith Grey (GMC 7654321)" in \
+        response.get_data(as_text=True)
+    client.post("/", data=valid_form(cold_sore_history="yes"))
+    submission_id = next(db["submissions"].rows)["id"]
+    with app.app_context():
+        workflow.decide(db, app.config, submission_id, "dr.grey", "approved")
+    entry = archive.entry(db, submission_id)
+    data = (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+    assert "Approved by Meredith Grey (GMC 7654321) on" in text
+
+
+@pytest.mark.parametrize("registration", ["1234567", "GMC", "gmc 1234567 <b>", "G 1"])
+def test_a_malformed_registration_is_refused_next_to_its_field(admin, db, registration):
+    response = admin.post("/admin/users", data={
+        "username": "dr.x", "full_name": "X Y", "registration": registration, "role": "doctor"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "e.g. GMC 1234567." in page
+    assert not db["users"].count_where("username = 'dr.x'")

@@ -148,7 +148,7 @@ def test_admin_reset_of_a_factor_is_audited_and_asks_for_a_new_one(app, admin, d
 # -- Admins cannot make themselves a doctor --------------------------------------------
 
 def test_admin_cannot_choose_a_staff_password(app, admin, db):
-    admin.post("/admin/users", data={"username": "dr.mine", "role": "doctor",
+    admin.post("/admin/users", data={"username": "dr.mine", "full_name": "Mine", "role": "doctor",
                                      "password": PASSWORD})
     user = db["users"].get("dr.mine")
     assert user["password_hash"] == accounts.NO_PASSWORD and user["totp_secret"] is None

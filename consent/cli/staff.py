@@ -30,11 +30,14 @@ def existing(username):
 @users_cli.command("add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(accounts.ROLES), required=True)
+@click.option("--name", "full_name", default="", help="Full name, as printed on records.")
+@click.option("--registration", default="", help="Professional registration, e.g. GMC 1234567.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def add_user_command(username, role, password_stdin):
+def add_user_command(username, role, full_name, registration, password_stdin):
     """Add a staff account and print its authenticator (otpauth://) URI."""
     try:
-        accounts.create(get_db(), username, role, read_password(password_stdin))
+        accounts.create(get_db(), username, role, read_password(password_stdin), full_name,
+                        registration)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     audited("user_changed", f"added {username} as {role}")

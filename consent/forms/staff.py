@@ -1,7 +1,9 @@
 """Forms staff use: log-in, review search, decisions, administration."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, RadioField, StringField, TextAreaField
-from wtforms.validators import EqualTo, InputRequired, Length, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+
+from ..accounts import REGISTRATION
 
 from .fields import options, strip
 from .validators import plain_text
@@ -48,6 +50,14 @@ class UserForm(FlaskForm):
     """Add a staff account; its owner sets the password through a one-time link."""
 
     username = StringField("Username", filters=[strip], validators=[InputRequired(), Length(max=40)])
+    full_name = StringField("Full name, as printed on records they sign", filters=[strip],
+                            validators=[InputRequired("Please type their full name."),
+                                        Length(max=100), plain_text])
+    registration = StringField(
+        "Professional registration, e.g. GMC 1234567 or NMC 12A3456B (if any)",
+        filters=[strip], validators=[Optional(), Length(max=20), Regexp(
+            REGISTRATION, message="The body's letters, a space and the number, "
+                                  "e.g. GMC 1234567.")])
     role = RadioField("Role", choices=options(("doctor", "Doctor"), ("admin", "Administrator")),
                       validators=[InputRequired()])
 

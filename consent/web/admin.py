@@ -30,7 +30,8 @@ def page(status=200, **extra):
     extra = {"user_form": UserForm(formdata=None), "kiosk_form": KioskForm(formdata=None),
              "has_ca": (Path(current_app.instance_path) / CA_CERT).is_file(), **extra}
     return render_template("admin/index.html", users=list(db["users"].rows_where(
-        select="username, role, disabled, created_at, totp_confirmed_at", order_by="username")),
+        select="username, full_name, registration, role, disabled, created_at, totp_confirmed_at",
+        order_by="username")),
         kiosks=list(db["kiosks"].rows_where(order_by="created_at desc")), **extra), status
 
 
@@ -50,7 +51,8 @@ def add_user():
         return page(422, user_form=form)
     username = form.username.data
     try:
-        accounts.create(get_db(), username, form.role.data)
+        accounts.create(get_db(), username, form.role.data, full_name=form.full_name.data,
+                        registration=form.registration.data or "")
     except accounts.AccountError as error:
         form.username.errors.append(str(error))
         return page(422, user_form=form)

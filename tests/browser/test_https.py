@@ -74,6 +74,8 @@ def test_admin_adds_a_colleague_who_sets_their_own_password(browser, server):
     admin = staff_page(browser, server, "office", "admin")
     admin.wait_for_selector("h1:has-text('Administration')")
     admin.fill("#username", "nurse.jo")
+    admin.fill("#full_name", "Jo March")
+    admin.fill("#registration", "NMC 12A3456B")
     admin.click("label:has(input[value='doctor'])")
     admin.click("button:has-text('Add and create a set-up link')")
     link = admin.inner_text("code.link")
