@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, config_for, make_app, totp_code
-from consent import information, mfa, submissions
+from consent import accounts, information, mfa, submissions
 from consent.storage import connect
 
 PREVIOUS = Path(__file__).parent / "data" / "previous-main"
@@ -59,3 +59,13 @@ def test_an_old_flagged_submission_is_decided_and_new_ones_carry_the_information
     assert new["information_sha256"] == information.sha256()
     assert submissions.get(db, hopper)["status"] == "declined"
     assert old.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+
+
+def test_old_staff_print_as_before_and_old_seals_are_b_b_with_nothing_queued(old):
+    db = connect(old.config["DATABASE"])
+    doctor = db["users"].get("dr.house")
+    assert doctor["full_name"] == "" and doctor["registration"] == ""
+    assert accounts.signer(db, "dr.house") == "dr.house"  # printed as before the migration
+    assert db["timestamp_queue"].count == 0  # sealed before trusted time: not back-queued
+    result = old.test_cli_runner().invoke(args=["archive", "verify", "--levels"])
+    assert result.exit_code == 0 and "no trusted time" in result.output
