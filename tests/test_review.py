@@ -309,3 +309,17 @@ def test_a_malformed_registration_is_refused_next_to_its_field(admin, db, regist
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "e.g. GMC 1234567." in page
     assert not db["users"].count_where("username = 'dr.x'")
+
+
+def test_changes_since_the_last_visit_are_marked_for_the_doctor(app, db, client, doctor):
+    client.post("/", data=valid_form(cold_sore_history="yes"))
+    first = next(db["submissions"].rows)["id"]
+    page = doctor.get(f"/review/{first}").get_data(as_text=True)
+    assert "First visit at this clinic." in page and "(was:" not in page
+    client.post("/", data=valid_form(cold_sore_history="yes", pregnant_or_breastfeeding="yes"))
+    second = next(db["submissions"].rows_where("id != ?", [first]))["id"]
+    page = doctor.get(f"/review/{second}").get_data(as_text=True)
+    assert "1 health answer changed since the visit of 2026-07-02" in page  # same day
+    row = re.search(r'<tr class="[^"]*changed[^"]*">(.*?)</tr>', page, re.S).group(1)
+    assert "pregnant" in row and "(was: No)" in row
+    assert page.count("<strong class=\"changed\">") == 1

@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from .. import archive, decisions, submissions, workflow
+from .. import archive, changes, decisions, submissions, workflow
 from .. import queue as lists
 from ..db import get_db
 from ..display import answer_sections
@@ -50,8 +50,10 @@ def submission_or_404(submission_id):
 def show_submission(submission, form, status=200):
     """Render one submission for a doctor."""
     db = get_db()
+    last_visit, changed = changes.since_last_visit(db, submission)
     return render_template(
-        "review/submission.html", submission=submission, form=form,
+        "review/submission.html", submission=submission, form=form, last_visit=last_visit,
+        changed=changed,
         decision=decisions.get(db, submission["id"]),
         sections=answer_sections(submission["answers"], submission["evaluation"]),
         earlier=lists.earlier_consents(db, submission),
