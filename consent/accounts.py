@@ -10,7 +10,9 @@ from . import clock, sessions
 from .storage import immediate
 from .throttle import account_locked, check_address, record_failure
 
-ROLES = ("doctor", "admin")
+ROLES = ("doctor", "practitioner", "admin")
+# What each role may do beyond its own name: a doctor can do all a practitioner can.
+ALSO = {"doctor": ("practitioner",)}
 REGISTRATION = re.compile(r"[A-Z][A-Za-z]{1,5} [A-Z0-9]{4,12}")  # GMC 1234567, NMC 12A3456B
 NO_PASSWORD = "!"  # not an argon2 hash: nothing verifies against it
 SETUP_LINK_HOURS = 72
@@ -143,3 +145,8 @@ def signer(db, username):
     user = db["users"].get(username) if exists(db, username) else {}
     name = user.get("full_name") or username
     return f"{name} ({user['registration']})" if user.get("registration") else name
+
+
+def may(role, as_role):
+    """Tell whether a member with this role may act as as_role."""
+    return role == as_role or as_role in ALSO.get(role, ())

@@ -6,6 +6,7 @@ from . import clock
 from .names import name_key
 from .status import Severity, Status
 
+WAITING_ON = {Status.NEEDS_REVIEW: "doctor"}
 SUMMARY = "id, created_at, first_name, last_name, date_of_birth, treatment, treatment_date, " \
           "status, answers, evaluation"
 
@@ -29,6 +30,16 @@ def queue(db, today):
                                         [today.isoformat(), Status.NEEDS_REVIEW], select=SUMMARY,
                                         order_by="created_at desc")
     return [summarise(row, today) for rows in (waiting, done) for row in rows]
+
+
+def today(db, day):
+    """List the day's patients: waiting for a doctor first, then by flags, then arrival."""
+    rows = [summarise(row, day) for row in db["submissions"].rows_where(
+        "treatment_date = ?", [day.isoformat()], select=SUMMARY, order_by="created_at")]
+    for row in rows:
+        row["waiting_on"] = WAITING_ON.get(row["status"], "nobody")
+    return sorted(rows, key=lambda r: (r["status"] != Status.NEEDS_REVIEW,
+                                       -r["counts"]["stop"], -r["counts"]["review"]))
 
 
 def search(db, today, name="", date_of_birth=None, treatment_date=None, limit=100):

@@ -1,39 +1,40 @@
-"""Every route, tried as anonymous, kiosk, doctor and admin, answers as designed."""
+"""Every route, tried as anonymous, kiosk, doctor, practitioner and admin, answers as designed."""
 import pytest
 
 from conftest import enrolled_client, staff_client, valid_form
 from consent import tablets
 from consent.storage import connect
 
-# endpoint -> expected outcome per role: "ok", "login" (redirect to /login),
-# "forbidden" (403), "not_enrolled" (403 page), or a status code.
-MATRIX = {
-    "static": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
-    "intake.questionnaire": dict(anonymous="not_enrolled", kiosk="ok", doctor="not_enrolled",
-                                 admin="not_enrolled"),
-    "intake.thanks": dict(anonymous="not_enrolled", kiosk="ok", doctor="not_enrolled",
-                          admin="not_enrolled"),
-    "auth.login": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
-    "auth.second_factor": dict(anonymous="login", kiosk="login", doctor="login", admin="login"),
-    "auth.enrol_factor": dict(anonymous="login", kiosk="login", doctor="login", admin="login"),
-    "auth.logout": dict(anonymous="login", kiosk="login", doctor="login", admin="login"),
-    "account.change_password": dict(anonymous="login", kiosk="login", doctor="ok", admin="ok"),
-    "account.setup": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
-    "account.setup_status": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
-    "kiosk.enrol_device": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
-    "kiosk.link_status": dict(anonymous="ok", kiosk="ok", doctor="ok", admin="ok"),
-    "review.queue": dict(anonymous="login", kiosk="login", doctor="ok", admin="forbidden"),
-    "review.submission": dict(anonymous="login", kiosk="login", doctor="ok", admin="forbidden"),
-    "review.decide": dict(anonymous="login", kiosk="login", doctor=422, admin="forbidden"),
-    "review.pdf": dict(anonymous="login", kiosk="login", doctor="ok", admin="forbidden"),
-    "admin.index": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
-    "admin.add_user": dict(anonymous="login", kiosk="login", doctor="forbidden", admin=422),
-    "admin.toggle_user": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
-    "admin.reset_password": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
-    "admin.reset_factor": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
-    "admin.ca_certificate": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
-    "admin.enrol_kiosk": dict(anonymous="login", kiosk="login", doctor="forbidden", admin=422),
-    "admin.revoke_kiosk": dict(anonymous="login", kiosk="login", doctor="forbidden", admin="ok"),
+# Outcomes: "ok", "login" (redirect to /login), "forbidden" (403), "not_enrolled" (403 page),
+# or a status code.
+ROLES = ("anonymous", "kiosk", "doctor", "practitioner", "admin")
+OK, LOGIN, NO, KIOSK = "ok", "login", "forbidden", "not_enrolled"
+MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
+    "static":                  (OK, OK, OK, OK, OK),
+    "intake.questionnaire":    (KIOSK, OK, KIOSK, KIOSK, KIOSK),
+    "intake.thanks":           (KIOSK, OK, KIOSK, KIOSK, KIOSK),
+    "auth.login":              (OK, OK, OK, OK, OK),
+    "auth.second_factor":      (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "auth.enrol_factor":       (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "auth.logout":             (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "account.change_password": (LOGIN, LOGIN, OK, OK, OK),
+    "account.setup":           (OK, OK, OK, OK, OK),
+    "account.setup_status":    (OK, OK, OK, OK, OK),
+    "kiosk.enrol_device":      (OK, OK, OK, OK, OK),
+    "kiosk.link_status":       (OK, OK, OK, OK, OK),
+    "review.queue":            (LOGIN, LOGIN, OK, NO, NO),
+    "review.submission":       (LOGIN, LOGIN, OK, NO, NO),
+    "review.decide":           (LOGIN, LOGIN, 422, NO, NO),
+    "review.pdf":              (LOGIN, LOGIN, OK, NO, NO),
+    "today.index":             (LOGIN, LOGIN, OK, OK, NO),
+    "admin.index":             (LOGIN, LOGIN, NO, NO, OK),
+    "admin.add_user":          (LOGIN, LOGIN, NO, NO, 422),
+    "admin.toggle_user":       (LOGIN, LOGIN, NO, NO, OK),
+    "admin.reset_password":    (LOGIN, LOGIN, NO, NO, OK),
+    "admin.reset_factor":      (LOGIN, LOGIN, NO, NO, OK),
+    "admin.ca_certificate":    (LOGIN, LOGIN, NO, NO, OK),
+    "admin.enrol_kiosk":       (LOGIN, LOGIN, NO, NO, 422),
+    "admin.revoke_kiosk":      (LOGIN, LOGIN, NO, NO, OK),
 }
 PATIENT = "Zebedee"
 
@@ -43,7 +44,8 @@ def world(app):
     """A cleared consent, one client per role, and values for every URL argument."""
     clients = {"anonymous": app.test_client(), "kiosk": enrolled_client(app),
                "doctor": staff_client(app, "dr.house", "doctor"),
-               "admin": staff_client(app, "alice", "admin")}
+               "admin": staff_client(app, "alice", "admin"),
+               "practitioner": staff_client(app, "nurse.jo", "practitioner")}
     clients["kiosk"].post("/", data=valid_form(first_name=PATIENT, signed_name=f"{PATIENT} Lovelace"))
     db = connect(app.config["DATABASE"])
     arguments = {"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
@@ -66,7 +68,7 @@ def outcome(response):
     return "ok" if response.status_code in (200, 302) else response.status_code
 
 
-@pytest.mark.parametrize("role", ["anonymous", "kiosk", "doctor", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(app, world, role):
     clients, arguments = world
     client = clients[role]
@@ -76,16 +78,16 @@ def test_access_matrix(app, world, role):
         url = rule.build({k: arguments[k] for k in rule.arguments})[1]
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method, data={})
-        expected = MATRIX[rule.endpoint][role]
+        expected = dict(zip(ROLES, MATRIX[rule.endpoint]))[role]
         assert outcome(response) == expected, (rule.endpoint, role, response.status_code)
-        if role != "doctor":
+        if role != "doctor" and (role, rule.endpoint) != ("practitioner", "today.index"):
             assert PATIENT.encode() not in response.data, (rule.endpoint, role)
         response.close()
         seen.append(rule.endpoint)
     assert len(seen) == len(MATRIX)
 
 
-@pytest.mark.parametrize("role", ["anonymous", "kiosk", "doctor", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(app, world, role):
     clients, arguments = world
     stranger = staff_client(app, "dr.stranger", "doctor")

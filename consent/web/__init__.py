@@ -1,6 +1,6 @@
 """The web edge: request checks, error pages, log-in, and the pages of each audience."""
 from .. import display
-from . import account, admin, auth, errors, intake, review, rules, security, tablet
+from . import account, admin, auth, errors, intake, review, rules, security, tablet, today
 
 
 def answer(value, name):
@@ -10,7 +10,7 @@ def answer(value, name):
 
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
-    for part in (security, errors, rules, auth, account, tablet, intake, review, admin):
+    for part in (security, errors, rules, auth, account, tablet, intake, review, today, admin):
         part.init_app(app)
     app.add_template_filter(answer)
     app.add_template_filter(display.label)

@@ -20,7 +20,7 @@ from ..db import get_db
 from ..forms.staff import CodeForm, ConfirmForm, LoginForm
 from .audit import record
 
-HOME = {"doctor": "review.queue", "admin": "admin.index"}
+HOME = {"doctor": "review.queue", "practitioner": "today.index", "admin": "admin.index"}
 CLEAR_SITE_DATA = '"cache", "storage"'  # not "cookies": it would un-enrol a reception tablet
 bp = Blueprint("auth", __name__)
 
@@ -52,7 +52,7 @@ def role_required(role):
         def wrapped(**kwargs):
             if g.user is None:
                 return redirect(url_for("auth.login"))
-            if g.user["role"] != role:
+            if not accounts.may(g.user["role"], role):
                 abort(403)
             return view(**kwargs)
         return wrapped
