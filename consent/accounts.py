@@ -10,9 +10,10 @@ from . import clock, sessions
 from .storage import immediate
 from .throttle import account_locked, check_address, record_failure
 
-ROLES = ("doctor", "practitioner", "admin")
-# What each role may do beyond its own name: a doctor can do all a practitioner can.
-ALSO = {"doctor": ("practitioner",)}
+ROLES = ("doctor", "practitioner", "admin", "doctor_admin")
+# What each role may do beyond its own name: a doctor can do all a practitioner can, and a
+# one-doctor clinic's admin may choose to give that doctor the administrator's rights too.
+ALSO = {"doctor": ("practitioner",), "doctor_admin": ("doctor", "practitioner", "admin")}
 REGISTRATION = re.compile(r"[A-Z][A-Za-z]{1,5} [A-Z0-9]{4,12}")  # GMC 1234567, NMC 12A3456B
 NO_PASSWORD = "!"  # not an argon2 hash: nothing verifies against it
 SETUP_LINK_HOURS = 72

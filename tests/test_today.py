@@ -24,3 +24,16 @@ def test_a_practitioner_lands_on_today_and_a_doctor_sees_it_too(app):
     doctor = staff_client(app, "dr.house", "doctor")
     assert doctor.get("/today").status_code == 200
     assert 'href="/today"' in doctor.get("/review").get_data(as_text=True)
+
+
+def test_a_one_doctor_clinic_can_give_its_doctor_the_admins_rights_too(app, admin, db):
+    response = admin.post("/admin/users", data={"username": "dr.solo", "full_name": "Sam Solo",
+                                                "role": "doctor_admin"})
+    assert response.status_code == 200 and db["users"].get("dr.solo")["role"] == "doctor_admin"
+    solo = staff_client(app, "dr.sole", "doctor_admin")  # as the link would set it up
+    page = solo.get("/review").get_data(as_text=True)
+    for link in ('href="/review"', 'href="/today"', 'href="/admin"'):
+        assert link in page
+    assert solo.get("/admin").status_code == 200 and solo.get("/today").status_code == 200
+    nurse = staff_client(app, "nurse.jo", "practitioner")  # least privilege stays the default
+    assert nurse.get("/admin").status_code == 403

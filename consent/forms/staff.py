@@ -60,7 +60,9 @@ class UserForm(FlaskForm):
                                   "e.g. GMC 1234567.")])
     role = RadioField("Role", choices=options(("doctor", "Doctor"),
                                               ("practitioner", "Practitioner (nurse, aesthetician)"),
-                                              ("admin", "Administrator")),
+                                              ("admin", "Administrator"),
+                                              ("doctor_admin", "Doctor and administrator "
+                                                               "(a one-doctor clinic)")),
                       validators=[InputRequired()])
 
 

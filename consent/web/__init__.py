@@ -1,5 +1,7 @@
 """The web edge: request checks, error pages, log-in, and the pages of each audience."""
-from .. import display
+from flask import g
+
+from .. import accounts, display
 from . import account, admin, auth, errors, intake, review, rules, security, tablet, today
 
 
@@ -8,11 +10,17 @@ def answer(value, name):
     return display.show(name, value)
 
 
+def may(role):
+    """Template global: whether the logged-in staff member may act as this role."""
+    return g.get("user") is not None and accounts.may(g.user["role"], role)
+
+
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
     for part in (security, errors, rules, auth, account, tablet, intake, review, today, admin):
         part.init_app(app)
     app.add_template_filter(answer)
+    app.add_template_global(may)
     app.add_template_filter(display.label)
 
 

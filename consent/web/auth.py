@@ -20,7 +20,8 @@ from ..db import get_db
 from ..forms.staff import CodeForm, ConfirmForm, LoginForm
 from .audit import record
 
-HOME = {"doctor": "review.queue", "practitioner": "today.index", "admin": "admin.index"}
+HOME = {"doctor": "review.queue", "practitioner": "today.index", "admin": "admin.index",
+        "doctor_admin": "review.queue"}
 CLEAR_SITE_DATA = '"cache", "storage"'  # not "cookies": it would un-enrol a reception tablet
 bp = Blueprint("auth", __name__)
 
