@@ -118,10 +118,13 @@ def test_staff_screens_fit_a_phone_and_ask_before_disabling(browser, server, tab
     tablet.wait_for_selector("h1:has-text('Thank you')")
     doctor = staff_page(browser, server, "dr.phone", "doctor")
     doctor.set_viewport_size({"width": 390, "height": 844})
-    for step in ("queue", "submission"):
+    for step in ("queue", "submission", "today"):
         if step == "submission":
             doctor.click("text=Ada Lovelace")
             doctor.wait_for_selector("h2:has-text('Flags')")
+        if step == "today":
+            doctor.click("nav >> text=Today")
+            doctor.wait_for_selector("h1:has-text('Today')")
         screenshot(doctor, f"phone-doctor-{step}")
         assert doctor.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), step
     doctor.context.close()
