@@ -5,11 +5,18 @@ from .questionnaire import SECTIONS, answer_questions
 
 
 class AnswerError(ValueError):
-    """An answer that does not fit the dictionary; names the field."""
+    """Answers that do not fit the dictionary; names every field at fault."""
 
-    def __init__(self, field, message):
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field, message, more=None):
+        self.errors = {field: message, **(more or {})}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
         self.field = field
+
+    @classmethod
+    def of(cls, errors):
+        """Gather field: message pairs (at least one) into one error."""
+        (field, message), *rest = errors.items()
+        return cls(field, message, dict(rest))
 
 
 def asked(question, values):
@@ -39,23 +46,38 @@ def encode(values, sections=SECTIONS):
 
 def to_formdata(answers, sections):
     """Turn answers in the JSON encoding into form data the same form can validate."""
+    data, problems = formdata(answers, sections)
+    if problems:
+        raise AnswerError.of(problems)
+    return data
+
+
+def formdata(answers, sections):
+    """Return (form data of the well-typed answers, {field: what is wrong} of the rest)."""
     if not isinstance(answers, dict):
         raise AnswerError("answers", "must be a JSON object")
     questions = {q.name: q for q in answer_questions(sections)}
-    data = MultiDict()
+    data, problems = MultiDict(), {}
     for name, value in answers.items():
-        if name not in questions:
-            raise AnswerError(name, "is not a field of the questionnaire")
-        multi = questions[name].kind == "multi"
-        if multi != isinstance(value, list):
-            raise AnswerError(name, "must be a list" if multi else "must not be a list")
-        if multi and all(isinstance(v, str) for v in value):
+        if problem := value_problem(questions.get(name), value):
+            problems[name] = problem
+        elif isinstance(value, list):
             data.setlist(name, value)
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "y"
-        elif isinstance(value, str):
-            data[name] = value
-        elif value is not None:
-            raise AnswerError(name, f"has the wrong type ({type(value).__name__})")
-    return data
+        elif isinstance(value, (bool, str)):
+            if value is not False:
+                data[name] = "y" if value is True else value
+    return data, problems
+
+
+def value_problem(question, value):
+    """Say what is wrong with one value's type, or None."""
+    if question is None:
+        return "is not a field of the questionnaire"
+    multi = question.kind == "multi"
+    if multi != isinstance(value, list):
+        return "must be a list" if multi else "must not be a list"
+    if multi and not all(isinstance(v, str) for v in value):
+        return "must be a list of choices"
+    if not multi and value is not None and not isinstance(value, (bool, str)):
+        return f"has the wrong type ({type(value).__name__})"
+    return None

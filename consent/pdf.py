@@ -15,6 +15,7 @@ from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from .information import TEMPLATES
+from .status import by_severity
 
 ATTACHMENT_NAME = "consent-record.json"
 ASSETS = TEMPLATES / "pdf"
@@ -22,6 +23,7 @@ ASSETS = TEMPLATES / "pdf"
 # The PDF template and the treatment information it shares with the tablet.
 templates = Environment(loader=FileSystemLoader(TEMPLATES),
                         autoescape=select_autoescape(default=True, default_for_string=True))
+templates.filters["by_severity"] = by_severity
 
 
 class ConsentFetcher(URLFetcher):

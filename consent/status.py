@@ -19,5 +19,13 @@ class Severity(StrEnum):
     ADVICE = "advice"  # printed for the patient and practitioner; blocks nothing
 
 
+SEVERITY_ORDER = {s.value: rank for rank, s in enumerate(Severity)}  # stop, review, advice
+
+
+def by_severity(flags):
+    """Order flags stop, review, advice; the rule set's order within each."""
+    return sorted(flags, key=lambda flag: SEVERITY_ORDER[flag["severity"]])
+
+
 FINAL = (Status.CLEARED, Status.APPROVED, Status.DECLINED)  # ready to seal
 BLOCKING = (Severity.STOP, Severity.REVIEW)

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -188,3 +189,58 @@ def test_clinic_history_catches_a_session_the_patient_forgot(client, db):
     assert first["status"] == "cleared" and second["status"] == "needs_review"
     flags = json.loads(second["evaluation"])["flags"]
     assert [f["rule"] for f in flags] == ["interval-clinic-record"]
+
+
+def test_cli_eval_reports_every_invalid_field_in_one_run(runner, tmp_path):
+    result = runner.invoke(args=["rules", "eval", cli_answers(
+        tmp_path, diabetes="sometimes", areas="face", colour="blue", cold_sore_now=1)])
+    assert result.exit_code == 2
+    said = [line for line in result.output.splitlines() if line.startswith("Invalid answers:")]
+    assert {line.split(":")[1].strip() for line in said} >= {"diabetes", "areas", "colour",
+                                                              "cold_sore_now"}
+
+
+@pytest.mark.parametrize("content, said", [
+    (b"{not json", "not valid JSON"),
+    (b"\xff\xfe\x00garbage", "not UTF-8"),
+    (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+    (b'{"diabetes": ' + b"9" * 5000 + b"}", "not valid JSON"),
+    (b"%PDF-1.7 not really", "no readable attached record"),
+    (b"[1, 2]", "answers: must be a JSON object"),
+    (b'{"answers": 1, "submission": {}}', "answers: must be a JSON object"),
+])
+def test_cli_eval_never_prints_a_traceback(runner, tmp_path, content, said):
+    path = tmp_path / "in.json"
+    path.write_bytes(content)
+    result = runner.invoke(args=["rules", "eval", str(path)])
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_eval_reads_the_record_attached_to_a_sealed_pdf(runner, app, client, db):
+    from pathlib import Path
+    client.post("/", data=valid_form(swim_within_24h="yes"))
+    entry = next(db["archive"].rows)
+    pdf_path = Path(app.config["ARCHIVE_DIR"]) / entry["path"]
+    result = runner.invoke(args=["rules", "eval", str(pdf_path), "--on", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    stored = json.loads(next(db["submissions"].rows)["evaluation"])
+    assert [f["rule"] for f in json.loads(result.output)["flags"]] == \
+        [f["rule"] for f in stored["flags"]]
+
+
+def test_flags_come_stop_then_review_then_advice(app, client, db, doctor):
+    # swimming (advice), a cold sore now (stop) and blood thinners (review), in one go
+    answers = {**CASES["base"]["answers"], "swim_within_24h": "yes", "cold_sore_now": "yes",
+               "anticoagulants": "yes"}
+    flags = evaluate(RULESET, answers, date(2026, 12, 1)).to_dict()["flags"]
+    severities = [f["severity"] for f in flags]
+    assert severities == sorted(severities, key=["stop", "review", "advice"].index)
+    assert set(severities) == {"stop", "review", "advice"}
+    client.post("/", data=valid_form(swim_within_24h="yes", cold_sore_now="yes",
+                                     anticoagulants="yes"))
+    row = next(db["submissions"].rows)
+    page = doctor.get(f"/review/{row['id']}").get_data(as_text=True)
+    shown = re.findall(r'<span class="flag-(stop|review|advice)">', page)
+    assert shown == sorted(shown, key=["stop", "review", "advice"].index) and len(shown) >= 3

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from ..answers import AnswerError
 from ..forms import validated_answers
+from ..pdf import attached_record
 from ..questionnaire import vocabulary
 from ..rules import RuleSetError, evaluate, load
 from ..web.rules import get_ruleset
@@ -27,17 +28,50 @@ def check_command(path):
                f"sha256 {ruleset.sha256}")
 
 
+def read_answers(data):
+    """Return the answers in a JSON file, a sealed record's JSON, or a sealed PDF."""
+    if data.startswith(b"%PDF"):
+        record = attached_record(data)
+        if record is None:
+            raise ValueError("this PDF has no readable attached record")
+    else:
+        try:
+            record = json.loads(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ValueError("the file is not UTF-8 text") from None
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply") from None
+        except ValueError as error:  # bad JSON, or a number too long to read
+            raise ValueError(f"not valid JSON ({str(error).split(':')[0]})") from None
+    # A sealed record holds the answers beside the submission, evaluation and decision,
+    # and its answers include the declarations: keep those the rule set reads.
+    if isinstance(record, dict) and isinstance(record.get("submission"), dict):
+        answers = record.get("answers")
+        fields = vocabulary()
+        return {k: v for k, v in answers.items() if k in fields} if isinstance(
+            answers, dict) else answers
+    return record
+
+
+def refuse(lines):
+    """Print why the answers cannot be evaluated, one line each, and exit 2."""
+    for line in lines:
+        click.echo(f"Invalid answers: {line}", err=True)
+    sys.exit(2)
+
+
 @rules_cli.command("eval")
-@click.argument("answers_file", type=click.File("r"))
+@click.argument("answers_file", type=click.File("rb"))
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Treatment date.")
 def eval_command(answers_file, on):
-    """Evaluate answers (the dictionary's JSON encoding) and print the flags as JSON."""
+    """Evaluate answers (JSON, a sealed record's JSON or its PDF) and print the flags."""
     day = on.date() if on else today()
     try:
-        answers = validated_answers(json.load(answers_file), day)
-    except (AnswerError, json.JSONDecodeError) as error:
-        click.echo(f"Invalid answers: {error}", err=True)
-        sys.exit(2)
+        answers = validated_answers(read_answers(answers_file.read()), day)
+    except AnswerError as error:
+        refuse(f"{field}: {message}" for field, message in error.errors.items())
+    except ValueError as error:
+        refuse([str(error)])
     result = evaluate(get_ruleset(), answers, day).to_dict()
     del result["on"]
     for flag in result["flags"]:

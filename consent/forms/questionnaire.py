@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..answers import AnswerError, encode, to_formdata
+from ..answers import AnswerError, encode, formdata
 from ..questionnaire import SECTIONS, medical_sections
 from . import validators as check
 from .fields import MultiCheckboxField, options, strip
@@ -72,9 +72,10 @@ def encode_form(form):
 
 def validated_answers(raw, treatment_date):
     """Validate answers in the JSON encoding with the questionnaire's own checks."""
-    form = AnswersForm(formdata=to_formdata(raw, medical_sections()), meta={"csrf": False})
+    data, problems = formdata(raw, medical_sections())
+    form = AnswersForm(formdata=data, meta={"csrf": False})
     form.treatment_date = treatment_date
-    if not form.validate():
-        name, errors = next(iter(form.errors.items()))
-        raise AnswerError(name, errors[0])
+    if not form.validate() or problems:  # every field at fault, in one report
+        raise AnswerError.of({**{name: errors[0] for name, errors in form.errors.items()
+                                 if name not in problems}, **problems})
     return encode_form(form)

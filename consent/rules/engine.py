@@ -2,7 +2,7 @@
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from ..status import BLOCKING, Status
+from ..status import BLOCKING, SEVERITY_ORDER, Status
 from .loader import PLACEHOLDER, RuleSet
 from .operators import OPERATORS
 
@@ -84,5 +84,6 @@ def evaluate(ruleset: RuleSet, answers, on: date, history=()):
             flags.append(Flag(rule.id, rule.category, rule.severity, list(rule.fields),
                               explain(rule.message, ctx), rule.explanation, rule.source,
                               rule.aftercare))
+    flags.sort(key=lambda flag: SEVERITY_ORDER[flag.severity])  # stop, review, advice
     status = Status.NEEDS_REVIEW if any(f.severity in BLOCKING for f in flags) else Status.CLEARED
     return Evaluation(status, on.isoformat(), ruleset.version, ruleset.sha256, flags)

@@ -2,6 +2,7 @@
 from flask import g
 
 from .. import accounts, display
+from ..status import by_severity
 from . import account, admin, auth, errors, intake, review, rules, security, tablet, today
 
 
@@ -21,6 +22,7 @@ def init_app(app):
         part.init_app(app)
     app.add_template_filter(answer)
     app.add_template_global(may)
+    app.add_template_filter(by_severity)
     app.add_template_filter(display.label)
 
 
