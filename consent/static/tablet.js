@@ -16,6 +16,41 @@ function questionLabel(question) {
   return label ? label.textContent.trim() : "";
 }
 
+// Comfort check on "Next": this screen's required answers (the server checks all again).
+function unanswered(step) {
+  return [...step.querySelectorAll(".question")].filter((question) => {
+    if (question.closest("[hidden]") && question.closest("[hidden]") !== step) return false;
+    const required = [...question.querySelectorAll("input[required], textarea[required], select[required]")];
+    if (!required.length) return false;
+    const boxes = required.filter((input) => input.type === "radio" || input.type === "checkbox");
+    if (boxes.length) return !boxes.some((input) => input.checked);
+    return !required.every((input) => input.value.trim() && input.checkValidity());
+  });
+}
+
+function markUnanswered(step, questions) {
+  for (const note of step.querySelectorAll("[data-client-error]")) note.remove();
+  for (const question of step.querySelectorAll(".question[data-unanswered]")) {
+    delete question.dataset.unanswered;
+    question.classList.remove("has-error");
+  }
+  for (const question of questions) {
+    const note = document.createElement("p");
+    note.className = "error";
+    note.id = `${question.id}-unanswered`;
+    note.dataset.clientError = "";
+    note.setAttribute("role", "alert");
+    note.textContent = "Please answer this question.";
+    question.querySelector("legend, label").after(note);
+    question.classList.add("has-error");
+    question.dataset.unanswered = "";
+  }
+  if (questions.length) {
+    questions[0].scrollIntoView();
+    questions[0].querySelector("input, textarea, select").focus({ preventScroll: true });
+  }
+}
+
 function setUpSteps(form) {
   const welcome = document.getElementById("welcome");
   const steps = [...form.querySelectorAll("section.step")];
@@ -72,6 +107,9 @@ function setUpSteps(form) {
   welcome.querySelector("[data-start]").addEventListener("click", () => show(0));
   back.addEventListener("click", () => show(current - 1));
   next.addEventListener("click", () => {
+    const missing = unanswered(steps[current]);
+    markUnanswered(steps[current], missing);
+    if (missing.length) return;
     if (returnToReview && current < review) {
       returnToReview = false;
       show(review);

@@ -94,6 +94,7 @@ def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, 
 
 def test_skip_logic_shows_follow_ups_only_when_they_apply(tablet):
     tablet.click("[data-start]")
+    fill_visible(tablet, valid_form())  # "Next" asks for each screen's answers first
     tablet.click("[data-next]")
     assert not tablet.locator("#last_session_date").is_visible()
     tablet.click("label:has(input[name='had_previous_session'][value='yes'])")
@@ -102,6 +103,7 @@ def test_skip_logic_shows_follow_ups_only_when_they_apply(tablet):
     tablet.click("label:has(input[name='had_previous_session'][value='no'])")
     assert not tablet.locator("#last_session_date").is_visible()
     for _ in range(3):
+        fill_visible(tablet, valid_form())
         tablet.click("[data-next]")
     assert not tablet.locator("#isotretinoin_stopped_date").is_visible()
     tablet.click("label:has(input[name='isotretinoin'][value='stopped'])")
@@ -249,3 +251,18 @@ def test_every_staff_screen_is_accessible(browser, tablet, server):
     screenshot(admin, "admin-enrolment-link")
     assert serious_violations(admin) == []
     admin.context.close()
+
+
+def test_next_asks_for_this_screens_required_answers_first(tablet, server):
+    tablet.click("[data-start]")
+    tablet.click("[data-next]")  # nothing answered yet
+    assert tablet.locator("#section-about_you").is_visible()  # still on the first screen
+    assert tablet.locator("#q-first_name .error").inner_text() == "Please answer this question."
+    assert tablet.locator("#q-first_name").get_attribute("class").endswith("has-error")
+    screenshot(tablet, "tablet-next-asks-first")
+    assert serious_violations(tablet) == []
+    fill_visible(tablet, valid_form())
+    tablet.click("[data-next]")
+    assert not tablet.locator("#section-about_you").is_visible()  # answered: moves on
+    assert tablet.locator("[data-client-error]").count() == 0
+    assert rows(server) == []
