@@ -97,6 +97,7 @@ function setUpSteps(form) {
     back.hidden = false;
     const last = index === steps.length - 1;
     next.hidden = last;
+    nav.classList.toggle("at-end", last);
     next.textContent = returnToReview && index < review ? "Back to the summary" : "Next";
     progress.textContent = `Step ${index + 1} of ${steps.length}: ${steps[index].dataset.title}`;
     window.scrollTo(0, 0);
@@ -129,6 +130,17 @@ function setUpSteps(form) {
       target.scrollIntoView();
       const input = target.querySelector("input, textarea");
       if (input) input.focus();
+    });
+  }
+  // A corrected answer leaves the server's error summary: it lists only what is still wrong.
+  const summary = form.querySelector(".error-summary");
+  for (const question of form.querySelectorAll(".question.has-error")) {
+    question.addEventListener("change", () => {
+      question.classList.remove("has-error");
+      for (const note of question.querySelectorAll(".error:not([hidden])")) note.remove();
+      const link = summary && summary.querySelector(`a[href="#${question.id}"]`);
+      if (link) link.closest("li").remove();
+      if (summary && !summary.querySelector("li")) summary.hidden = true;
     });
   }
   const firstError = form.querySelector(".has-error");

@@ -266,3 +266,41 @@ def test_next_asks_for_this_screens_required_answers_first(tablet, server):
     assert not tablet.locator("#section-about_you").is_visible()  # answered: moves on
     assert tablet.locator("[data-client-error]").count() == 0
     assert rows(server) == []
+
+
+def test_after_a_server_error_the_summary_shrinks_and_asks_to_sign_again(tablet, server):
+    answer_questionnaire(tablet, valid_form(date_of_birth="1890-01-01"))  # only the server knows
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector(".error-summary")
+    assert tablet.locator(".error-summary li").count() == 1
+    tablet.fill("#date_of_birth", "1990-05-17")
+    tablet.locator("#date_of_birth").dispatch_event("change")
+    assert not tablet.locator(".error-summary").is_visible()  # nothing left to check
+    assert tablet.locator("#q-date_of_birth .error").count() == 0
+    while not tablet.locator("#section-consent").is_visible():
+        tablet.click("[data-next]")
+    assert "Please sign again" in tablet.inner_text("#sign-again")
+    screenshot(tablet, "tablet-sign-again")
+    draw_signature(tablet)
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    assert len(rows(server)) == 1
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844},
+                                      {"width": 820, "height": 1180}], ids=["phone", "tablet"])
+def test_the_bottom_bar_never_covers_the_signature_pad_or_the_send_button(browser, server,
+                                                                           viewport):
+    page = tablet_page(browser, server)
+    page.set_viewport_size(viewport)
+    answer_questionnaire(page, valid_form(), sign=False)
+    for target in ("canvas.signature-pad", "[data-submit]"):
+        for block in ("start", "center", "end"):
+            page.locator(target).evaluate(f"el => el.scrollIntoView({{block: '{block}'}})")
+            covered = page.evaluate("""([target]) => {
+                const a = document.querySelector(target).getBoundingClientRect();
+                const b = document.querySelector('.step-nav').getBoundingClientRect();
+                return !(b.top >= a.bottom || b.bottom <= a.top);
+            }""", [target])
+            assert not covered, (target, block)
+    page.context.close()
