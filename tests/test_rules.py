@@ -97,6 +97,15 @@ BROKEN = [
     ({"message": "{nonsense}"}, "unknown value '{nonsense}'"),
     ({"when": {"all": []}}, "'all' needs a list"),
     ({"source": None}, "missing keys"),
+    ({"when": {"field": "medications", "names_medicine": {"warfarin": ["x"]}}},
+     "unknown field 'warfarin'"),
+    ({"when": {"field": "medications", "names_medicine": {"areas": ["x"]}}}, "expected choice"),
+    ({"when": {"field": "medications", "names_medicine": {"treatment": ["x"]}}},
+     "no 'no' or 'never' answer"),
+    ({"when": {"field": "medications", "names_medicine": {"anticoagulants": []}}},
+     "needs a list of medicine names"),
+    ({"when": {"field": "diabetes", "names_medicine": {"anticoagulants": ["x"]}}},
+     "expected text"),
 ]
 
 
@@ -244,3 +253,29 @@ def test_flags_come_stop_then_review_then_advice(app, client, db, doctor):
     page = doctor.get(f"/review/{row['id']}").get_data(as_text=True)
     shown = re.findall(r'<span class="flag-(stop|review|advice)">', page)
     assert shown == sorted(shown, key=["stop", "review", "advice"].index) and len(shown) >= 3
+
+
+MEDICINES = {**GOOD, "id": "medicine-contradicts-answer", "category": "other",
+             "severity": "review", "message": "Medicines contradict answers: {contradictions}.",
+             "when": {"field": "medications", "names_medicine": {
+                 "anticoagulants": ["warfarin", "apixaban"], "isotretinoin": ["Roaccutane"]}}}
+
+
+@pytest.mark.parametrize("medications, answers, found", [
+    ("Warfarin 5 mg daily", {}, "Warfarin (anticoagulants: no)"),
+    ("warfarin", {"anticoagulants": "yes"}, None),  # declared: nothing contradicts
+    ("apixaban; ROACCUTANE 20mg", {}, "apixaban (anticoagulants: no), ROACCUTANE "
+                                      "(isotretinoin: never)"),
+    ("warfarinol cream, preroaccutane", {}, None),  # whole words only
+    ("", {}, None),
+])
+def test_a_named_medicine_that_contradicts_an_answer_is_flagged(medications, answers, found):
+    ruleset = parse({"version": "1", "rule": [MEDICINES]}, vocabulary())
+    patient = {**CASES["base"]["answers"], "medications": medications, **answers}
+    flags = evaluate(ruleset, patient, date(2026, 12, 1)).flags
+    if found is None:
+        assert flags == []
+    else:
+        [flag] = flags
+        assert flag.message == f"Medicines contradict answers: {found}."
+        assert set(flag.fields) == {"medications", "anticoagulants", "isotretinoin"}

@@ -14,7 +14,7 @@ SEVERITIES = tuple(Severity)
 COMBINATORS = {"all", "any", "not"}
 RULE_KEYS = {"id", "category", "severity", "when", "message", "explanation", "source"}
 OPTIONAL_KEYS = {"aftercare"}
-FACTS = {"days", "months", "years", "overlap", "history_date", "on"}
+FACTS = {"days", "months", "years", "overlap", "history_date", "on", "contradictions"}
 PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 
 
@@ -68,6 +68,8 @@ def compile_node(node, vocabulary, parameters, fields):
         raise ValueError(f"unknown field '{field}'" if field else f"'{name}' needs a field")
     OPERATORS[name].check(field, node[name], vocabulary, parameters)
     fields.update(f for f in (field, node[name] if name == "overlaps" else None) if f)
+    if name == "names_medicine":  # the flag points at the answers the medicines contradict
+        fields.update(node[name])
     if name == "clinic_history":
         fields.add(node[name]["areas"])
     return (name, field, node[name])

@@ -1,10 +1,12 @@
 """The operator table: each condition operator as a check at load time and a test at run time."""
 import operator
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from ..clock import months_between, parse_date, years_between
 
+NEGATIVE = ("no", "never")  # the answers a named medicine contradicts
 COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
@@ -53,6 +55,23 @@ def overlaps(ctx, field, other):
     return bool(shared)
 
 
+def names_medicine(ctx, field, terms):
+    """Find medicines named in free text whose yes/no question was answered "no".
+
+    terms maps a question to its medicine names, matched as case-insensitive whole words.
+    """
+    text, found = ctx.answers.get(field) or "", []
+    for question, names in terms.items():
+        answer = ctx.answers.get(question)
+        if answer not in NEGATIVE:
+            continue
+        for name in names:
+            if match := re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+                found.append(f"{match.group(0)} ({question}: {answer})")
+    ctx.facts["contradictions"] = found
+    return bool(found)
+
+
 # -- load-time checks: raise ValueError with a message naming what is wrong -------------
 
 def need_type(field, vocabulary, *types):
@@ -93,6 +112,21 @@ def check_not_empty(field, flag, vocabulary, parameters):
         raise ValueError("'not_empty' takes the value true")
 
 
+def check_terms(field, terms, vocabulary, parameters):
+    need_type(field, vocabulary, "text")
+    if not isinstance(terms, dict) or not terms:
+        raise ValueError("'names_medicine' needs a table of question = [medicine names]")
+    for question, names in terms.items():
+        if question not in vocabulary:
+            raise ValueError(f"unknown field '{question}'")
+        need_type(question, vocabulary, "choice")
+        if not set(NEGATIVE) & set(vocabulary[question]["choices"]):
+            raise ValueError(f"field '{question}' has no 'no' or 'never' answer")
+        if not isinstance(names, list) or not names or not all(
+                isinstance(n, str) and n.strip() for n in names):
+            raise ValueError(f"'{question}' needs a list of medicine names")
+
+
 def check_window(window, parameters):
     """Refuse a window with unknown bounds or parameters."""
     if not isinstance(window, dict) or not window:
@@ -126,4 +160,5 @@ OPERATORS = {
     "months_before": Operator(check_elapsed, elapsed("months", months_between)),
     "years_before": Operator(check_elapsed, elapsed("years", years_between)),
     "clinic_history": Operator(check_history, clinic_history, needs_field=False),
+    "names_medicine": Operator(check_terms, names_medicine),
 }
