@@ -3,7 +3,8 @@ from . import chain, clock
 
 ACTIONS = {"login", "login_failed", "login_throttled", "logout", "submission_viewed",
            "decision", "pdf_downloaded", "export", "kiosk_enrolled", "kiosk_revoked",
-           "user_changed", "mfa_enrolled", "mfa_reset", "search", "retention_purge"}
+           "user_changed", "mfa_enrolled", "mfa_reset", "search", "retention_purge",
+           "fhir_downloaded", "fhir_export"}
 
 
 def append(db, action, username=None, submission_id=None, detail=""):

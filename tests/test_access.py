@@ -26,6 +26,7 @@ MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
     "review.submission":       (LOGIN, LOGIN, OK, NO, NO),
     "review.decide":           (LOGIN, LOGIN, 422, NO, NO),
     "review.pdf":              (LOGIN, LOGIN, OK, NO, NO),
+    "review.fhir_bundle":      (LOGIN, LOGIN, OK, NO, NO),
     "today.index":             (LOGIN, LOGIN, OK, OK, NO),
     "admin.index":             (LOGIN, LOGIN, NO, NO, OK),
     "admin.add_user":          (LOGIN, LOGIN, NO, NO, 422),

@@ -58,8 +58,9 @@ class UserForm(FlaskForm):
         filters=[strip], validators=[Optional(), Length(max=20), Regexp(
             REGISTRATION, message="The body's letters, a space and the number, "
                                   "e.g. GMC 1234567.")])
-    role = RadioField("Role", choices=options(("doctor", "Doctor"),
-                                              ("practitioner", "Practitioner (nurse, aesthetician)"),
+    role = RadioField("Role", choices=options(("doctor", "Doctor"), (
+                                                  "practitioner",
+                                                  "Practitioner (nurse, aesthetician)"),
                                               ("admin", "Administrator"),
                                               ("doctor_admin", "Doctor and administrator "
                                                                "(a one-doctor clinic)")),

@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from .. import archive, changes, decisions, submissions, workflow
+from .. import archive, changes, decisions, fhir_export, submissions, workflow
 from .. import queue as lists
 from ..db import get_db
 from ..display import answer_sections
@@ -101,6 +101,21 @@ def pdf(submission_id):
     path = Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(get_db(), entry)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=f"consent-{submission_id}.pdf", max_age=0)
+
+
+@bp.route("/<submission_id>/fhir")
+@role_required("doctor")
+def fhir_bundle(submission_id):
+    """Download the archived record as a FHIR R4B Bundle (JSON)."""
+    bundle = fhir_export.bundle_for(get_db(), current_app.config, submission_id)
+    if bundle is None:
+        abort(404)
+    record("fhir_downloaded", submission_id)
+    response = current_app.response_class(bundle.model_dump_json(indent=1),
+                                          mimetype="application/fhir+json")
+    response.headers["Content-Disposition"] = (f"attachment; "
+                                               f"filename=consent-{submission_id}.fhir.json")
+    return response
 
 
 def init_app(app):

@@ -1,0 +1,76 @@
+"""FHIR R4B bundles of finalised records: generated from the one definition, validated."""
+import csv
+import json
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+from test_tamper import sealed, world  # noqa: F401 - cleared, approved and declined records
+from consent import fhir, fhir_export
+
+
+def resources(bundle):
+    """Map each resource type to its resources in a bundle."""
+    found = {}
+    for entry in bundle.entry:
+        found.setdefault(entry.resource.get_resource_type(), []).append(entry.resource)
+    return found
+
+
+@pytest.mark.parametrize("status, release", [("cleared", "permit"), ("approved", "permit"),
+                                             ("declined", "deny")])
+def test_a_bundle_per_kind_of_record_validates(world, status, release):
+    app, db = world
+    sid = next(db["submissions"].rows_where("status = ?", [status]))["id"]
+    bundle = fhir_export.bundle_for(db, app.config, sid)
+    again = Bundle.model_validate_json(bundle.model_dump_json())  # round-trips the models
+    found = resources(again)
+    [consent] = found["Consent"]
+    assert consent.provision.type == release and consent.scope.coding[0].code == "treatment"
+    assert consent.sourceAttachment.hash and consent.sourceAttachment.contentType == \
+        "application/pdf"
+    [response] = found["QuestionnaireResponse"]
+    [form] = found["Questionnaire"]
+    assert response.questionnaire == f"{fhir.URL}|{form.version}"
+    assert form.version.startswith("edition-1+")
+    [provenance] = found["Provenance"]
+    assert provenance.signature[0].sigFormat == "image/png"
+    assert ("Practitioner" in found) == (status != "cleared")  # the doctor who decided
+    flags = json.loads(next(db["submissions"].rows_where("id = ?", [sid]))["evaluation"])["flags"]
+    assert len(found.get("DetectedIssue", [])) == len(flags)
+    for issue in found.get("DetectedIssue", []):
+        assert "Source: " in issue.detail
+
+
+def test_the_questionnaire_follows_the_one_definition():
+    from consent.questionnaire import answer_questions
+    form = fhir.questionnaire()
+    link_ids = [item["linkId"] for group in form["item"] for item in group["item"]]
+    assert set(q.name for q in answer_questions()) <= set(link_ids)
+
+
+def test_fhir_export_writes_bundles_that_round_trip_and_a_manifest(world, tmp_path):
+    app, db = world
+    result = app.test_cli_runner().invoke(args=["fhir", "export", "--since", "2000-01-01",
+                                                str(tmp_path / "out")])
+    assert result.exit_code == 0 and "Exported 3 FHIR bundles" in result.output
+    with open(tmp_path / "out" / "manifest.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3
+    for row in rows:
+        bundle = Bundle.model_validate_json((tmp_path / "out" / row["file"]).read_text())
+        [consent] = resources(bundle)["Consent"]
+        assert bundle.type == "collection" and row["id"] in consent.sourceAttachment.title
+    assert db["audit"].count_where("action = 'fhir_export'") == 1
+
+
+def test_a_doctor_downloads_the_bundle_and_it_is_audited(world):
+    from conftest import staff_client
+    app, db = world
+    sid = next(db["submissions"].rows)["id"]
+    doctor = staff_client(app, "dr.fhir", "doctor")
+    response = doctor.get(f"/review/{sid}/fhir")
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    Bundle.model_validate_json(response.get_data())
+    assert db["audit"].count_where("action = 'fhir_downloaded' and submission_id = ?", [sid]) == 1
+    assert doctor.get("/review/nope/fhir").status_code == 404
