@@ -127,11 +127,14 @@ def consent(submission, decision, ids, pdf_bytes):
 def provenance(submission, decision, ids):
     """Return who signed what: the patient's consent, and the doctor's decision."""
     agents = [{"who": {"reference": ids["patient"]}}]
+    typed = submission.get("signature_kind") == "typed"
+    signed = (f"Typed, not drawn: {submission['answers']['signed_name']}, confirmed as the "
+              f"patient's signature").encode() if typed else submission["signature"]
     signatures = [{"type": [{"system": "urn:iso-astm:E1762-95:2013",
                              "code": "1.2.840.10065.1.12.1.7", "display": "Consent Signature"}],
                    "when": submission["signed_at"], "who": {"reference": ids["patient"]},
-                   "sigFormat": "image/png",
-                   "data": base64.b64encode(submission["signature"]).decode()}]
+                   "sigFormat": "text/plain" if typed else "image/png",
+                   "data": base64.b64encode(signed).decode()}]
     if decision:
         agents.append({"who": {"reference": ids["practitioner"]}})
         signatures.append({"type": [{"system": "urn:iso-astm:E1762-95:2013",

@@ -44,7 +44,8 @@ def document_context(db, submission, decision, config):
                                        if f.get("aftercare")],
         "declarations": [label(n) for n in kept if answers.get(n)],
         "photo_consent": answers.get("photo_consent"), "signed_name": answers["signed_name"],
-        "signature": pdf.data_uri(submission["signature"]),
+        "typed_signature": submission.get("signature_kind") == "typed",
+        "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
         "information_sha256": submission["information_sha256"] or "not recorded",
     }
@@ -57,7 +58,10 @@ def machine_record(submission, decision, witnesses=None):
     PDF vouches for the chain before it.
     """
     keys = ("id", "created_at", "treatment_date", "status", "signed_at", "information_sha256")
-    return {"submission": {k: submission[k] for k in keys}, "answers": submission["answers"],
+    part = {k: submission[k] for k in keys}
+    if submission.get("signature_kind", "drawn") != "drawn":  # drawn records stay as before
+        part["signature_kind"] = submission["signature_kind"]
+    return {"submission": part, "answers": submission["answers"],
             "evaluation": submission["evaluation"], "decision": decision,
             "witnesses": witnesses}
 

@@ -11,7 +11,11 @@ from . import chain, clock
 # What a submission was when the patient sent it; status moves on with decisions.
 SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
                      "date_of_birth", "treatment", "treatment_date", "answers", "signature",
-                     "evaluation", "ruleset_version", "ruleset_sha256", "information_sha256")
+                     "evaluation", "ruleset_version", "ruleset_sha256", "information_sha256",
+                     "signature_kind")
+# A field at its default is left out of the hash, so rows written before it existed
+# still match their entries; any other value is covered.
+DEFAULTS = {"signature_kind": "drawn"}
 DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
                    "batch", "decided_at")
 
@@ -19,7 +23,7 @@ DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reaso
 def content_hash(row, fields):
     """Hash the fields of a row canonically (bytes as their SHA-256)."""
     values = {k: hashlib.sha256(v).hexdigest() if isinstance(v, bytes) else v
-              for k, v in row.items() if k in fields}
+              for k, v in row.items() if k in fields and not (k in DEFAULTS and DEFAULTS[k] == v)}
     text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -223,3 +223,9 @@ def m015_staff_names(db):
     """Give staff a full name and professional registration, printed on what they sign."""
     db["users"].add_column("full_name", str, not_null_default="")
     db["users"].add_column("registration", str, not_null_default="")
+
+
+@migrations()
+def m016_typed_signatures(db):
+    """Record how each patient signed: drawn on the tablet, or their name typed."""
+    db["submissions"].add_column("signature_kind", str, not_null_default="drawn")

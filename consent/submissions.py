@@ -27,7 +27,7 @@ def clinic_history(db, answers):
             for row in rows]
 
 
-def submit(db, ruleset, answers, signature_png, on):
+def submit(db, ruleset, answers, signature_png, on, typed=False):
     """Evaluate and store a validated questionnaire; return the stored row."""
     now = clock.iso(clock.now())
     with immediate(db):
@@ -41,6 +41,7 @@ def submit(db, ruleset, answers, signature_png, on):
             "date_of_birth": answers["date_of_birth"], "treatment": answers["treatment"],
             "treatment_date": on.isoformat(), "answers": json.dumps(answers),
             "signature": signature_png, "status": evaluation.status,
+            "signature_kind": "typed" if typed else "drawn",
             "evaluation": json.dumps(evaluation.to_dict()),
             "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,
             "information_sha256": information.sha256(),  # what the patient read

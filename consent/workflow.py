@@ -28,9 +28,9 @@ def settle(db, config, submission_id):
     return True
 
 
-def submit(db, config, ruleset, answers, signature_png, on):
+def submit(db, config, ruleset, answers, signature_png, on, typed=False):
     """Store and judge a patient's answers; finalise at once if no doctor is needed."""
-    row = submissions.submit(db, ruleset, answers, signature_png, on)
+    row = submissions.submit(db, ruleset, answers, signature_png, on, typed)
     archived = settle(db, config, row["id"]) if row["status"] in FINAL else True
     return row, archived
 

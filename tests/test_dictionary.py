@@ -67,4 +67,7 @@ def test_the_form_has_no_field_the_dictionary_lacks(app):
     names = {row[0] for _, rows in dictionary() for row in rows}
     with app.test_request_context():
         form = QuestionnaireForm(meta={"csrf": False})
-    assert {field.name for field in form} - {"csrf_token"} == names == set(QUESTIONS)
+    # signature_typed says how the patient signed; it is stored beside the signature,
+    # not among the answers (issue 16: signing without drawing).
+    assert {field.name for field in form} - {"csrf_token", "signature_typed"} == names == \
+        set(QUESTIONS)

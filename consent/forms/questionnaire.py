@@ -61,8 +61,12 @@ def validate_signed_name(form, field):
 
 
 AnswersForm = form_class("AnswersForm", [q for s in medical_sections() for q in s.questions])
+# Not an answer: how the patient signed, stored beside the signature (issue 16).
+TYPED_SIGNATURE = BooleanField(
+    "I can't draw a signature. I confirm that my full name, typed above, is my signature.")
 QuestionnaireForm = form_class("QuestionnaireForm", SECTIONS[-1].questions, base=AnswersForm,
-                               validate_signed_name=validate_signed_name)
+                               validate_signed_name=validate_signed_name,
+                               signature_typed=TYPED_SIGNATURE)
 
 
 def encode_form(form):

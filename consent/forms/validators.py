@@ -89,6 +89,9 @@ def born_within_120_years(form, field):
 
 def drawn_signature(form, field):
     """Decode and re-encode the drawn signature; keep the clean PNG on the field."""
+    if getattr(form, "signature_typed", None) and form.signature_typed.data:
+        field.png = b""  # the typed name is the signature; nothing drawn is kept
+        return
     try:
         field.png = signature.clean_png(field.data or "")
     except signature.SignatureError as error:

@@ -221,6 +221,7 @@ function signingProblem() {
   if (squash(value("signed_name")) !== squash(value("first_name") + value("last_name"))) {
     return mismatch;
   }
+  if (document.getElementById("signature_typed").checked) return null;  // the typed name signs
   return value("signature") ? null : document.getElementById("signature-empty");
 }
 
@@ -230,6 +231,12 @@ document.addEventListener("DOMContentLoaded", () => {
   if (form) {
     setUpSteps(form);
     setUpIdleWipe(form);
+    // "I can't draw a signature": the typed name is the signature, the pad steps aside.
+    const typed = document.getElementById("signature_typed");
+    const pad = form.querySelector("[data-drawn-signature]");
+    const follow = () => { pad.hidden = typed.checked; };
+    typed.addEventListener("change", follow);
+    follow();
     form.addEventListener("submit", (event) => {
       const problem = signingProblem();
       if (problem) {

@@ -19,7 +19,8 @@ def questionnaire():
     form = QuestionnaireForm()
     if form.validate_on_submit():
         _, archived = workflow.submit(get_db(), current_app.config, get_ruleset(),
-                                      encode_form(form), form.signature.png, clinic_today())
+                                      encode_form(form), form.signature.png, clinic_today(),
+                                      typed=form.signature_typed.data)
         if not archived:  # the answers are saved; say so rather than "not saved"
             return render_template("intake/thanks.html", archive_failed=True), 503
         return redirect(url_for("intake.thanks"))

@@ -304,3 +304,21 @@ def test_the_bottom_bar_never_covers_the_signature_pad_or_the_send_button(browse
             }""", [target])
             assert not covered, (target, block)
     page.context.close()
+
+
+def test_a_patient_who_cannot_draw_signs_by_typing_with_the_keyboard(tablet, server):
+    answer_questionnaire(tablet, valid_form(), sign=False)
+    assert tablet.locator("canvas.signature-pad").is_visible()
+    tablet.focus("#signature_typed")
+    tablet.keyboard.press("Space")  # no mouse, no touch
+    assert tablet.locator("#signature_typed").is_checked()
+    assert not tablet.locator("canvas.signature-pad").is_visible()  # the pad steps aside
+    screenshot(tablet, "tablet-typed-signature")
+    assert serious_violations(tablet) == []
+    tablet.focus("[data-submit]")
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    [row] = rows(server)
+    db = server.db()
+    assert db["submissions"].get(row["id"])["signature_kind"] == "typed"
+    db.conn.close()
