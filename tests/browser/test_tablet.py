@@ -6,6 +6,7 @@ import pytest
 from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_signature,
                               fill_visible, screenshot, serious_violations, staff_page,
                               tablet_page)
+from axe_playwright_python.sync_playwright import Axe
 from conftest import valid_form
 from consent import archive, integrity
 
@@ -322,3 +323,74 @@ def test_a_patient_who_cannot_draw_signs_by_typing_with_the_keyboard(tablet, ser
     db = server.db()
     assert db["submissions"].get(row["id"])["signature_kind"] == "typed"
     db.conn.close()
+
+
+def focused(page):
+    """Describe the element that has the keyboard focus."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        const step = e.closest('section.step');
+        return {name: e.name || '', type: e.type || e.tagName.toLowerCase(), value: e.value || '',
+                checked: !!e.checked, data: Object.keys(e.dataset || {}),
+                step: step ? step.id : ''}; }""")
+
+
+def tab_to(page, test, limit=400):
+    """Press Tab until the focused element passes test; return it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        if test(element):
+            return element
+    raise AssertionError("the keyboard never reached it")
+
+
+def answer_by_keyboard(page, data, step):
+    """Answer one screen with the keyboard alone: Tab, type, Space and arrow keys."""
+    done = set()
+    while True:
+        element = tab_to(page, lambda e: e["step"] == step or "next" in e["data"]
+                         or "submit" in e["data"] or "back" in e["data"])
+        if element["step"] != step or "submit" in element["data"]:
+            return element
+        name, kind, want = element["name"], element["type"], data.get(element["name"])
+        if want is None or (name, element["value"]) in done:
+            continue
+        if kind == "radio":
+            for _ in range(10):
+                if focused(page)["value"] == want:
+                    page.keyboard.press("Space")
+                    break
+                page.keyboard.press("ArrowDown")
+            done.add((name, want))
+        elif kind == "checkbox":
+            wanted = want if isinstance(want, list) else [element["value"]] if want else []
+            if element["value"] in wanted and not element["checked"]:
+                page.keyboard.press("Space")
+        elif kind == "date":
+            year, month, day = want.split("-")
+            page.keyboard.type(f"{month}{day}{year}")
+        elif not element["value"]:
+            page.keyboard.type(want)
+
+
+def test_the_whole_questionnaire_by_keyboard_alone_with_no_axe_violation(tablet, server):
+    data = {**valid_form(), "signature_typed": "y"}
+    data.pop("signature")
+    tab_to(tablet, lambda e: "start" in e["data"])
+    assert Axe().run(tablet).response["violations"] == []  # the welcome screen
+    tablet.keyboard.press("Enter")
+    while True:
+        step = tablet.evaluate("document.querySelector('section.step:not([hidden])').id")
+        assert Axe().run(tablet).response["violations"] == [], step
+        if step == "section-consent":
+            break
+        if "next" not in answer_by_keyboard(tablet, data, step)["data"]:
+            tab_to(tablet, lambda e: "next" in e["data"])
+        tablet.keyboard.press("Enter")
+        assert tablet.evaluate("document.querySelector('section.step:not([hidden])').id") != step
+    assert "submit" in answer_by_keyboard(tablet, data, "section-consent")["data"]
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    assert Axe().run(tablet).response["violations"] == []
+    [row] = rows(server)
+    assert row["status"] == "cleared"
