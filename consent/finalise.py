@@ -1,10 +1,8 @@
 """Finalise a consent: render, seal, archive and record, once per submission."""
-import json
 from pathlib import Path
 
 from . import (accounts, archive, decisions, keys as seal_keys, pdf, seal, seal_check, stamping,
                submissions, timestamps)
-from .chain import digest
 from .display import answer_sections, label, show
 from .status import FINAL, Status
 
@@ -66,18 +64,6 @@ def machine_record(submission, decision, witnesses=None):
             "witnesses": witnesses}
 
 
-def witness_problems(db, record, lawful):
-    """Check that the archive entry a record witnessed is still there, unchanged."""
-    seen = record.get("witnesses")
-    if not seen:
-        return []
-    row = next(db["archive"].rows_where("seq = ?", [seen["seq"]]), None)
-    if (row and row["entry_hash"] == seen["entry_hash"]) or seen["entry_hash"] in lawful:
-        return []
-    return [f"it witnessed archive entry {seen['seq']}, which is "
-            f"{'changed' if row else 'gone'} since"]
-
-
 def leftover_problems(data, submission_id, keys, tsa=None):
     """Say why a file found without its row is not this submission's sound sealed record."""
     if problems := seal_check.check(data, keys, tsa).problems:
@@ -86,50 +72,6 @@ def leftover_problems(data, submission_id, keys, tsa=None):
     if record.get("submission", {}).get("id") != submission_id:
         return ["its attached record is for another submission"]
     return []
-
-
-def record_parts(record):
-    """Return the parts of a record that must match the rows (not what it witnessed)."""
-    return {part: record.get(part) for part in ("submission", "answers", "evaluation",
-                                                "decision")}
-
-
-def expected_record(db, submission_id):
-    """Return the record the rows say was sealed, as JSON would give it back; None if gone."""
-    submission = submissions.get(db, submission_id)
-    if submission is None:
-        return None
-    return json.loads(json.dumps(machine_record(submission, decisions.get(db, submission_id))))
-
-
-def expected_digests(db):
-    """Map every submission to the digest of the record its rows say was sealed."""
-    decided = {row["submission_id"]: row for row in db["decisions"].rows}
-    found = {}
-    for row in db["submissions"].rows:
-        submission = {**row, "answers": json.loads(row["answers"]),
-                      "evaluation": json.loads(row["evaluation"])}
-        found[row["id"]] = digest(record_parts(machine_record(submission,
-                                                              decided.get(row["id"]))))
-    return found
-
-
-def record_problems(db, submission_id, record, lawful=(), expected=None):
-    """Compare a sealed PDF's attached record with the rows it claims; list differences."""
-    if not isinstance(record, dict) or not isinstance(record.get("submission"), dict):
-        return ["no readable attached record"]
-    if record["submission"].get("id") != submission_id:
-        return [f"the PDF holds the record of submission {record['submission'].get('id')}"]
-    expected = expected or expected_record(db, submission_id)
-    if expected is None:
-        return ["its submission row is missing"]
-    # Records sealed by older versions carry fewer submission keys: compare those they have.
-    changed = [f"submission.{key}" for key, value in record["submission"].items()
-               if expected["submission"].get(key) != value]
-    changed += [part for part in ("answers", "evaluation", "decision")
-                if expected[part] != record.get(part)]
-    found = [f"rows differ from the sealed record: {', '.join(changed)}"] if changed else []
-    return found + witness_problems(db, record, lawful)
 
 
 def adopt_checked(submission_id, keys, tsa=None):

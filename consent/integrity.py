@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from . import (archive_check, audit, checkpoints, keys as seal_keys, ledger, purges,
                timestamps, verified)
 from .chain import digest
-from .finalise import awaiting_retry, expected_digests, record_parts, record_problems
+from .finalise import awaiting_retry
+from .record_check import expected_digests, record_parts, record_problems
 from .pdf import attached_record
 
 
