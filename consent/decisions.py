@@ -16,7 +16,21 @@ class DecisionError(ValueError):
 
 def get(db, submission_id):
     """Return the doctor's decision on a submission, or None."""
-    return next(db["decisions"].rows_where("submission_id = ?", [submission_id]), None)
+    row = next(db["decisions"].rows_where("submission_id = ?", [submission_id]), None)
+    return as_recorded(row) if row else None
+
+
+def as_recorded(row):
+    """Leave out a deferral date that was never set, as decisions before deferrals had none."""
+    return {k: v for k, v in row.items() if not (k == "deferred_until" and v is None)}
+
+
+def check_deferral(submission, note, deferred_until):
+    """Require a reason and a date after the treatment date to defer."""
+    if not deferred_until or deferred_until <= submission["treatment_date"]:
+        raise DecisionError("deferred_until", "Choose a date after the treatment date.")
+    if not note:
+        raise DecisionError("note", "Write why the treatment is deferred.")
 
 
 def check(submission, outcome, override_reason, product, batch):
@@ -37,13 +51,18 @@ def check(submission, outcome, override_reason, product, batch):
 
 
 def decide(db, submission_id, doctor, outcome, note="", override_reason="", product="",
-           batch=""):
+           batch="", deferred_until=None):
     """Record a doctor's decision and its audit row in one transaction."""
     with immediate(db):
-        check(submissions.get(db, submission_id), outcome, override_reason, product, batch)
+        submission = submissions.get(db, submission_id)
+        check(submission, outcome, override_reason, product, batch)
+        if outcome == Status.DEFERRED:
+            check_deferral(submission, note, deferred_until)
         decision = {"submission_id": submission_id, "outcome": outcome, "doctor": doctor,
                     "note": note, "override_reason": override_reason, "product": product,
                     "batch": batch, "decided_at": clock.iso(clock.now())}
+        if outcome == Status.DEFERRED:
+            decision["deferred_until"] = deferred_until
         db["decisions"].insert(decision)
         ledger.append(db, "decision", decision)
         db["submissions"].update(submission_id, {"status": outcome})

@@ -12,7 +12,7 @@ EDITION = "1"
 URL = "urn:consent:questionnaire"
 TYPES = {"text": "string", "textarea": "text", "date": "date", "yes_no": "choice",
          "choice": "choice", "multi": "choice", "tick": "boolean", "signature": "attachment"}
-RELEASE = {"approved": "permit", "cleared": "permit", "declined": "deny"}
+RELEASE = {"approved": "permit", "cleared": "permit", "declined": "deny", "deferred": "deny"}
 
 
 def questionnaire():

@@ -23,7 +23,7 @@ def document_context(db, submission, decision, config):
     answers, evaluation = submission["answers"], submission["evaluation"]
     sections = answer_sections(answers, evaluation)
     # A declined patient consents to nothing: the record states the decision only.
-    declined = bool(decision) and decision["outcome"] == Status.DECLINED
+    declined = bool(decision) and decision["outcome"] in (Status.DECLINED, Status.DEFERRED)
     kept = [n for n in DECLARATIONS if not (declined and n in TREATMENT_ONLY)]
     return {
         "title": "Eligibility decision" if declined else "Treatment consent",

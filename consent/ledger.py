@@ -15,9 +15,9 @@ SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
                      "signature_kind")
 # A field at its default is left out of the hash, so rows written before it existed
 # still match their entries; any other value is covered.
-DEFAULTS = {"signature_kind": "drawn"}
+DEFAULTS = {"signature_kind": "drawn", "deferred_until": None}
 DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
-                   "batch", "decided_at")
+                   "batch", "decided_at", "deferred_until")
 
 
 def content_hash(row, fields):

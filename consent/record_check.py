@@ -34,7 +34,7 @@ def expected_record(db, submission_id):
 
 def expected_digests(db):
     """Map every submission to the digest of the record its rows say was sealed."""
-    decided = {row["submission_id"]: row for row in db["decisions"].rows}
+    decided = {row["submission_id"]: decisions.as_recorded(row) for row in db["decisions"].rows}
     found = {}
     for row in db["submissions"].rows:
         submission = {**row, "answers": json.loads(row["answers"]),

@@ -229,3 +229,9 @@ def m015_staff_names(db):
 def m016_typed_signatures(db):
     """Record how each patient signed: drawn on the tablet, or their name typed."""
     db["submissions"].add_column("signature_kind", str, not_null_default="drawn")
+
+
+@migrations()
+def m017_deferrals(db):
+    """Let a doctor defer a treatment until a date, with the reason as the note."""
+    db["decisions"].add_column("deferred_until", str)

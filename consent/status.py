@@ -9,6 +9,7 @@ class Status(StrEnum):
     NEEDS_REVIEW = "needs_review"  # a stop or review flag: a doctor decides
     APPROVED = "approved"
     DECLINED = "declined"
+    DEFERRED = "deferred"  # not now: the doctor names a date after which to ask again
 
 
 class Severity(StrEnum):
@@ -27,5 +28,5 @@ def by_severity(flags):
     return sorted(flags, key=lambda flag: SEVERITY_ORDER[flag["severity"]])
 
 
-FINAL = (Status.CLEARED, Status.APPROVED, Status.DECLINED)  # ready to seal
+FINAL = (Status.CLEARED, Status.APPROVED, Status.DECLINED, Status.DEFERRED)  # ready to seal
 BLOCKING = (Severity.STOP, Severity.REVIEW)

@@ -323,3 +323,39 @@ def test_changes_since_the_last_visit_are_marked_for_the_doctor(app, db, client,
     row = re.search(r'<tr class="[^"]*changed[^"]*">(.*?)</tr>', page, re.S).group(1)
     assert "pregnant" in row and "(was: No)" in row
     assert page.count("<strong class=\"changed\">") == 1
+
+
+@pytest.mark.parametrize("data, field, said", [
+    ({}, "deferred_until", "Choose a date after the treatment date."),
+    ({"deferred_until": "2026-07-02"}, "deferred_until", "Choose a date after the treatment"),
+    ({"deferred_until": "2026-08-01"}, "note", "Write why the treatment is deferred."),
+])
+def test_a_deferral_needs_a_later_date_and_a_reason(app, db, client, doctor, data, field, said):
+    client.post("/", data=valid_form(cold_sore_now="yes"))
+    sid = next(db["submissions"].rows)["id"]
+    response = doctor.post(f"/review/{sid}/decide", data={"outcome": "deferred", **data})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(rf'id="q-{field}".*?{re.escape(said)}', page, re.S)
+    assert db["decisions"].count == 0 and submissions_status(db, sid) == "needs_review"
+
+
+def submissions_status(db, sid):
+    return db["submissions"].get(sid)["status"]
+
+
+def test_a_deferred_treatment_is_sealed_as_an_eligibility_decision(app, db, client, doctor,
+                                                                   runner):
+    client.post("/", data=valid_form(cold_sore_now="yes"))
+    sid = next(db["submissions"].rows)["id"]
+    response = doctor.post(f"/review/{sid}/decide", data={
+        "outcome": "deferred", "deferred_until": "2026-07-20",
+        "note": "Wait until the cold sore has healed."})
+    assert response.status_code == 302 and submissions_status(db, sid) == "deferred"
+    entry = archive.entry(db, sid)
+    data = (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+    assert text.startswith("Eligibility decision") and "not before 2026-07-20" in text
+    assert "Note: Wait until the cold sore has healed." in text
+    assert runner.invoke(args=["archive", "verify"]).exit_code == 0
+    assert "Deferred until 2026-07-20." in doctor.get(f"/review/{sid}").get_data(as_text=True)

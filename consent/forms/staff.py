@@ -28,8 +28,10 @@ class DecisionForm(FlaskForm):
     """A doctor's decision on a flagged submission."""
 
     outcome = RadioField("Decision", choices=options(("approved", "Approve: treat today"),
+                                                     ("deferred", "Defer to a later date"),
                                                      ("declined", "Decline")),
-                         validators=[InputRequired("Please approve or decline.")])
+                         validators=[InputRequired("Please approve, defer or decline.")])
+    deferred_until = DateField("Deferred until (when deferring)", validators=[Optional()])
     note = TextAreaField("Note", filters=[strip], validators=[Length(max=2000), plain_text])
     override_reason = TextAreaField(
         "Reason for treating despite a stop flag", filters=[strip],

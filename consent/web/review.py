@@ -80,7 +80,8 @@ def decide(submission_id):
         archived = workflow.decide(get_db(), current_app.config, submission_id, g.user["username"],
                         form.outcome.data, note=form.note.data,
                         override_reason=form.override_reason.data, product=form.product.data,
-                        batch=form.batch.data)
+                        batch=form.batch.data, deferred_until=form.deferred_until.data and
+                        form.deferred_until.data.isoformat())
     except decisions.DecisionError as error:
         form[error.field].errors.append(str(error))
         return show_submission(found, form, 422)
