@@ -32,3 +32,17 @@ def years_between(earlier, later):
 def months_between(earlier, later):
     """Count whole calendar months from one date to a later one."""
     return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+
+
+def spoken(text, tz="Europe/London"):
+    """Say an ISO date or moment as a person reads it, at the clinic: "2 July 2026, 00:30 BST"."""
+    if not text:
+        return ""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return f"{day.day} {day:%B %Y}"
+        moment = datetime.fromisoformat(text).astimezone(ZoneInfo(tz))
+    except (TypeError, ValueError):
+        return text
+    return f"{moment.day} {moment:%B %Y, %H:%M %Z}"

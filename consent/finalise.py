@@ -29,6 +29,7 @@ def document_context(db, submission, decision, config):
         "title": "Eligibility decision" if declined else "Treatment consent",
         "declined": declined,
         "clinic": {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]},
+        "timezone": config["CLINIC_TIMEZONE"],  # what people read; the record keeps UTC
         "document": {"id": submission["id"]},
         "patient": answers,
         "treatment": {"label": show("treatment", answers["treatment"]),

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
+from . import clock
 from .information import TEMPLATES
 from .status import by_severity
 
@@ -24,6 +25,7 @@ ASSETS = TEMPLATES / "pdf"
 templates = Environment(loader=FileSystemLoader(TEMPLATES),
                         autoescape=select_autoescape(default=True, default_for_string=True))
 templates.filters["by_severity"] = by_severity
+templates.filters["spoken"] = clock.spoken
 
 
 class ConsentFetcher(URLFetcher):

@@ -319,7 +319,7 @@ def test_changes_since_the_last_visit_are_marked_for_the_doctor(app, db, client,
     client.post("/", data=valid_form(cold_sore_history="yes", pregnant_or_breastfeeding="yes"))
     second = next(db["submissions"].rows_where("id != ?", [first]))["id"]
     page = doctor.get(f"/review/{second}").get_data(as_text=True)
-    assert "1 health answer changed since the visit of 2026-07-02" in page  # same day
+    assert "1 health answer changed since the visit of 2 July 2026" in page  # same day
     row = re.search(r'<tr class="[^"]*changed[^"]*">(.*?)</tr>', page, re.S).group(1)
     assert "pregnant" in row and "(was: No)" in row
     assert page.count("<strong class=\"changed\">") == 1
@@ -355,7 +355,25 @@ def test_a_deferred_treatment_is_sealed_as_an_eligibility_decision(app, db, clie
     entry = archive.entry(db, sid)
     data = (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
-    assert text.startswith("Eligibility decision") and "not before 2026-07-20" in text
+    assert text.startswith("Eligibility decision") and "not before 20 July 2026" in text
     assert "Note: Wait until the cold sore has healed." in text
     assert runner.invoke(args=["archive", "verify"]).exit_code == 0
-    assert "Deferred until 2026-07-20." in doctor.get(f"/review/{sid}").get_data(as_text=True)
+    assert "Deferred until 20 July 2026." in doctor.get(f"/review/{sid}").get_data(as_text=True)
+
+
+def test_times_are_said_in_the_clinics_zone_never_as_iso_strings(app, db, client, doctor):
+    client.post("/", data=valid_form(cold_sore_history="yes"))
+    sid = next(db["submissions"].rows)["id"]
+    with app.app_context():
+        workflow.decide(db, app.config, sid, "dr.house", "approved")
+    row = db["submissions"].get(sid)
+    assert row["signed_at"].startswith("2026-07-01T23:")  # stored in UTC
+    entry = archive.entry(db, sid)
+    data = (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+    assert re.search(r"Signed on 2 July 2026, 00:\d\d BST\.", text)  # London, summer time
+    assert re.search(r"Approved by dr\.house on 2 July 2026, 00:\d\d BST", text)
+    assert "Treatment date 2 July 2026" in text and "Date of birth 10 December 1985" in text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)  # no raw ISO moment printed
+    page = doctor.get(f"/review/{sid}").get_data(as_text=True)
+    assert re.search(r"on 2 July 2026, 00:\d\d BST", page)

@@ -1,7 +1,7 @@
 """The web edge: request checks, error pages, log-in, and the pages of each audience."""
-from flask import g
+from flask import current_app, g
 
-from .. import accounts, display
+from .. import accounts, clock, display
 from ..status import by_severity
 from . import account, admin, auth, errors, intake, review, rules, security, tablet, today
 
@@ -16,6 +16,11 @@ def may(role):
     return g.get("user") is not None and accounts.may(g.user["role"], role)
 
 
+def spoken(value):
+    """Template filter: an ISO date or moment as a person reads it, in the clinic's zone."""
+    return clock.spoken(value, current_app.config["CLINIC_TIMEZONE"])
+
+
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
     for part in (security, errors, rules, auth, account, tablet, intake, review, today, admin):
@@ -23,6 +28,7 @@ def init_app(app):
     app.add_template_filter(answer)
     app.add_template_global(may)
     app.add_template_filter(by_severity)
+    app.add_template_filter(spoken)
     app.add_template_filter(display.label)
 
 
