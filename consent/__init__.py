@@ -26,6 +26,7 @@ def create_app(test_config=None):
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import cli, db, web
+    from .instance import PLACEHOLDERS
     # CONSENT_INSTANCE points gunicorn at another instance folder (tests, a second site).
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("CONSENT_INSTANCE") or None)
@@ -38,8 +39,7 @@ def create_app(test_config=None):
         CHECKPOINT_DIR=str(instance / "checkpoints"),  # better: another disk, write-once
         CHECKPOINT_MINUTES=0,  # 0: a checkpoint after every change; N: at most every N minutes
         RULES_FILE=str(PACKAGE_ROOT.parent / "rules" / "ruleset.toml"),
-        CLINIC_NAME="The Skin Clinic",
-        CLINIC_ADDRESS="1 High Street, Town, AB1 2CD",
+        **PLACEHOLDERS,  # CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE: warned about until set
         CLINIC_TIMEZONE="Europe/London",
         MAX_CONTENT_LENGTH=512 * 1024,
         WTF_CSRF_TIME_LIMIT=None,

@@ -28,7 +28,8 @@ def document_context(db, submission, decision, config):
     return {
         "title": "Eligibility decision" if declined else "Treatment consent",
         "declined": declined,
-        "clinic": {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]},
+        "clinic": {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"],
+                   "phone": config["CLINIC_PHONE"]},
         "timezone": config["CLINIC_TIMEZONE"],  # what people read; the record keeps UTC
         "document": {"id": submission["id"]},
         "patient": answers,

@@ -50,3 +50,31 @@ def test_pragmas_on_the_app_connection(app):
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_placeholders_are_warned_about_at_start_and_on_staff_pages(tmp_path):
+    from conftest import config_for, make_app, staff_client
+    from consent.instance import startup_checks
+    shipped = make_app(config_for(tmp_path / "a"))
+    warned = [w for w in startup_checks(shipped.config) if "placeholder" in w]
+    assert [w.split()[0] for w in warned] == ["CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PHONE"]
+    page = staff_client(shipped, "dr.a", "doctor").get("/review").get_data(as_text=True)
+    assert "Not ready for patients: CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE" in page
+    ready = make_app(config_for(tmp_path / "b", CLINIC_NAME="Skin & Co",
+                                CLINIC_ADDRESS="2 Mill Lane, Leeds", CLINIC_PHONE="0113 496 0000"))
+    assert not [w for w in startup_checks(ready.config) if "placeholder" in w]
+    page = staff_client(ready, "dr.b", "doctor").get("/review").get_data(as_text=True)
+    assert "Not ready for patients" not in page
+
+
+def test_init_writes_a_config_with_every_clinic_setting_commented(tmp_path):
+    from consent.instance import write_config
+    assert write_config(tmp_path)
+    text = (tmp_path / "config.py").read_text()
+    for name in ("CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PHONE", "CLINIC_TIMEZONE",
+                 "SEAL_KEY_FILE", "SEAL_PKCS11_MODULE", "TSA_URL", "TSA_ROOTS",
+                 "BACKUP_RECIPIENT", "CHECKPOINT_DIR"):
+        assert f"\n# {name} = " in text, name
+    namespace = {}
+    exec(text, namespace)  # the commented lines leave a valid file with only the secret key
+    assert set(namespace) - {"__builtins__"} == {"SECRET_KEY"}

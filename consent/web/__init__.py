@@ -2,6 +2,7 @@
 from flask import current_app, g
 
 from .. import accounts, clock, display
+from ..instance import unset_settings
 from ..status import by_severity
 from . import account, admin, auth, errors, intake, review, rules, security, tablet, today
 
@@ -27,6 +28,7 @@ def init_app(app):
         part.init_app(app)
     app.add_template_filter(answer)
     app.add_template_global(may)
+    app.add_template_global(lambda: unset_settings(current_app.config), "unset_settings")
     app.add_template_filter(by_severity)
     app.add_template_filter(spoken)
     app.add_template_filter(display.label)
