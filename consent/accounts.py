@@ -141,11 +141,18 @@ def authenticate(db, username, password, address, config):
     return user, failures
 
 
+def profile(db, username):
+    """Return a staff member's username, full name and registration (empty if unknown)."""
+    user = db["users"].get(username) if exists(db, username) else {}
+    return {"username": username, "full_name": user.get("full_name") or "",
+            "registration": user.get("registration") or ""}
+
+
 def signer(db, username):
     """Name a staff member as records print them: full name, registration, username."""
-    user = db["users"].get(username) if exists(db, username) else {}
-    name = user.get("full_name") or username
-    return f"{name} ({user['registration']})" if user.get("registration") else name
+    user = profile(db, username)
+    name = user["full_name"] or username
+    return f"{name} ({user['registration']})" if user["registration"] else name
 
 
 def may(role, as_role):

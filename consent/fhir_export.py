@@ -3,7 +3,7 @@ import csv
 import hashlib
 from pathlib import Path
 
-from . import archive, decisions, fhir, submissions
+from . import accounts, archive, decisions, fhir, submissions
 
 
 def bundle_for(db, config, submission_id):
@@ -12,11 +12,7 @@ def bundle_for(db, config, submission_id):
     if entry is None:
         return None
     decision = decisions.get(db, submission_id)
-    doctor = None
-    if decision:
-        doctor = db["users"].get(decision["doctor"]) if db["users"].count_where(
-            "username = ?", [decision["doctor"]]) else {"username": decision["doctor"],
-                                                       "full_name": "", "registration": ""}
+    doctor = accounts.profile(db, decision["doctor"]) if decision else None
     pdf_bytes = (Path(config["ARCHIVE_DIR"]) / archive.newest(db, entry)).read_bytes()
     clinic = {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]}
     return fhir.record(submissions.get(db, submission_id), decision, doctor, clinic, pdf_bytes)

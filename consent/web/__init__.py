@@ -22,13 +22,18 @@ def spoken(value):
     return clock.spoken(value, current_app.config["CLINIC_TIMEZONE"])
 
 
+def placeholders_left():
+    """Template global: the clinic settings still at their shipped placeholder."""
+    return unset_settings(current_app.config)
+
+
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
     for part in (security, errors, rules, auth, account, tablet, intake, review, today, admin):
         part.init_app(app)
     app.add_template_filter(answer)
     app.add_template_global(may)
-    app.add_template_global(lambda: unset_settings(current_app.config), "unset_settings")
+    app.add_template_global(placeholders_left)
     app.add_template_filter(by_severity)
     app.add_template_filter(spoken)
     app.add_template_filter(display.label)
