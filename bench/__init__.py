@@ -19,3 +19,13 @@ def summary(durations, unit=1e3, suffix="ms"):
     p95 = ordered[int(len(ordered) * 0.95) - 1]
     return (f"median {statistics.median(ordered) * unit:.3f} {suffix}, "
             f"p95 {p95 * unit:.3f} {suffix}, n={len(ordered)}")
+
+
+def countersigned(db, submission_id, practitioner="bench.nurse"):
+    """Countersign a stored consent as a practitioner (the rows only; sealing is timed apart)."""
+    from consent import accounts, clock, consents
+    if not accounts.exists(db, practitioner):
+        accounts.create(db, practitioner, "practitioner", "bench password 1234")
+    consents.countersign(db, submission_id, practitioner, clock.today(), "pin",
+                         identity_checked=True, discussed=True)
+    return submission_id

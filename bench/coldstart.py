@@ -10,10 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
 import sys
 sys.path.insert(0, "tests")
-from datetime import date
 from pathlib import Path
 from conftest import PATIENT, config_for, signature_data_url
-from consent import create_app, submissions
+from consent import clock, create_app, submissions
+from bench import countersigned
 from consent.storage import connect
 from consent.finalise import finalise
 from consent.instance import initialise
@@ -22,8 +22,8 @@ app = create_app(config_for(Path(sys.argv[1])))
 initialise(app)
 db = connect(app.config["DATABASE"])
 row = submissions.submit(db, app.extensions["consent.ruleset"], PATIENT,
-                         clean_png(signature_data_url()), date(2026, 12, 1))
-finalise(db, app.config, row["id"])
+                         clean_png(signature_data_url()), clock.today())
+finalise(db, app.config, countersigned(db, row["id"]))
 """
 
 

@@ -2,17 +2,17 @@
 import statistics
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from weasyprint import HTML
 
-from consent import create_app, pdf, submissions
+from consent import clock, create_app, pdf, submissions
 from consent.storage import connect
-from consent.finalise import document_context, finalise
+from consent.contexts import consent_context
+from consent.finalise import finalise
 from consent.instance import initialise
 
-from . import summary, timed
+from . import countersigned, summary, timed
 from .load import patient_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -40,7 +40,7 @@ def instance(folder, **extra):
     def new_submission():
         name = patient_name(next(counter))
         answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
-        return submissions.submit(db, ruleset, answers, png, date(2026, 12, 1))["id"]
+        return countersigned(db, submissions.submit(db, ruleset, answers, png, clock.today())["id"])
     return app, db, new_submission
 
 
@@ -53,7 +53,7 @@ def run(finalisations=300, samples=40):
                                                     TSA_ROOTS=str(tsa.roots))
 
     first = submissions.get(db, new_submission())
-    html = pdf.render_html(document_context(db, first, None, app.config))
+    html = pdf.render_html(consent_context(db, first, None, None, app.config))
     def bare():
         """The same HTML and CSS with WeasyPrint's defaults: no PDF/A, no attachment."""
         return HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/").write_pdf(

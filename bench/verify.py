@@ -4,7 +4,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date
 from io import BytesIO
 from multiprocessing import get_context
 from pathlib import Path
@@ -12,9 +11,11 @@ from pathlib import Path
 from pypdf import PdfWriter
 from weasyprint import HTML
 
-from consent import create_app, finalise as finalising, integrity, pdf, submissions
+from consent import clock, consents, create_app, finalise as finalising, integrity, pdf, submissions
+from consent.contexts import consent_context
 from consent.storage import connect
 
+from . import countersigned
 from .load import patient_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -49,8 +50,8 @@ def fill(config, page, numbers):
             name = patient_name(number)
             answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
             done = submissions.submit(db, app.extensions["consent.ruleset"], answers, png,
-                                      date(2026, 12, 1))
-            finalising.finalise(db, config, done["id"])
+                                      clock.today())
+            finalising.finalise(db, config, countersigned(db, done["id"]))
     db.conn.close()
 
 
@@ -61,11 +62,11 @@ def build(folder, consents, workers=2):
     initialise(app)
     db = connect(config["DATABASE"])
     first = submissions.submit(db, app.extensions["consent.ruleset"], PATIENT,
-                               clean_png(signature_data_url()), date(2026, 12, 1))
+                               clean_png(signature_data_url()), clock.today())
     with app.app_context():
-        finalising.finalise(db, app.config, first["id"])  # one real WeasyPrint render
-    html = pdf.render_html(finalising.document_context(db, submissions.get(db, first["id"]),
-                                                       None, app.config))
+        finalising.finalise(db, app.config, countersigned(db, first["id"]))  # one real render
+    html = pdf.render_html(consent_context(db, submissions.get(db, first["id"]), None,
+                                           consents.get(db, first["id"]), app.config))
     page = HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/").write_pdf(
         stylesheets=[pdf.stylesheet()], font_config=pdf.font_config())
     db.conn.close()

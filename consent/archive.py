@@ -64,10 +64,13 @@ def record(db, submission_id, relative_path, data):
             "size": len(data), "archived_at": clock.iso(clock.now())})
 
 
-def store(db, archive_dir, submission, pdf_bytes, adopt):
-    """Archive a sealed PDF once; a file left by an interrupted run is adopted if sound."""
-    submission_id, created = submission["id"], submission["created_at"]
-    relative = f"{created[:4]}/{created[5:7]}/{submission_id}.pdf"
+def store(db, archive_dir, document_id, created, pdf_bytes, adopt):
+    """Archive a sealed PDF once; a file left by an interrupted run is adopted if sound.
+
+    The index's submission_id column holds the document id: a submission's own id for its
+    consent record, with ".treatment" appended for its treatment record.
+    """
+    relative = f"{created[:4]}/{created[5:7]}/{document_id}.pdf"
     path = Path(archive_dir) / relative
     try:
         write_once(path, pdf_bytes)
@@ -75,7 +78,7 @@ def store(db, archive_dir, submission, pdf_bytes, adopt):
         # A worker killed between the file and its row, or a concurrent finalisation,
         # left a complete file (it is linked only after fsync): keep it, do not rewrite.
         pdf_bytes = adopt(path.read_bytes())
-    return record(db, submission_id, relative, pdf_bytes)
+    return record(db, document_id, relative, pdf_bytes)
 
 
 def sweep_temp_files(archive_dir):
@@ -138,7 +141,8 @@ def export(db, archive_dir, since, dest):
     dest.mkdir(parents=True, exist_ok=True)
     rows = db.query(
         "select a.submission_id, a.path, a.sha256, s.first_name, s.last_name, "
-        "s.treatment_date, s.status from archive a join submissions s on s.id = a.submission_id "
+        "s.treatment_date, s.status from archive a join submissions s on a.submission_id in "
+        "(s.id, s.id || '.treatment') "
         "where s.treatment_date >= ? order by a.seq", [since.isoformat()])
     count = 0
     with open(dest / "manifest.csv", "w", newline="") as handle:

@@ -4,7 +4,8 @@ from . import chain, clock
 ACTIONS = {"login", "login_failed", "login_throttled", "logout", "submission_viewed",
            "decision", "pdf_downloaded", "export", "kiosk_enrolled", "kiosk_revoked",
            "user_changed", "mfa_enrolled", "mfa_reset", "search", "retention_purge",
-           "fhir_downloaded", "fhir_export"}
+           "fhir_downloaded", "fhir_export", "countersigned", "treatment_recorded",
+           "pin_set"}
 
 
 def append(db, action, username=None, submission_id=None, detail=""):

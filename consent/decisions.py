@@ -1,6 +1,6 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
 from . import audit, clock, ledger, submissions
-from .status import Severity, Status
+from .status import Conflict, Severity, Status
 from .storage import immediate
 
 MESOTHERAPY = ("mesotherapy_needling", "mesotherapy_injection")
@@ -38,7 +38,7 @@ def check(submission, outcome, override_reason, product, batch):
     if submission is None:
         raise DecisionError("outcome", "This submission does not exist.")
     if submission["status"] != Status.NEEDS_REVIEW:
-        raise DecisionError("outcome", "A decision has already been recorded.")
+        raise Conflict("A decision has already been recorded for this submission.")
     if outcome != Status.APPROVED:
         return
     stops = any(f["severity"] == Severity.STOP for f in submission["evaluation"]["flags"])
@@ -65,6 +65,8 @@ def decide(db, submission_id, doctor, outcome, note="", override_reason="", prod
             decision["deferred_until"] = deferred_until
         db["decisions"].insert(decision)
         ledger.append(db, "decision", decision)
-        db["submissions"].update(submission_id, {"status": outcome})
+        # An approved patient still needs a practitioner's countersignature.
+        db["submissions"].update(submission_id, {"status": Status.AWAITING_CONSENT
+                                                 if outcome == Status.APPROVED else outcome})
         audit.append(db, "decision", doctor, submission_id, outcome)
     return decision

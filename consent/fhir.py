@@ -6,13 +6,15 @@ import uuid
 from fhir.resources.R4B.bundle import Bundle
 
 from .chain import digest
+from .consents import MEANING
 from .questionnaire import SECTIONS, answer_questions
 
 EDITION = "1"
 URL = "urn:consent:questionnaire"
 TYPES = {"text": "string", "textarea": "text", "date": "date", "yes_no": "choice",
          "choice": "choice", "multi": "choice", "tick": "boolean", "signature": "attachment"}
-RELEASE = {"approved": "permit", "cleared": "permit", "declined": "deny", "deferred": "deny"}
+RELEASE = {"consented": "permit", "approved": "permit", "cleared": "permit", "declined": "deny",
+           "deferred": "deny"}
 
 
 def questionnaire():
@@ -48,22 +50,29 @@ def response_answers(question, value):
     return [{"valueDate" if question.kind == "date" else "valueString": value}]
 
 
-def record(submission, decision, doctor, clinic, pdf_bytes):
-    """Return a validated Bundle (type collection) for one finalised submission."""
+def record(submission, decision, countersigned, staff, clinic, pdf_bytes):
+    """Return a validated Bundle (type collection) for one finalised submission.
+
+    staff maps "doctor" (who decided) and "practitioner" (who countersigned) to their
+    profiles, each None when nobody did.
+    """
     sid, answers = submission["id"], submission["answers"]
     form = questionnaire()
-    ids = {kind: urn(sid, kind) for kind in ("patient", "organization", "practitioner",
+    ids = {kind: urn(sid, kind) for kind in ("patient", "organization", "doctor", "practitioner",
                                               "response", "consent", "provenance")}
     resources = [form, patient(sid, answers), organization(clinic),
                  response(sid, answers, form, ids),
-                 consent(submission, decision, ids, pdf_bytes),
-                 provenance(submission, decision, ids)]
-    if decision:
-        resources.append(practitioner(sid, doctor))
+                 consent(submission, decision, countersigned, ids, pdf_bytes),
+                 provenance(submission, decision, countersigned, ids)]
+    resources += [practitioner(kind, person) for kind, person in staff.items() if person]
     resources += issues(submission, ids)
     entries = [{"fullUrl": urn(sid, r["id"]), "resource": r} for r in resources]
     return Bundle.model_validate({"resourceType": "Bundle", "type": "collection",
                                   "timestamp": submission["signed_at"], "entry": entries})
+
+
+MEANINGS = {"doctor": "Decided on the patient's eligibility for this treatment.",
+            "practitioner": MEANING}
 
 
 def urn(sid, kind):
@@ -86,12 +95,12 @@ def organization(clinic):
             "address": [{"text": clinic["address"]}]}
 
 
-def practitioner(sid, doctor):
-    """Describe the doctor who decided, with their registration when recorded."""
-    found = {"resourceType": "Practitioner", "id": "practitioner",
-             "name": [{"text": doctor["full_name"] or doctor["username"]}]}
-    if doctor["registration"]:
-        body, number = doctor["registration"].split(" ", 1)
+def practitioner(kind, person):
+    """Describe the doctor or practitioner, with their registration when recorded."""
+    found = {"resourceType": "Practitioner", "id": kind,
+             "name": [{"text": person["full_name"] or person["username"]}]}
+    if person["registration"]:
+        body, number = person["registration"].split(" ", 1)
         found["identifier"] = [{"system": f"urn:consent:registration:{body}", "value": number}]
     return found
 
@@ -106,16 +115,18 @@ def response(sid, answers, form, ids):
                      for item in items]}
 
 
-def consent(submission, decision, ids, pdf_bytes):
+def consent(submission, decision, countersigned, ids, pdf_bytes):
     """Return the Consent: treatment, permit or deny, the sealed PDF as its source."""
-    outcome = decision["outcome"] if decision else submission["status"]
+    outcome = "consented" if countersigned else (decision or {}).get("outcome",
+                                                                     submission["status"])
     return {"resourceType": "Consent", "id": "consent", "status": "active",
             "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
                                   "code": "treatment"}]},
             "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0",
                                       "display": "Patient Consent"}]}],
             "patient": {"reference": ids["patient"]}, "dateTime": submission["signed_at"],
-            "performer": [{"reference": ids["patient"]}],
+            # Who took consent in person; before countersigning existed, the patient alone.
+            "performer": [{"reference": ids["practitioner" if countersigned else "patient"]}],
             "organization": [{"reference": ids["organization"]}],
             "sourceAttachment": {"contentType": "application/pdf",
                                  "title": f"Sealed record {submission['id']}",
@@ -124,8 +135,8 @@ def consent(submission, decision, ids, pdf_bytes):
             "provision": {"type": RELEASE.get(outcome, "deny")}}
 
 
-def provenance(submission, decision, ids):
-    """Return who signed what: the patient's consent, and the doctor's decision."""
+def provenance(submission, decision, countersigned, ids):
+    """Return who signed what: the patient, the doctor's decision, the countersignature."""
     agents = [{"who": {"reference": ids["patient"]}}]
     typed = submission.get("signature_kind") == "typed"
     signed = (f"Typed, not drawn: {submission['answers']['signed_name']}, confirmed as the "
@@ -135,13 +146,16 @@ def provenance(submission, decision, ids):
                    "when": submission["signed_at"], "who": {"reference": ids["patient"]},
                    "sigFormat": "text/plain" if typed else "image/png",
                    "data": base64.b64encode(signed).decode()}]
-    if decision:
-        agents.append({"who": {"reference": ids["practitioner"]}})
-        signatures.append({"type": [{"system": "urn:iso-astm:E1762-95:2013",
-                                     "code": "1.2.840.10065.1.12.1.5",
-                                     "display": "Verification Signature"}],
-                           "when": decision["decided_at"],
-                           "who": {"reference": ids["practitioner"]}})
+    for who, code, display, when in (
+            ("doctor", "5", "Verification Signature", decision and decision["decided_at"]),
+            ("practitioner", "3", "Co-participant's Signature",
+             countersigned and countersigned["countersigned_at"])):
+        if when:
+            agents.append({"who": {"reference": ids[who]}, "role": [{"text": MEANINGS[who]}]})
+            signatures.append({"type": [{"system": "urn:iso-astm:E1762-95:2013",
+                                         "code": f"1.2.840.10065.1.12.1.{code}",
+                                         "display": display}],
+                               "when": when, "who": {"reference": ids[who]}})
     return {"resourceType": "Provenance", "id": "provenance", "recorded": submission["signed_at"],
             "target": [{"reference": ids["consent"]}, {"reference": ids["response"]}],
             "agent": agents, "signature": signatures}

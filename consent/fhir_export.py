@@ -3,7 +3,7 @@ import csv
 import hashlib
 from pathlib import Path
 
-from . import accounts, archive, decisions, fhir, submissions
+from . import accounts, archive, consents, decisions, fhir, submissions
 
 
 def bundle_for(db, config, submission_id):
@@ -11,11 +11,13 @@ def bundle_for(db, config, submission_id):
     entry = archive.entry(db, submission_id)
     if entry is None:
         return None
-    decision = decisions.get(db, submission_id)
-    doctor = accounts.profile(db, decision["doctor"]) if decision else None
+    decision, countersigned = decisions.get(db, submission_id), consents.get(db, submission_id)
+    staff = {"doctor": decision and accounts.profile(db, decision["doctor"]),
+             "practitioner": countersigned and accounts.profile(db, countersigned["practitioner"])}
     pdf_bytes = (Path(config["ARCHIVE_DIR"]) / archive.newest(db, entry)).read_bytes()
     clinic = {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]}
-    return fhir.record(submissions.get(db, submission_id), decision, doctor, clinic, pdf_bytes)
+    return fhir.record(submissions.get(db, submission_id), decision, countersigned, staff, clinic,
+                       pdf_bytes)
 
 
 def export(db, config, since, dest):

@@ -58,7 +58,7 @@ def seal_and_record_problems(db, config, files, lawful, report, full, workers):
             check, record = results[sid]
             found = check.problems + record_problems(db, sid, record, lawful)
             entry = {"sha256": sha, "level": check.level, "expires": check.expires,
-                     "record": digest(record_parts(record or {})),
+                     "record": digest(record_parts(record or {}, sid)),
                      "witnesses": (record or {}).get("witnesses")}
         else:
             entry = known[sid]

@@ -1,4 +1,4 @@
-"""The ledger: every submission and decision hash-chained when it is written.
+"""The ledger: every submission, decision, consent and treatment hash-chained when written.
 
 A row edited in the database afterwards (an answer, a flag, a decision, a status) no
 longer matches its ledger entry, whether or not it was ever sealed into a PDF.
@@ -18,6 +18,15 @@ SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
 DEFAULTS = {"signature_kind": "drawn", "deferred_until": None}
 DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
                    "batch", "decided_at", "deferred_until")
+CONSENT_FIELDS = ("submission_id", "practitioner", "countersigned_at", "identity_checked",
+                  "discussed", "answer_to_questions", "signed_with")
+TREATMENT_FIELDS = ("submission_id", "outcome", "practitioner", "recorded_at", "details",
+                    "reason")
+# kind: (table, its key, the fields its entry covers)
+KINDS = {"submission": ("submissions", "id", SUBMISSION_FIELDS),
+         "decision": ("decisions", "submission_id", DECISION_FIELDS),
+         "consent": ("consents", "submission_id", CONSENT_FIELDS),
+         "treatment": ("treatments", "submission_id", TREATMENT_FIELDS)}
 
 
 def content_hash(row, fields):
@@ -29,9 +38,9 @@ def content_hash(row, fields):
 
 
 def append(db, kind, row):
-    """Record a submission or decision as written; the caller holds the write lock."""
-    fields = SUBMISSION_FIELDS if kind == "submission" else DECISION_FIELDS
-    subject = row["id"] if kind == "submission" else row["submission_id"]
+    """Record a row of one of the KINDS as written; the caller holds the write lock."""
+    _, key, fields = KINDS[kind]
+    subject = row[key]
     return chain.append(db, "ledger", {"at": clock.iso(clock.now()), "kind": kind,
                                        "subject_id": subject,
                                        "content_hash": content_hash(row, fields)})
@@ -56,21 +65,40 @@ def row_problems(db, kind, table, key, fields, removed):
         yield f"{kind} {subject}: deleted (ledger entry {recorded[subject]['seq']})"
 
 
+def expected_status(row, decided, signed, done, archived):
+    """Return the status a submission's rows imply (a status edited by hand differs)."""
+    if row["id"] in done:
+        return done[row["id"]]
+    if row["id"] in signed:
+        return "consented"
+    verdict = decided.get(row["id"], json.loads(row["evaluation"])["status"])
+    if verdict in ("approved", "cleared"):
+        # Sealed before countersigning existed, a record keeps its old status.
+        return verdict if row["id"] in archived and row["status"] == verdict \
+            else "awaiting_consent"
+    return verdict
+
+
+def status_problems(db):
+    """Name each submission whose status is not what its rows imply."""
+    decided = {row["submission_id"]: row["outcome"] for row in db["decisions"].rows}
+    signed = {row["submission_id"] for row in db["consents"].rows}
+    done = {row["submission_id"]: row["outcome"] for row in db["treatments"].rows}
+    archived = {row[0] for row in db.execute("select submission_id from archive")}
+    for row in db["submissions"].rows_where(select="id, status, evaluation"):
+        expected = expected_status(row, decided, signed, done, archived)
+        if row["status"] != expected:
+            yield f"submission {row['id']}: status {row['status']} but its ledger says {expected}"
+
+
 def problems(db, removed=()):
-    """List edited, inserted or deleted submissions and decisions, and broken links.
+    """List edited, inserted or deleted rows, broken links and impossible statuses.
 
     removed names the submissions a signed purge record lawfully deleted.
     """
     removed = set(removed)
     found = [f"ledger entry {row['seq']}: {problem}" for row, problem in chain.problems(db,
                                                                                        "ledger")]
-    found += row_problems(db, "submission", "submissions", "id", SUBMISSION_FIELDS, removed)
-    found += row_problems(db, "decision", "decisions", "submission_id", DECISION_FIELDS,
-                          removed)
-    decided = {row["submission_id"]: row["outcome"] for row in db["decisions"].rows}
-    for row in db["submissions"].rows_where(select="id, status, evaluation"):
-        expected = decided.get(row["id"], json.loads(row["evaluation"])["status"])
-        if row["status"] != expected:
-            found.append(f"submission {row['id']}: status {row['status']} but its ledger "
-                         f"says {expected}")
-    return found
+    for kind, (table, key, fields) in KINDS.items():
+        found += row_problems(db, kind, table, key, fields, removed)
+    return found + list(status_problems(db))

@@ -19,6 +19,9 @@ from .information import TEMPLATES
 from .status import by_severity
 
 ATTACHMENT_NAME = "consent-record.json"
+TREATMENT_ATTACHMENT = "treatment-record.json"
+DESCRIPTIONS = {ATTACHMENT_NAME: "Answers, flags, decision and countersignature",
+                TREATMENT_ATTACHMENT: "What was done, and the consent it was done under"}
 ASSETS = TEMPLATES / "pdf"
 
 # The PDF template and the treatment information it shares with the tablet.
@@ -70,9 +73,9 @@ def data_uri(png_bytes):
     return "data:image/png;base64," + base64.b64encode(png_bytes).decode()
 
 
-def render_html(context):
-    """Fill the consent template; every value is escaped by Jinja."""
-    return templates.get_template("pdf/consent.html").render(**context)
+def render_html(context, template="pdf/consent.html"):
+    """Fill a record's template; every value is escaped by Jinja."""
+    return templates.get_template(template).render(**context)
 
 
 # gthread workers render in several threads; the shared font configuration (Pango,
@@ -81,26 +84,27 @@ RENDER_LOCK = threading.Lock()
 
 
 def attached_record(pdf_bytes):
-    """Return the JSON record attached to a consent PDF, or None if it has none."""
+    """Return the JSON record attached to a sealed PDF, or None if it has none."""
     try:
-        found = PdfReader(BytesIO(pdf_bytes)).attachments.get(ATTACHMENT_NAME)
+        attached = PdfReader(BytesIO(pdf_bytes)).attachments
+        found = attached.get(ATTACHMENT_NAME) or attached.get(TREATMENT_ATTACHMENT)
         return json.loads(found[0]) if found else None
     except Exception:  # noqa: BLE001 - a damaged file simply has no readable record
         return None
 
 
-def render_pdf(html, record):
-    """Convert HTML to PDF/A-3b with the machine-readable record attached."""
+def render_pdf(html, record, name=ATTACHMENT_NAME):
+    """Convert HTML to PDF/A-3b with the machine-readable record attached under name."""
     with RENDER_LOCK:
-        return write_pdf(html, record)
+        return write_pdf(html, record, name)
 
 
-def write_pdf(html, record):
+def write_pdf(html, record, name=ATTACHMENT_NAME):
     """Convert HTML to PDF/A-3b (the caller holds the render lock)."""
     fetcher = ConsentFetcher()
     stamp = datetime.now(timezone.utc)
     attachment = Attachment(string=json.dumps(record, indent=1, ensure_ascii=False).encode(),
-                            name=ATTACHMENT_NAME, description="Answers, flags and decision",
+                            name=name, description=DESCRIPTIONS[name],
                             relationship="Data", url_fetcher=fetcher,
                             created=stamp, modified=stamp)
     return HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).write_pdf(

@@ -4,9 +4,12 @@ from collections import Counter
 
 from . import clock
 from .names import name_key
-from .status import Severity, Status
+from .status import Severity, Status, current
 
-WAITING_ON = {Status.NEEDS_REVIEW: "doctor"}
+# Who a patient waits on, and for what.
+WAITING_ON = {Status.NEEDS_REVIEW: "doctor: review",
+              Status.AWAITING_CONSENT: "practitioner: consent",
+              Status.CONSENTED: "practitioner: treatment record"}
 SUMMARY = "id, created_at, first_name, last_name, date_of_birth, treatment, treatment_date, " \
           "status, answers, evaluation"
 
@@ -37,6 +40,7 @@ def today(db, day):
     rows = [summarise(row, day) for row in db["submissions"].rows_where(
         "treatment_date = ?", [day.isoformat()], select=SUMMARY, order_by="created_at")]
     for row in rows:
+        row["status"] = current(row["status"], row["treatment_date"], day)
         row["waiting_on"] = WAITING_ON.get(row["status"], "nobody")
     return sorted(rows, key=lambda r: (r["status"] != Status.NEEDS_REVIEW,
                                        -r["counts"]["stop"], -r["counts"]["review"]))
@@ -67,3 +71,18 @@ def earlier_consents(db, submission):
         "order by s.treatment_date desc",
         [submission["name_key"], submission["date_of_birth"], submission["id"]])
     return [{**row, "areas": json.loads(row.pop("answers"))["areas"]} for row in rows]
+
+
+def history(db, submission, today):
+    """List every visit of this patient here, newest first, with what became of it."""
+    rows = db.query(
+        "select s.id, s.treatment_date, s.treatment, s.status, s.answers, t.details, t.reason "
+        "from submissions s left join treatments t on t.submission_id = s.id "
+        "where s.name_key = ? and s.date_of_birth = ? order by s.treatment_date desc, "
+        "s.created_at desc", [submission["name_key"], submission["date_of_birth"]])
+    return [{"id": row["id"], "treatment_date": row["treatment_date"],
+             "treatment": row["treatment"], "this": row["id"] == submission["id"],
+             "status": current(row["status"], row["treatment_date"], today),
+             "areas": json.loads(row["answers"])["areas"], "reason": row["reason"] or "",
+             "treated": [part["area"] for part in json.loads(row["details"])["areas"]]
+             if row["details"] else []} for row in rows]

@@ -1,9 +1,8 @@
 """Compare a sealed PDF's attached record with the rows it claims to record."""
 import json
 
-from . import decisions, submissions
+from . import consents, decisions, documents, submissions, treatments
 from .chain import digest
-from .finalise import machine_record
 
 
 def witness_problems(db, record, lawful):
@@ -18,45 +17,69 @@ def witness_problems(db, record, lawful):
             f"{'changed' if row else 'gone'} since"]
 
 
-def record_parts(record):
+def record_parts(record, document_id=""):
     """Return the parts of a record that must match the rows (not what it witnessed)."""
-    return {part: record.get(part) for part in ("submission", "answers", "evaluation",
-                                                "decision")}
+    return documents.parts(document_id, record)
 
 
-def expected_record(db, submission_id):
+def as_json(record):
+    """Return a record as reading its JSON back would give it."""
+    return json.loads(json.dumps(record))
+
+
+def consent_sha256(db, submission_id):
+    """Return the archived hash of a submission's consent record, or None."""
+    row = next(db["archive"].rows_where("submission_id = ?", [submission_id],
+                                        select="sha256"), None)
+    return row["sha256"] if row else None
+
+
+def expected_record(db, document_id):
     """Return the record the rows say was sealed, as JSON would give it back; None if gone."""
+    submission_id = documents.submission_of(document_id)
+    if documents.is_treatment(document_id):
+        treatment = treatments.get(db, submission_id)
+        return treatment and as_json(documents.treatment_record(
+            submission_id, treatment, consent_sha256(db, submission_id)))
     submission = submissions.get(db, submission_id)
-    if submission is None:
-        return None
-    return json.loads(json.dumps(machine_record(submission, decisions.get(db, submission_id))))
+    return submission and as_json(documents.consent_record(
+        submission, decisions.get(db, submission_id), consents.get(db, submission_id)))
 
 
 def expected_digests(db):
-    """Map every submission to the digest of the record its rows say was sealed."""
+    """Map every document to the digest of the record its rows say was sealed."""
     decided = {row["submission_id"]: decisions.as_recorded(row) for row in db["decisions"].rows}
+    signed = {row["submission_id"]: row for row in db["consents"].rows}
     found = {}
     for row in db["submissions"].rows:
         submission = {**row, "answers": json.loads(row["answers"]),
                       "evaluation": json.loads(row["evaluation"])}
-        found[row["id"]] = digest(record_parts(machine_record(submission,
-                                                              decided.get(row["id"]))))
+        record = documents.consent_record(submission, decided.get(row["id"]),
+                                          signed.get(row["id"]))
+        found[row["id"]] = digest(record_parts(as_json(record), row["id"]))
+    hashes = dict(db.execute("select submission_id, sha256 from archive").fetchall())
+    for row in db["treatments"].rows:
+        treatment = {**row, "details": json.loads(row["details"])}
+        sid = row["submission_id"]
+        record = documents.treatment_record(sid, treatment, hashes.get(sid))
+        found[documents.treatment_id(sid)] = digest(record_parts(record,
+                                                                 documents.treatment_id(sid)))
     return found
 
 
-def record_problems(db, submission_id, record, lawful=(), expected=None):
+def record_problems(db, document_id, record, lawful=(), expected=None):
     """Compare a sealed PDF's attached record with the rows it claims; list differences."""
     if not isinstance(record, dict) or not isinstance(record.get("submission"), dict):
         return ["no readable attached record"]
-    if record["submission"].get("id") != submission_id:
+    if record["submission"].get("id") != document_id:
         return [f"the PDF holds the record of submission {record['submission'].get('id')}"]
-    expected = expected or expected_record(db, submission_id)
+    expected = expected or expected_record(db, document_id)
     if expected is None:
         return ["its submission row is missing"]
     # Records sealed by older versions carry fewer submission keys: compare those they have.
     changed = [f"submission.{key}" for key, value in record["submission"].items()
                if expected["submission"].get(key) != value]
-    changed += [part for part in ("answers", "evaluation", "decision")
-                if expected[part] != record.get(part)]
+    changed += [part for part in record_parts(expected, document_id)
+                if part != "submission" and expected.get(part) != record.get(part)]
     found = [f"rows differ from the sealed record: {', '.join(changed)}"] if changed else []
     return found + witness_problems(db, record, lawful)

@@ -3,6 +3,7 @@ from datetime import date
 from pathlib import Path
 
 from . import audit, purges
+from .documents import treatment_id
 from .storage import immediate
 
 
@@ -21,17 +22,22 @@ def expired(db, before):
 
 
 def purge_one(db, archive_dir, submission_id, keys):
-    """Delete one consent: its PDF, archive row, decision and answers, with a signed record."""
+    """Delete one consent: its PDFs, archive rows, decision and answers, with signed records."""
+    entries = []
     with immediate(db):
-        entry = next(db["archive"].rows_where("submission_id = ?", [submission_id]), None)
-        purges.record(db, submission_id, entry, keys)
-        if entry:
-            db["archive"].delete_where("submission_id = ?", [submission_id])
-        db["decisions"].delete_where("submission_id = ?", [submission_id])
+        for document_id in (submission_id, treatment_id(submission_id)):
+            entry = next(db["archive"].rows_where("submission_id = ?", [document_id]), None)
+            if entry or document_id == submission_id:  # every purge leaves a signed record
+                purges.record(db, document_id, entry, keys)
+            if entry:
+                db["archive"].delete_where("submission_id = ?", [document_id])
+                entries.append(entry)
+            db["timestamp_queue"].delete_where("submission_id = ?", [document_id])
+        for table in ("decisions", "consents", "treatments"):
+            db[table].delete_where("submission_id = ?", [submission_id])
         db["submissions"].delete(submission_id)
-        db["timestamp_queue"].delete_where("submission_id = ?", [submission_id])
         audit.append(db, "retention_purge", "retention", submission_id)
-    if entry:  # after the commit: a crash here leaves an unindexed file that verify reports
+    for entry in entries:  # after the commit: a crash here leaves an unindexed file verify reports
         original = Path(archive_dir) / entry["path"]
         for path in [original, *original.parent.glob(f"{original.stem}.ts*.pdf")]:
             path.chmod(0o600)

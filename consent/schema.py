@@ -235,3 +235,59 @@ def m016_typed_signatures(db):
 def m017_deferrals(db):
     """Let a doctor defer a treatment until a date, with the reason as the note."""
     db["decisions"].add_column("deferred_until", str)
+
+
+@migrations()
+def m018_countersigning(db):
+    """Add countersigned consents, treatment records and signing PINs.
+
+    Cleared or approved submissions not yet archived now wait for a practitioner: they
+    were never sealed, so no record may call them consented until someone countersigns.
+    """
+    db["consents"].create({"submission_id": str, "practitioner": str, "countersigned_at": str,
+                           "identity_checked": int, "discussed": int, "answer_to_questions": str,
+                           "signed_with": str},
+                          pk="submission_id", foreign_keys=[("submission_id", "submissions", "id")],
+                          not_null={"practitioner", "countersigned_at", "signed_with"})
+    db["treatments"].create({"submission_id": str, "outcome": str, "practitioner": str,
+                             "recorded_at": str, "details": str, "reason": str},
+                            pk="submission_id",
+                            foreign_keys=[("submission_id", "submissions", "id")],
+                            not_null={"outcome", "practitioner", "recorded_at", "details"})
+    db["users"].add_column("pin_hash", str)
+    db.execute("update submissions set status = 'awaiting_consent' where status in "
+               "('cleared', 'approved') and id not in (select submission_id from archive)")
+    archive_holds_documents(db)
+
+
+def archive_holds_documents(db):
+    """Let the archive index documents ("<id>.treatment" too), not only submissions.
+
+    SQLite cannot drop a foreign key in place: the table is rebuilt with the same rows,
+    so every entry hash still holds, and its write-once triggers and sequence come back.
+    """
+    sequence = db.execute("select seq from sqlite_sequence where name = 'archive'").fetchone()
+    db.execute("ALTER TABLE archive RENAME TO archive_before_m018")
+    db.execute(
+        """
+        CREATE TABLE archive (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            submission_id TEXT NOT NULL UNIQUE,
+            path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+            archived_at TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("INSERT INTO archive SELECT * FROM archive_before_m018")
+    for verb in ("update", "delete"):
+        db.execute(f"DROP TRIGGER archive_no_{verb}")
+    db.execute("DROP TABLE archive_before_m018")
+    if sequence:  # a purged newest entry must not have its number given out again
+        db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'archive'", sequence)
+    db.execute(
+        "CREATE TRIGGER archive_no_update BEFORE UPDATE ON archive "
+        "BEGIN SELECT RAISE(ABORT, 'archive rows are write-once'); END")
+    db.execute(
+        "CREATE TRIGGER archive_no_delete BEFORE DELETE ON archive WHEN NOT EXISTS "
+        "(SELECT 1 FROM purges WHERE submission_id = OLD.submission_id) "
+        "BEGIN SELECT RAISE(ABORT, 'archive rows are write-once'); END")

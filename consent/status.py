@@ -5,11 +5,18 @@ from enum import StrEnum
 class Status(StrEnum):
     """Where a submission stands (stored as its value)."""
 
-    CLEARED = "cleared"  # the rule set found nothing a doctor must see
     NEEDS_REVIEW = "needs_review"  # a stop or review flag: a doctor decides
-    APPROVED = "approved"
+    AWAITING_CONSENT = "awaiting_consent"  # cleared or approved: a practitioner countersigns
+    CONSENTED = "consented"  # countersigned: the consent is sealed before treatment
+    TREATED = "treated"
+    NOT_TREATED = "not_treated"
     DECLINED = "declined"
     DEFERRED = "deferred"  # not now: the doctor names a date after which to ask again
+    LAPSED = "lapsed"  # never stored: awaiting or consented, and its treatment date is past
+    # A doctor's decision and the rule set's verdict use these; records sealed before
+    # countersigning existed keep them as their status.
+    APPROVED = "approved"
+    CLEARED = "cleared"
 
 
 class Severity(StrEnum):
@@ -28,5 +35,30 @@ def by_severity(flags):
     return sorted(flags, key=lambda flag: SEVERITY_ORDER[flag["severity"]])
 
 
-FINAL = (Status.CLEARED, Status.APPROVED, Status.DECLINED, Status.DEFERRED)  # ready to seal
+# Statuses whose consent or eligibility record is sealed in the archive. (Cleared and
+# approved records sealed before countersigning existed are all archived already.)
+SEALED = (Status.CONSENTED, Status.TREATED, Status.NOT_TREATED, Status.DECLINED,
+          Status.DEFERRED)
+COUNTERSIGNED = (Status.CONSENTED, Status.TREATED, Status.NOT_TREATED)
+ENDED = (Status.TREATED, Status.NOT_TREATED, Status.DECLINED, Status.DEFERRED)
+LAPSES = (Status.AWAITING_CONSENT, Status.CONSENTED)
 BLOCKING = (Severity.STOP, Severity.REVIEW)
+
+
+def current(status, treatment_date, today):
+    """Return the status as it stands today: lapsed once its treatment date is past."""
+    if status in LAPSES and treatment_date < today.isoformat():
+        return Status.LAPSED
+    return Status(status)
+
+
+class Conflict(Exception):
+    """A step the submission's state does not allow (answered 409, nothing changed)."""
+
+
+def require(submission, wanted, today, step):
+    """Refuse a step unless the submission stands at the wanted status today."""
+    found = current(submission["status"], submission["treatment_date"], today)
+    if found != wanted:
+        raise Conflict(f"This submission is {found.replace('_', ' ')}: "
+                       f"{step} is only possible when it is {wanted.replace('_', ' ')}.")

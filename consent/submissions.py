@@ -8,8 +8,6 @@ from .rules.engine import evaluate
 from .status import Status
 from .storage import immediate
 
-COUNTS_AS_SESSION = (Status.CLEARED, Status.APPROVED)
-
 
 def new_id():
     """Return a non-guessable submission id."""
@@ -17,14 +15,26 @@ def new_id():
 
 
 def clinic_history(db, answers):
-    """List the patient's earlier sessions at this clinic: date and areas."""
-    rows = db["submissions"].rows_where(
-        "name_key = ? and date_of_birth = ? and status in (?, ?)",
-        [name_key(answers["first_name"], answers["last_name"]), answers["date_of_birth"],
-         *COUNTS_AS_SESSION],
-        select="treatment_date, answers", order_by="treatment_date desc")
-    return [{"date": row["treatment_date"], "areas": json.loads(row["answers"])["areas"]}
-            for row in rows]
+    """List the patient's treatments at this clinic, newest first: date and areas treated.
+
+    Only recorded treatments count; consents sealed before countersigning existed
+    (cleared, approved) count as sessions, as they did when they were sealed.
+    """
+    rows = db.query(
+        "select s.treatment_date, s.answers, t.details from submissions s "
+        "left join treatments t on t.submission_id = s.id and t.outcome = 'treated' "
+        "where s.name_key = ? and s.date_of_birth = ? and (t.details is not null or "
+        "s.status in ('cleared', 'approved')) order by s.treatment_date desc",
+        [name_key(answers["first_name"], answers["last_name"]), answers["date_of_birth"]])
+    return [{"date": row["treatment_date"], "areas": (
+        [part["area"] for part in json.loads(row["details"])["areas"]] if row["details"]
+        else json.loads(row["answers"])["areas"])} for row in rows]
+
+
+def first_status(evaluation):
+    """Return where a new submission stands: with a doctor, or waiting for consent."""
+    return (Status.NEEDS_REVIEW if evaluation.status == Status.NEEDS_REVIEW
+            else Status.AWAITING_CONSENT)
 
 
 def submit(db, ruleset, answers, signature_png, on, typed=False):
@@ -40,7 +50,7 @@ def submit(db, ruleset, answers, signature_png, on, typed=False):
             "name_key": name_key(answers["first_name"], answers["last_name"]),
             "date_of_birth": answers["date_of_birth"], "treatment": answers["treatment"],
             "treatment_date": on.isoformat(), "answers": json.dumps(answers),
-            "signature": signature_png, "status": evaluation.status,
+            "signature": signature_png, "status": first_status(evaluation),
             "signature_kind": "typed" if typed else "drawn",
             "evaluation": json.dumps(evaluation.to_dict()),
             "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,

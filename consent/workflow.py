@@ -1,41 +1,57 @@
-"""A submission's life: stored first, judged by the rule set, decided, then sealed.
+"""A submission's life: stored and judged, decided, countersigned, treated; each record sealed.
 
-The policy is written here once: what the patient or the doctor sent is committed before
-any PDF is made; a consent is finalised (rendered, sealed, archived) as soon as it is
-decided; if that fails it stays stored, and `flask archive retry` finishes it later.
+The policy is written here once: what the patient, the doctor or the practitioner sent is
+committed before any PDF is made. The patient's submit only stores and judges, so a cleared
+and a flagged patient are answered alike. A record is finalised (rendered, sealed, archived)
+when it is complete: an eligibility decision when a doctor declines or defers, a consent
+when a practitioner countersigns, a treatment record when it is written. If that fails the
+rows stay committed, and `flask archive retry` finishes the PDF later.
 """
 import logging
 
-from . import decisions, submissions
+from . import consents, decisions, documents, submissions, treatments
 from .finalise import finalise
-from .status import FINAL
+from .status import Status
 
 log = logging.getLogger("consent.workflow")  # under the app's logger, "consent"
 
 
-def finalise_now(db, config, submission_id):
-    """Render, seal and archive a decided submission; return its archive entry."""
-    return finalise(db, config, submission_id)
+def finalise_now(db, config, document_id):
+    """Render, seal and archive a document; return its archive entry."""
+    return finalise(db, config, document_id)
 
 
-def settle(db, config, submission_id):
-    """Finalise a decided submission now; tell whether it is archived (else retry later)."""
+def settle(db, config, document_id):
+    """Finalise a document now; tell whether it is archived (else retry later)."""
     try:
-        finalise_now(db, config, submission_id)
+        finalise_now(db, config, document_id)
     except Exception:  # noqa: BLE001 - what was sent is committed whatever failed here
-        log.exception("Archiving failed for submission %s", submission_id)
+        log.exception("Archiving failed for document %s", document_id)
         return False
     return True
 
 
-def submit(db, config, ruleset, answers, signature_png, on, typed=False):
-    """Store and judge a patient's answers; finalise at once if no doctor is needed."""
-    row = submissions.submit(db, ruleset, answers, signature_png, on, typed)
-    archived = settle(db, config, row["id"]) if row["status"] in FINAL else True
-    return row, archived
+def submit(db, ruleset, answers, signature_png, on, typed=False):
+    """Store and judge a patient's answers; nothing is sealed until a clinician acts."""
+    return submissions.submit(db, ruleset, answers, signature_png, on, typed)
 
 
 def decide(db, config, submission_id, doctor, outcome, **details):
-    """Record a doctor's decision, then finalise; tell whether the consent is archived."""
+    """Record a doctor's decision; seal it if it ends the visit. Tell whether archived."""
     decisions.decide(db, submission_id, doctor, outcome, **details)
+    if outcome == Status.APPROVED:
+        return True  # nothing to seal yet: the practitioner countersigns next
     return settle(db, config, submission_id)
+
+
+def countersign(db, config, submission_id, practitioner, today, signed_with, **confirmed):
+    """Record the practitioner's countersignature, then seal the consent before treatment."""
+    consents.countersign(db, submission_id, practitioner, today, signed_with, **confirmed)
+    return settle(db, config, submission_id)
+
+
+def record_treatment(db, config, submission_id, practitioner, today, outcome, details,
+                     reason=""):
+    """Record what was done (or why not), then seal the treatment record."""
+    treatments.record(db, submission_id, practitioner, today, outcome, details, reason)
+    return settle(db, config, documents.treatment_id(submission_id))

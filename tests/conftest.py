@@ -239,7 +239,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"Screenshots of every screen: {shots}")
 
 
-def assert_pdf_a_3b(data):
+def assert_pdf_a_3b(data, attachment=pdf.ATTACHMENT_NAME):
     """Check a sealed file is still PDF/A-3b: version, XMP identification, associated file."""
     reader = PdfReader(BytesIO(data))
     root = reader.trailer["/Root"]
@@ -248,7 +248,47 @@ def assert_pdf_a_3b(data):
     xmp = root["/Metadata"].get_data().decode()
     assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
     files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}
-    assert set(files) == {pdf.ATTACHMENT_NAME}
-    record = files[pdf.ATTACHMENT_NAME]
+    assert set(files) == {attachment}
+    record = files[attachment]
     assert record["/AFRelationship"] == "/Data"
     assert record["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"
+
+
+PIN = "246810"
+
+
+@pytest.fixture
+def practitioner(app):
+    """A practitioner logged in with both factors, who has set the signing PIN above."""
+    from consent import signing
+    client = staff_client(app, "nurse.joy", "practitioner")
+    db = connect(app.config["DATABASE"])
+    signing.set_pin(db, "nurse.joy", PIN)
+    db.conn.close()
+    return client
+
+
+def countersign(app, db, submission_id, username="nurse.joy", answer="Answered in person.",
+                seal=True):
+    """Countersign a consent as a practitioner would (identity checked, risks discussed)."""
+    from consent import consents, workflow
+    if not accounts.exists(db, username):
+        add_staff(db, username, "practitioner")
+    if not seal:
+        return consents.countersign(db, submission_id, username, clock.today(), "pin",
+                                    identity_checked=True, discussed=True, answer=answer)
+    return workflow.countersign(db, app.config, submission_id, username, clock.today(), "pin",
+                                identity_checked=True, discussed=True, answer=answer)
+
+
+TREATED_FACE = {"treated_at": "2026-07-02T09:00:00+00:00",
+                "areas": [{"area": "face", "device": "Dermapen 4", "needle_depth_mm": 0.5}],
+                "numbing": None, "products": [], "reaction": ""}
+
+
+def treat(app, db, submission_id, details=TREATED_FACE, outcome="treated", reason="",
+          username="nurse.joy"):
+    """Record a treatment under a countersigned consent; tell whether it was archived."""
+    from consent import workflow
+    return workflow.record_treatment(db, app.config, submission_id, username, clock.today(),
+                                     outcome, details, reason)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from conftest import assert_pdf_a_3b, patient, signature_data_url, valid_form
+from conftest import PIN, assert_pdf_a_3b, countersign, patient, signature_data_url, valid_form
 from consent import archive, information, keys, pdf, seal, seal_check, submissions, workflow
 from consent.finalise import ArchiveError, NotReady, finalise, sealed_document
 from consent.instance import anchor
@@ -21,10 +21,11 @@ SIGNATURE_PNG = clean_png(signature_data_url())
 
 
 def submit(app, db, **answers):
-    """Store a submission straight through the domain function, bypassing the form."""
+    """Store a submission through the domain and countersign it, not yet sealed."""
     ruleset = app.extensions["consent.ruleset"]
-    return submissions.submit(db, ruleset, patient(**answers), SIGNATURE_PNG,
-                              date(2026, 12, 1))
+    row = submissions.submit(db, ruleset, patient(**answers), SIGNATURE_PNG, date(2026, 12, 1))
+    countersign(app, db, row["id"], seal=False)
+    return row
 
 
 def archived(app, db, submission_id):
@@ -49,9 +50,12 @@ def verify(runner):
 
 @pytest.fixture
 def cleared(app, client, db):
-    """Submit a cleared questionnaire through the tablet form; return its id."""
+    """Submit a cleared questionnaire through the tablet form and countersign it; its id."""
     client.post("/", data=valid_form(swim_within_24h="yes"))
-    return next(db["submissions"].rows)["id"]
+    submission_id = next(db["submissions"].rows)["id"]
+    assert archive.entry(db, submission_id) is None  # nothing is sealed at the tablet
+    countersign(app, db, submission_id)
+    return submission_id
 
 
 def test_cleared_submission_is_archived_with_everything_readable(app, db, cleared):
@@ -72,7 +76,9 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
                  "please do not swim in a pool",  # the advice flag's own aftercare line
                  f"Document {cleared}", "Page 1 of", information.sha256(),
                  f"rule set {ruleset.version}", ruleset.sha256,
-                 "Typed name: Ada Lovelace"]:
+                 "Typed name: Ada Lovelace", "Consent taken in person",
+                 "I discussed this treatment with the patient and obtained their consent.",
+                 "Countersigned by nurse.joy on 2 July 2026, 00:30 BST"]:
         assert line in text, line
     reader = PdfReader(BytesIO(data))
     images = {image.image.size for page in reader.pages for image in page.images}
@@ -84,6 +90,8 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
     assert record["answers"] == stored["answers"]
     assert record["evaluation"] == stored["evaluation"]
     assert record["submission"]["id"] == cleared and record["decision"] is None
+    assert record["submission"]["status"] == "consented"
+    assert record["consent"]["practitioner"] == "nurse.joy"
     assert record["submission"]["information_sha256"] == information.sha256()
     assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_data()  # PDF/A
     assert b"/ByteRange" in data
@@ -171,6 +179,7 @@ def test_verify_detects_a_file_replaced_by_another_sealed_pdf(app, db, client, r
     client.post("/", data=valid_form(first_name="Grace", last_name="Hopper",
                                      signed_name="Grace Hopper"))
     other = next(r for r in db["submissions"].rows if r["id"] != cleared)["id"]
+    countersign(app, db, other)
     entry, _ = archived(app, db, cleared)
     _, other_data = archived(app, db, other)
     path = Path(app.config["ARCHIVE_DIR"]) / entry["path"]
@@ -260,11 +269,15 @@ def test_export_copies_pdfs_with_a_manifest(app, db, runner, cleared, tmp_path):
     assert archive.sha256((dest / f"{cleared}.pdf").read_bytes()) == entry["sha256"]
 
 
-def test_any_archiving_failure_says_the_answers_are_saved(app, db, client, monkeypatch):
+def test_any_archiving_failure_keeps_the_countersignature_and_says_so(app, db, client,
+                                                                      practitioner, monkeypatch):
+    client.post("/", data=valid_form())
+    submission_id = next(db["submissions"].rows)["id"]
     monkeypatch.setattr(seal, "seal", lambda *args: (_ for _ in ()).throw(ValueError("boom")))
-    response = client.post("/", data=valid_form())
-    assert response.status_code == 503 and b"the answers are saved" in response.data
-    assert db["submissions"].count == 1
+    response = practitioner.post(f"/practice/{submission_id}", data={
+        "identity_checked": "y", "discussed": "y", "pin": PIN}, follow_redirects=True)
+    assert response.status_code == 200 and b"could not be made yet" in response.data
+    assert db["consents"].count == 1 and db["archive"].count == 0
 
 
 def fail_with(code):
@@ -283,9 +296,10 @@ def test_storage_failure_keeps_the_answers_for_retry_and_leaves_no_file(
         monkeypatch.setattr(archive.os, "fsync", fail_with(code))
     else:
         monkeypatch.setattr(archive, "open", fail_with(code), raising=False)
-    response = client.post("/", data=valid_form())
-    assert response.status_code == 503 and b"could not be archived" in response.data
-    assert db["submissions"].count == 1 and db["archive"].count == 0
+    assert client.post("/", data=valid_form()).status_code == 302
+    with app.app_context():
+        assert countersign(app, db, next(db["submissions"].rows)["id"]) is False
+    assert db["consents"].count == 1 and db["archive"].count == 0
     files = [p for p in Path(app.config["ARCHIVE_DIR"]).rglob("*") if p.is_file()]
     assert files == []  # no temp file, no half-written PDF
     monkeypatch.undo()
@@ -342,6 +356,9 @@ def test_a_declined_patient_gets_an_eligibility_decision_not_a_consent(app, db, 
     submission_id = next(db["submissions"].rows)["id"]
     with app.app_context():
         workflow.decide(db, app.config, submission_id, "dr.house", outcome)
+        if outcome == "approved":
+            assert archive.entry(db, submission_id) is None  # sealed once countersigned
+            countersign(app, db, submission_id)
     text = text_of(archived(app, db, submission_id)[1])
     assert text.startswith(f"{title} ")
     for words in absent:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKUP_IDENTITY, PATIENT, config_for, make_app, signature_data_url
+from conftest import (BACKUP_IDENTITY, PATIENT, config_for, countersign, make_app,
+                      signature_data_url)
 from consent import submissions
 from consent.backup import new_identity
 from consent.finalise import finalise
@@ -22,6 +23,7 @@ def submit_and_finalise(app, name):
     answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
     row = submissions.submit(db, app.extensions["consent.ruleset"], answers, PNG,
                              date(2026, 12, 1))
+    countersign(app, db, row["id"], seal=False)
     finalise(db, app.config, row["id"])
     db.conn.close()
     return row["id"]

@@ -5,7 +5,7 @@ import json
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from test_tamper import sealed, world  # noqa: F401 - cleared, approved and declined records
+from test_tamper import sealed, world  # noqa: F401 - treated, consented and declined records
 from consent import fhir, fhir_export
 
 
@@ -17,9 +17,10 @@ def resources(bundle):
     return found
 
 
-@pytest.mark.parametrize("status, release", [("cleared", "permit"), ("approved", "permit"),
-                                             ("declined", "deny")])
-def test_a_bundle_per_kind_of_record_validates(world, status, release):
+@pytest.mark.parametrize("status, release, staff", [
+    ("treated", "permit", {"practitioner"}), ("consented", "permit", {"doctor", "practitioner"}),
+    ("declined", "deny", {"doctor"})])
+def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
     app, db = world
     sid = next(db["submissions"].rows_where("status = ?", [status]))["id"]
     bundle = fhir_export.bundle_for(db, app.config, sid)
@@ -35,7 +36,12 @@ def test_a_bundle_per_kind_of_record_validates(world, status, release):
     assert form.version.startswith("edition-1+")
     [provenance] = found["Provenance"]
     assert provenance.signature[0].sigFormat == "image/png"
-    assert ("Practitioner" in found) == (status != "cleared")  # the doctor who decided
+    assert {person.id for person in found["Practitioner"]} == staff
+    performer = "practitioner" if "practitioner" in staff else "patient"
+    assert consent.performer[0].reference == fhir.urn(sid, performer)
+    assert len(provenance.signature) == 1 + len(staff)  # the patient, and each of staff
+    if "practitioner" in staff:
+        assert "obtained their consent" in provenance.agent[-1].role[0].text
     flags = json.loads(next(db["submissions"].rows_where("id = ?", [sid]))["evaluation"])["flags"]
     assert len(found.get("DetectedIssue", [])) == len(flags)
     for issue in found.get("DetectedIssue", []):

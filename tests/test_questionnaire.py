@@ -22,7 +22,7 @@ def test_valid_submission_is_stored_as_the_dictionary_encodes_it(client, db):
     assert response.status_code == 302 and response.headers["Location"] == "/thanks"
     [row] = stored(db)
     assert row["answers"] == PATIENT
-    assert row["status"] == "cleared"
+    assert row["status"] == "awaiting_consent"  # cleared: a practitioner countersigns next
     assert (row["first_name"], row["last_name"], row["date_of_birth"]) == \
         ("Ada", "Lovelace", "1985-12-10")
     assert row["signature"].startswith(b"\x89PNG") and len(row["id"]) >= 20

@@ -8,7 +8,8 @@ import pytest
 from argon2 import PasswordHasher
 from pypdf import PdfReader
 
-from conftest import PASSWORD, add_staff, config_for, log_in, make_app, staff_client, valid_form
+from conftest import (PASSWORD, add_staff, config_for, countersign, log_in, make_app,
+                      staff_client, valid_form)
 from consent import accounts, archive, clock, workflow
 from consent.storage import connect
 
@@ -153,7 +154,10 @@ def test_decision_is_recorded_finalised_and_audited(app, client, doctor, db):
     assert response.status_code == 302
     decision = db["decisions"].get(submission_id)
     assert decision["doctor"] == "dr.house" and decision["decided_at"]
-    assert db["submissions"].get(submission_id)["status"] == "approved"
+    assert db["submissions"].get(submission_id)["status"] == "awaiting_consent"
+    assert doctor.get(f"/review/{submission_id}/pdf").status_code == 404  # not yet consented
+    with app.app_context():
+        countersign(app, db, submission_id)
     download = doctor.get(f"/review/{submission_id}/pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     reader = PdfReader(BytesIO(download.data))
@@ -167,7 +171,8 @@ def test_decision_is_recorded_finalised_and_audited(app, client, doctor, db):
     assert ("pdf_downloaded", submission_id) in actions
     assert all("Lovelace" not in json.dumps(row) for row in db["audit"].rows)
     again = doctor.post(f"/review/{submission_id}/decide", data={"outcome": "declined"})
-    assert again.status_code == 422 and b"already been recorded" in again.data
+    assert again.status_code == 409 and b"already been recorded" in again.data
+    assert db["decisions"].get(submission_id)["outcome"] == "approved"
 
 
 def test_approving_over_a_stop_flag_needs_a_reason(client, doctor, db):
@@ -177,7 +182,7 @@ def test_approving_over_a_stop_flag_needs_a_reason(client, doctor, db):
     assert db["decisions"].count == 0 and archive.entry(db, submission_id) is None
     done = doctor.post(f"/review/{submission_id}/decide", data={
         "outcome": "approved", "override_reason": "Lesion healed; checked in person."})
-    assert done.status_code == 302 and archive.entry(db, submission_id)
+    assert done.status_code == 302 and db["decisions"].count == 1
 
 
 def test_mesotherapy_approval_needs_product_and_batch(client, doctor, db):
@@ -296,6 +301,7 @@ def test_the_doctors_name_and_registration_are_printed_on_the_record(app, db, cl
     submission_id = next(db["submissions"].rows)["id"]
     with app.app_context():
         workflow.decide(db, app.config, submission_id, "dr.grey", "approved")
+        countersign(app, db, submission_id)
     entry = archive.entry(db, submission_id)
     data = (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
@@ -366,6 +372,7 @@ def test_times_are_said_in_the_clinics_zone_never_as_iso_strings(app, db, client
     sid = next(db["submissions"].rows)["id"]
     with app.app_context():
         workflow.decide(db, app.config, sid, "dr.house", "approved")
+        countersign(app, db, sid)
     row = db["submissions"].get(sid)
     assert row["signed_at"].startswith("2026-07-01T23:")  # stored in UTC
     entry = archive.entry(db, sid)

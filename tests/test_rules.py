@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import config_for, stored, valid_form
+from conftest import TREATED_FACE, config_for, countersign, stored, treat, valid_form
 from consent import create_app
 from consent.rules import RuleSetError, evaluate, load, vocabulary
 from consent.rules.loader import parse
@@ -191,13 +191,40 @@ def test_submission_stores_its_evaluation(client, db):
     assert (row["ruleset_version"], row["ruleset_sha256"]) == (RULESET.version, RULESET.sha256)
 
 
-def test_clinic_history_catches_a_session_the_patient_forgot(client, db):
+def statuses_after_a_second_visit(app, client, db, first_visit, **second):
+    """Submit Ada, do first_visit to her submission, submit her again; return both rows."""
     client.post("/", data=valid_form())
-    client.post("/", data=valid_form(first_name=" ADA ", had_previous_session="no"))
-    first, second = sorted(stored(db), key=lambda row: row["created_at"] + row["status"])
-    assert first["status"] == "cleared" and second["status"] == "needs_review"
+    with app.app_context():
+        first_visit(next(db["submissions"].rows)["id"])
+    client.post("/", data=valid_form(first_name=" ADA ", had_previous_session="no", **second))
+    return list(db["submissions"].rows_where(order_by="rowid"))
+
+
+def test_clinic_history_catches_a_treatment_the_patient_forgot(app, client, db):
+    def treated(sid):
+        countersign(app, db, sid)
+        treat(app, db, sid)  # the face only, of face and neck consented
+    first, second = statuses_after_a_second_visit(app, client, db, treated)
+    assert first["status"] == "treated" and second["status"] == "needs_review"
     flags = json.loads(second["evaluation"])["flags"]
     assert [f["rule"] for f in flags] == ["interval-clinic-record"]
+    assert flags[0]["fields"]  # it explains itself
+
+
+@pytest.mark.parametrize("first_visit", ["nothing", "consented", "not_treated", "neck_only"])
+def test_only_recorded_treatments_of_the_same_area_count_as_sessions(app, client, db,
+                                                                     first_visit):
+    def act(sid):
+        if first_visit == "nothing":  # the same patient fills in the form twice in a morning
+            return
+        countersign(app, db, sid)
+        if first_visit == "not_treated":
+            treat(app, db, sid, outcome="not_treated", reason="Patient felt faint.")
+        elif first_visit == "neck_only":
+            treat(app, db, sid, details={**TREATED_FACE, "areas": [
+                {"area": "neck", "device": "Dermapen 4", "needle_depth_mm": 0.5}]})
+    first, second = statuses_after_a_second_visit(app, client, db, act, areas="face")
+    assert second["status"] == "awaiting_consent", json.loads(second["evaluation"])["flags"]
 
 
 def test_cli_eval_reports_every_invalid_field_in_one_run(runner, tmp_path):

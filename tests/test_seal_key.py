@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from conftest import config_for, enrolled_client, make_app, valid_form
+from conftest import config_for, countersign, enrolled_client, make_app, valid_form
 from consent import archive, keys, seal_check
 from consent.instance import startup_checks
 from consent.storage import connect
@@ -30,9 +30,11 @@ def token(tmp_path_factory):
 
 
 def seal_one(app):
-    """Finalise a cleared submission; return (db, its archived bytes)."""
+    """Seal a cleared, countersigned consent; return (db, its archived bytes)."""
     enrolled_client(app).post("/", data=valid_form(swim_within_24h="yes"))
     db = connect(app.config["DATABASE"])
+    with app.app_context():
+        countersign(app, db, next(db["submissions"].rows)["id"])
     entry = next(db["archive"].rows)
     return db, (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
 

@@ -16,27 +16,35 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (assert_pdf_a_3b, config_for, enrolled_client, make_app, staff_client,
-                      valid_form)
+from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
+                      staff_client, treat, valid_form)
 from consent import chain
 from consent.storage import connect
 
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
-    """An instance with three sealed consents: cleared, approved, declined (made once)."""
+    """An instance with four sealed records (made once): Ada cleared and countersigned,
+    Grace approved and countersigned, Mary declined, then Ada's treatment record."""
     folder = tmp_path_factory.mktemp("sealed")
     app = make_app(config_for(folder))
     client, db = enrolled_client(app), connect(app.config["DATABASE"])
     doctor = staff_client(app, "dr.house", "doctor")
     client.post("/", data=valid_form())
+    with app.app_context():
+        countersign(app, db, next(db["submissions"].rows)["id"])
     for name, outcome in (("Grace", "approved"), ("Mary", "declined")):
         client.post("/", data=valid_form(first_name=name, signed_name=f"{name} Lovelace",
                                          cold_sore_history="yes"))
         waiting = next(db["submissions"].rows_where("first_name = ?", [name]))["id"]
         assert doctor.post(f"/review/{waiting}/decide",
                            data={"outcome": outcome}).status_code == 302
-    assert db["archive"].count == 3
+        if outcome == "approved":
+            with app.app_context():
+                countersign(app, db, waiting)
+    with app.app_context():
+        treat(app, db, next(db["submissions"].rows_where("first_name = 'Ada'"))["id"])
+    assert db["archive"].count == 4
     db.conn.close()
     return folder
 
@@ -142,7 +150,7 @@ def rewrite_sealed_answers(app, db):
 
 
 def clear_a_flagged_submission_then_retry(app, db):
-    """Case M: before any doctor saw it, a flagged submission is made 'cleared' and sealed."""
+    """Case M: before anyone saw it, a flagged submission is made 'consented' and retried."""
     client = enrolled_client(app)
     client.post("/", data=valid_form(first_name="Alan", signed_name="Alan Lovelace",
                                      cold_sore_now="yes"))
@@ -151,9 +159,35 @@ def clear_a_flagged_submission_then_retry(app, db):
     evaluation.update(flags=[], status="cleared")
     answers = json.loads(row["answers"])
     answers["cold_sore_now"] = "no"
-    db["submissions"].update(row["id"], {"status": "cleared", "answers": json.dumps(answers),
+    db["submissions"].update(row["id"], {"status": "consented", "answers": json.dumps(answers),
                                          "evaluation": json.dumps(evaluation)})
     assert app.test_cli_runner().invoke(args=["archive", "retry"]).exit_code == 0
+    assert not db["archive"].count_where("submission_id = ?", [row["id"]])  # never sealed
+
+
+def countersign_behind_the_services_back(app, db):
+    """A countersignature written straight into the database for a waiting patient."""
+    client = enrolled_client(app)
+    client.post("/", data=valid_form(first_name="Alan", signed_name="Alan Lovelace"))
+    alan = next(db["submissions"].rows_where("first_name = 'Alan'"))["id"]
+    db["consents"].insert({"submission_id": alan, "practitioner": "nurse.joy",
+                           "countersigned_at": "2026-07-02T09:00:00+00:00", "identity_checked": 1,
+                           "discussed": 1, "answer_to_questions": "", "signed_with": "pin"})
+    db["submissions"].update(alan, {"status": "consented"})
+
+
+def rewrite_a_treatment_record(app, db):
+    """The depth and device of a sealed treatment changed in the database."""
+    row = next(db["treatments"].rows)
+    details = json.loads(row["details"])
+    details["areas"][0]["needle_depth_mm"] = 0.25
+    db["treatments"].update(row["submission_id"], {"details": json.dumps(details)})
+
+
+def mark_a_consent_treated_without_a_record(app, db):
+    """Grace's status says treated, though no treatment was ever recorded."""
+    grace = next(db["submissions"].rows_where("first_name = 'Grace'"))["id"]
+    db["submissions"].update(grace, {"status": "treated"})
 
 
 def delete_a_submission_and_its_decision(app, db):
@@ -222,6 +256,7 @@ def forge_a_purge_to_delete_from_the_middle(app, db):
                [grace, entry["entry_hash"], entry["prev_hash"]])
     db["archive"].delete_where("submission_id = ?", [grace])
     db["decisions"].delete_where("submission_id = ?", [grace])
+    db["consents"].delete_where("submission_id = ?", [grace])
     db["submissions"].delete(grace)
     pdf_path(app, entry).unlink()
 
@@ -257,8 +292,11 @@ ATTACKS = {  # attack -> what `archive verify` must say
                                      "decision",
     rewrite_sealed_answers: "rows differ from the sealed record: answers",
     clear_a_flagged_submission_then_retry: "changed after it was written (ledger entry",
+    countersign_behind_the_services_back: "not in the ledger (written behind the service's back)",
+    rewrite_a_treatment_record: "rows differ from the sealed record: treatment",
+    mark_a_consent_treated_without_a_record: "status treated but its ledger says consented",
     delete_a_submission_and_its_decision: "deleted (ledger entry",
-    delete_the_newest_consent: "archive: entries 3 to 3 are missing",
+    delete_the_newest_consent: "archive: entries 4 to 4 are missing",
     forge_a_purge_to_delete_from_the_middle: "not signed with the seal key; it bridges nothing",
     delete_the_checkpoint_log: "no checkpoint log",
     rewrite_history_and_drop_the_checkpoints: "it witnessed archive entry 1, which is changed",
@@ -278,7 +316,7 @@ def test_verify_catches(world, log, attack, said):
     result = runner.invoke(args=[log, "verify"])
     assert result.exit_code == 1, result.output
     assert said in result.output, result.output
-    assert re.search(r"(entry \d+|submission [\w-]+|decision [\w-]+|checkpoint)",
+    assert re.search(r"(entry \d+|(submission|decision|consent|treatment) [\w-]+|checkpoint)",
                      result.output)  # each line names what it is about
 
 
@@ -301,7 +339,9 @@ def test_every_kind_of_record_stays_pdf_a_3b(world):
     app, db = world
     statuses = set()
     for row in db.query("select a.path, s.status from archive a join submissions s "
-                        "on s.id = a.submission_id"):
-        assert_pdf_a_3b((Path(app.config["ARCHIVE_DIR"]) / row["path"]).read_bytes())
-        statuses.add(row["status"])
-    assert statuses == {"cleared", "approved", "declined"}
+                        "on a.submission_id in (s.id, s.id || '.treatment')"):
+        data = (Path(app.config["ARCHIVE_DIR"]) / row["path"]).read_bytes()
+        treatment = row["path"].endswith(".treatment.pdf")
+        assert_pdf_a_3b(data, "treatment-record.json" if treatment else "consent-record.json")
+        statuses.add(("treatment record of " if treatment else "") + row["status"])
+    assert statuses == {"treated", "treatment record of treated", "consented", "declined"}

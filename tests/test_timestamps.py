@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_pdf_a_3b, config_for, enrolled_client, make_app, valid_form
+from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
+                      valid_form)
 from consent import archive, checkpoints, keys, seal_check, stamping, timestamps, verified
 from consent.storage import connect
 from local_tsa import LocalTsa
@@ -26,10 +27,13 @@ def stamped_app(tmp_path, tsa):
 
 
 def cleared(app, answers=None):
-    """Finalise one cleared submission through the tablet form; return (db, its id)."""
+    """Seal one cleared, countersigned consent from the tablet form; return (db, its id)."""
     enrolled_client(app).post("/", data=valid_form(swim_within_24h="yes", **(answers or {})))
     db = connect(app.config["DATABASE"])
-    return db, next(db["submissions"].rows_where(order_by="created_at desc"))["id"]
+    sid = next(db["submissions"].rows_where(order_by="created_at desc"))["id"]
+    with app.app_context():
+        countersign(app, db, sid)
+    return db, sid
 
 
 def newest_bytes(app, db, submission_id):

@@ -1,20 +1,32 @@
 """The Today page: the day's patients for practitioners and doctors, flagged first."""
 import re
 
-from conftest import enrolled_client, staff_client, valid_form
+from conftest import countersign, enrolled_client, staff_client, treat, valid_form
+from consent.storage import connect
 
 
-def test_today_lists_the_days_patients_waiting_for_a_doctor_first(app):
+def test_today_lists_the_days_patients_and_what_each_waits_on(app):
     tablet = enrolled_client(app)
-    tablet.post("/", data=valid_form(first_name="Cleo", signed_name="Cleo Lovelace"))
-    tablet.post("/", data=valid_form(first_name="Flora", signed_name="Flora Lovelace",
-                                     cold_sore_now="yes"))
+    for name, extra in (("Cleo", {}), ("Flora", {"cold_sore_now": "yes"}), ("Iris", {}),
+                        ("Tess", {})):
+        tablet.post("/", data=valid_form(first_name=name, signed_name=f"{name} Lovelace",
+                                         **extra))
+    db = connect(app.config["DATABASE"])
+    ids = {row["first_name"]: row["id"] for row in db["submissions"].rows}
+    with app.app_context():
+        countersign(app, db, ids["Iris"])
+        countersign(app, db, ids["Tess"])
+        treat(app, db, ids["Tess"])
     nurse = staff_client(app, "nurse.jo", "practitioner")
     page = nurse.get("/today").get_data(as_text=True)
     rows = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", page, re.S)
-    assert [("Flora" in r, "Cleo" in r) for r in rows] == [(True, False), (False, True)]
-    assert "needs review" in rows[0] and re.search(r"<td>doctor</td>", rows[0])
-    assert re.search(r"<td>nobody</td>", rows[1])
+    waits = {name: next(r for r in rows if f">{name} " in r) for name in ids}
+    assert "Flora" in rows[0] and "doctor: review" in rows[0]  # flagged first
+    assert "awaiting consent" in waits["Cleo"] and \
+        f'href="/practice/{ids["Cleo"]}">practitioner: consent' in waits["Cleo"]
+    assert f'href="/practice/{ids["Iris"]}/treatment">practitioner: treatment record' in \
+        waits["Iris"]
+    assert "<td>treated</td>" in waits["Tess"] and "<td>nobody</td>" in waits["Tess"]
     assert 'href="/review/' not in page  # a practitioner does not open the doctor's review
 
 

@@ -3,11 +3,14 @@ from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..status import Conflict
+
 MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",
     403: "You do not have access to this page.",
     404: "This page does not exist.",
     405: "This page cannot be used that way.",
+    409: "This step is not possible in the record's current state.",
     410: "This link is no longer valid.",
     413: "What was sent is too large. If you signed, please clear the signature and sign again.",
     429: "Too many attempts. Please wait and try again.",
@@ -30,6 +33,12 @@ def csrf_page(error):
         "This page was open too long or was opened twice. Please start again.")), 400
 
 
+def conflict(error):
+    """Refuse a step the submission's state does not allow: 409, saying why."""
+    return render_template("error.html", code=409, message=str(error),
+                           reference=g.get("request_id")), 409
+
+
 def unexpected(error):
     """Log an unexpected exception with the request id, then show the generic 500 page."""
     # The endpoint, not the path or the form: a log line must carry no patient data.
@@ -41,5 +50,6 @@ def unexpected(error):
 def init_app(app):
     """Register the error pages."""
     app.register_error_handler(CSRFError, csrf_page)
+    app.register_error_handler(Conflict, conflict)
     app.register_error_handler(HTTPException, page)
     app.register_error_handler(Exception, unexpected)

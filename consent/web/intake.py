@@ -1,5 +1,5 @@
 """The patient's questionnaire at reception."""
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
 from .. import workflow
 from ..db import get_db
@@ -18,11 +18,8 @@ def questionnaire():
     """Show the questionnaire; store it when every answer is valid."""
     form = QuestionnaireForm()
     if form.validate_on_submit():
-        _, archived = workflow.submit(get_db(), current_app.config, get_ruleset(),
-                                      encode_form(form), form.signature.png, clinic_today(),
-                                      typed=form.signature_typed.data)
-        if not archived:  # the answers are saved; say so rather than "not saved"
-            return render_template("intake/thanks.html", archive_failed=True), 503
+        workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
+                        clinic_today(), typed=form.signature_typed.data)
         return redirect(url_for("intake.thanks"))
     status = 422 if form.errors else 200
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status

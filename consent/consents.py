@@ -1,0 +1,47 @@
+"""A practitioner's countersignature: consent taken in person, sealed before treatment."""
+from . import audit, clock, ledger, submissions
+from .status import Status, require
+from .storage import immediate
+
+MEANING = "I discussed this treatment with the patient and obtained their consent."
+
+
+class ConsentError(ValueError):
+    """A countersignature that cannot be recorded; names the form field at fault."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+def get(db, submission_id):
+    """Return a submission's countersignature, or None."""
+    return next(db["consents"].rows_where("submission_id = ?", [submission_id]), None)
+
+
+def check(submission, identity_checked, discussed, answer):
+    """Refuse a countersignature that leaves out what consent in person needs."""
+    if not identity_checked:
+        raise ConsentError("identity_checked", "Confirm that you checked the patient's identity.")
+    if not discussed:
+        raise ConsentError("discussed", "Confirm that you discussed risks, benefits and "
+                                        "alternatives with the patient.")
+    if submission["answers"].get("questions_for_doctor") and not answer:
+        raise ConsentError("answer_to_questions", "Write your answer to the patient's question.")
+
+
+def countersign(db, submission_id, practitioner, today, signed_with, identity_checked=False,
+                discussed=False, answer=""):
+    """Record the practitioner's countersignature; the submission becomes consented."""
+    with immediate(db):
+        submission = submissions.get(db, submission_id)
+        require(submission, Status.AWAITING_CONSENT, today, "countersigning")
+        check(submission, identity_checked, discussed, answer)
+        row = {"submission_id": submission_id, "practitioner": practitioner,
+               "countersigned_at": clock.iso(clock.now()), "identity_checked": 1,
+               "discussed": 1, "answer_to_questions": answer, "signed_with": signed_with}
+        db["consents"].insert(row)
+        ledger.append(db, "consent", row)
+        db["submissions"].update(submission_id, {"status": Status.CONSENTED})
+        audit.append(db, "countersigned", practitioner, submission_id)
+    return row

@@ -1,0 +1,73 @@
+"""What each sealed document prints: the context its PDF template is filled with."""
+from . import accounts, pdf
+from .consents import MEANING
+from .display import answer_sections, label, show
+from .status import Status
+
+DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed")
+TREATMENT_ONLY = ("aftercare_agreed",)  # meaningless on a declined patient's record
+
+
+def clinic(config):
+    """Return the clinic as every record heads it."""
+    return {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"],
+            "phone": config["CLINIC_PHONE"]}
+
+
+def countersignature(db, consent):
+    """Return the practitioner's signature manifestation, or None before countersigning."""
+    if consent is None:
+        return None
+    return {**consent, "signer": accounts.signer(db, consent["practitioner"]), "meaning": MEANING}
+
+
+def consent_context(db, submission, decision, consent, config):
+    """Gather everything the consent (or eligibility decision) template prints."""
+    answers, evaluation = submission["answers"], submission["evaluation"]
+    # A declined patient consents to nothing: the record states the decision only.
+    declined = bool(decision) and decision["outcome"] in (Status.DECLINED, Status.DEFERRED)
+    kept = [n for n in DECLARATIONS if not (declined and n in TREATMENT_ONLY)]
+    return {
+        "title": "Eligibility decision" if declined else "Treatment consent",
+        "declined": declined, "clinic": clinic(config),
+        "timezone": config["CLINIC_TIMEZONE"],  # what people read; the record keeps UTC
+        "document": {"id": submission["id"]},
+        "patient": answers,
+        "treatment": {"label": show("treatment", answers["treatment"]),
+                      "areas": show("areas", answers["areas"]),
+                      "date": submission["treatment_date"]},
+        "evaluation": evaluation, "decision": decision,
+        "sections": answer_sections(answers, evaluation),
+        "decided_by": accounts.signer(db, decision["doctor"]) if decision else None,
+        "countersigned": countersignature(db, consent),
+        "flag_answers": {f["rule"]: "; ".join(label(n) for n in f["fields"])
+                         for f in evaluation["flags"]},
+        "advice": [] if declined else [f["aftercare"] for f in evaluation["flags"]
+                                       if f.get("aftercare")],
+        "declarations": [label(n) for n in kept if answers.get(n)],
+        "photo_consent": answers.get("photo_consent"), "signed_name": answers["signed_name"],
+        "typed_signature": submission.get("signature_kind") == "typed",
+        "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,
+        "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
+        "information_sha256": submission["information_sha256"] or "not recorded",
+    }
+
+
+def treatment_context(db, submission, treatment, consent_entry, config):
+    """Gather everything the treatment record template prints."""
+    answers = submission["answers"]
+    return {
+        "title": "Treatment record", "clinic": clinic(config),
+        "timezone": config["CLINIC_TIMEZONE"],
+        "document": {"id": submission["id"] + " (treatment)"},
+        "patient": answers, "treatment": {"label": show("treatment", answers["treatment"]),
+                                          "consented": show("areas", answers["areas"]),
+                                          "date": submission["treatment_date"]},
+        "record": treatment, "details": treatment["details"],
+        "areas": [{**part, "label": show("areas", [part["area"]])}
+                  for part in treatment["details"]["areas"]],
+        "numbing_areas": show("areas", (treatment["details"]["numbing"] or {}).get("areas", [])),
+        "recorded_by": accounts.signer(db, treatment["practitioner"]),
+        "consent": {"id": submission["id"], "sha256": consent_entry["sha256"]},
+        "attachment_name": pdf.TREATMENT_ATTACHMENT,
+    }

@@ -1,0 +1,105 @@
+"""Forms practitioners use: countersigning a consent, recording a treatment, a signing PIN."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField,
+                     IntegerField, PasswordField, RadioField, StringField, TextAreaField,
+                     TimeField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from .. import clock
+from ..questionnaire import AREAS
+from .fields import MultiCheckboxField, options, strip
+from .validators import plain_text
+
+PRODUCT_ROWS = 3
+
+
+def text(label, size=200):
+    """Declare an optional one-line text field, plain text only."""
+    return StringField(label, filters=[strip], validators=[Length(max=size), plain_text])
+
+
+class SigningFields(FlaskForm):
+    """Re-prove who you are to sign: a PIN, or your password and a fresh code."""
+
+    pin = PasswordField("Signing PIN", validators=[Optional(), Length(max=12)])
+    password = PasswordField("Password", validators=[Optional(), Length(max=200)])
+    code = StringField("Authenticator code", filters=[strip], validators=[Length(max=20)])
+
+
+class CountersignForm(SigningFields):
+    """The practitioner's countersignature of a patient's consent."""
+
+    identity_checked = BooleanField("I checked the patient's identity.")
+    discussed = BooleanField("I discussed the risks, benefits and alternatives (including no "
+                             "treatment) with the patient.")
+    answer_to_questions = TextAreaField("Your answer to the patient's question", filters=[strip],
+                                        validators=[Length(max=2000), plain_text])
+
+
+class ProductForm(Form):
+    """One product used: name, batch and expiry date."""
+
+    name = text("Product")
+    batch = text("Batch or lot", 100)
+    expiry = DateField("Expiry date", validators=[Optional()])
+
+
+class AreaFields(FlaskForm):
+    """Device and needle depth for each area (only consented ones are shown)."""
+
+
+for _area, _label in AREAS:
+    setattr(AreaFields, f"device_{_area}", text(f"Device used on {_label.lower()}", 100))
+    setattr(AreaFields, f"depth_{_area}", DecimalField(
+        f"Needle depth on {_label.lower()} (mm)", places=2,
+        validators=[Optional(), NumberRange(0, 10)]))
+
+
+class TreatmentForm(AreaFields):
+    """What was done, or why nothing was."""
+
+    outcome = RadioField("Was the treatment given?", choices=options(
+        ("treated", "Treated"), ("not_treated", "Not treated")),
+        validators=[InputRequired("Say whether the treatment was given.")])
+    reason = TextAreaField("Why not (when not treated)", filters=[strip],
+                           validators=[Length(max=2000), plain_text])
+    treated_at = TimeField("Time of treatment", validators=[Optional()])
+    areas = MultiCheckboxField("Areas treated", choices=options(*AREAS))
+    numbing_product = text("Numbing cream (leave empty if none)")
+    numbing_areas = MultiCheckboxField("Where the cream went", choices=options(*AREAS))
+    numbing_minutes = IntegerField("Minutes the cream was on", validators=[Optional()])
+    products = FieldList(FormField(ProductForm), min_entries=PRODUCT_ROWS,
+                         max_entries=PRODUCT_ROWS)
+    reaction = TextAreaField("Immediate reaction, if any", filters=[strip],
+                             validators=[Length(max=2000), plain_text])
+
+    def details(self, day, tz):
+        """Return what the form records, in the treatment record's shape."""
+        at = self.treated_at.data or clock.now().astimezone(ZoneInfo(tz)).time()
+        moment = datetime.combine(day, at.replace(second=0, microsecond=0), ZoneInfo(tz))
+        return {
+            "treated_at": clock.iso(moment),
+            "areas": [{"area": area, "device": self[f"device_{area}"].data or "",
+                       "needle_depth_mm": (float(self[f"depth_{area}"].data)
+                                           if self[f"depth_{area}"].data is not None else None)}
+                      for area in self.areas.data],
+            "numbing": {"product": self.numbing_product.data, "areas": self.numbing_areas.data,
+                        "minutes": self.numbing_minutes.data} if self.numbing_product.data
+            else None,
+            "products": [{"name": row.form.name.data, "batch": row.form.batch.data,
+                          "expiry": row.form.expiry.data and row.form.expiry.data.isoformat()}
+                         for row in self.products if any((row.form.name.data,
+                                                          row.form.batch.data,
+                                                          row.form.expiry.data))],
+            "reaction": self.reaction.data,
+        }
+
+
+class PinForm(FlaskForm):
+    """Set a signing PIN, confirmed with the account's password."""
+
+    password = PasswordField("Your password", validators=[InputRequired()])
+    pin = PasswordField("New signing PIN (6 to 12 digits)", validators=[InputRequired()])

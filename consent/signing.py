@@ -1,0 +1,50 @@
+"""Staff re-prove who they are before signing: password and second factor, or their PIN."""
+import re
+
+from . import accounts, mfa
+from .storage import immediate
+from .throttle import account_locked, record_failure
+
+PIN = re.compile(r"[0-9]{6,12}")
+
+
+class SigningError(ValueError):
+    """Credentials that do not sign; names the form field at fault."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+def set_pin(db, username, pin):
+    """Store a signing PIN (6 to 12 digits, not all one digit), hashed with argon2."""
+    if not PIN.fullmatch(pin or "") or len(set(pin)) == 1:
+        raise SigningError("pin", "A PIN is 6 to 12 digits, not all the same digit.")
+    with immediate(db):
+        db["users"].update(username, {"pin_hash": accounts.hasher.hash(pin)})
+
+
+def has_pin(db, username):
+    """Tell whether a staff member has set a signing PIN."""
+    return bool(db["users"].get(username).get("pin_hash"))
+
+
+def confirm(db, username, address, config, password="", code="", pin=""):
+    """Check a signing PIN, or a password and a fresh second-factor code; name the method."""
+    user = db["users"].get(username)
+    if account_locked(db, username, config):
+        raise SigningError("pin" if pin else "password",
+                           "Too many wrong attempts: wait, then try again.")
+    if pin:
+        if accounts.verify(user.get("pin_hash") or accounts.DUMMY_HASH, pin):
+            return "pin"
+        record_failure(db, username, address)  # a PIN is guessed no faster than a password
+        raise SigningError("pin", "That PIN is not right.")
+    if not accounts.verify(user["password_hash"], password):
+        record_failure(db, username, address)
+        raise SigningError("password", "That password is not right.")
+    # Each time step signs once; recovery codes are for logging in, not for signing.
+    if not mfa.accept_code(db, username, code, recovery=False):
+        record_failure(db, username, address)
+        raise SigningError("code", "That code is not right, or was used already.")
+    return "password and second factor"

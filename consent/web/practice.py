@@ -1,0 +1,119 @@
+"""Practitioners take consent in person, countersign it, and record the treatment."""
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+
+from .. import accounts, changes, consents, decisions, signing, submissions, treatments, workflow
+from .. import queue as lists
+from ..db import get_db
+from ..display import answer_sections
+from ..forms.practice import CountersignForm, PinForm, TreatmentForm
+from ..forms.validators import clinic_today
+from ..status import Status, current, require
+from .audit import record
+from .auth import role_required
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+
+def submission_or_404(submission_id):
+    """Load a submission or answer 404."""
+    found = submissions.get(get_db(), submission_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def field(form, name):
+    """Return the form field a domain error names ("products-0-expiry" included)."""
+    if name.startswith("products-"):
+        _, row, part = name.split("-")
+        return form.products[int(row)].form[part]
+    return form[name]
+
+
+def page(template, submission, form, status=200):
+    """Render a practitioner's page about one submission."""
+    db, today = get_db(), clinic_today()
+    last_visit, changed = changes.since_last_visit(db, submission)
+    return render_template(
+        template, submission=submission, form=form, today=today, last_visit=last_visit,
+        changed=changed, now=current(submission["status"], submission["treatment_date"], today),
+        decision=decisions.get(db, submission["id"]), consent=consents.get(db, submission["id"]),
+        treatment=treatments.get(db, submission["id"]), has_pin=signing.has_pin(
+            db, g.user["username"]),
+        sections=answer_sections(submission["answers"], submission["evaluation"]),
+        history=lists.history(db, submission, today)), status
+
+
+@bp.route("/<submission_id>", methods=["GET", "POST"])
+@role_required("practitioner")
+def countersign(submission_id):
+    """Show what the patient answered; countersign their consent once confirmed."""
+    found, form, db = submission_or_404(submission_id), CountersignForm(), get_db()
+    if request.method == "GET":
+        record("submission_viewed", submission_id)
+    if not form.validate_on_submit():
+        return page("practice/countersign.html", found, form, 422 if form.errors else 200)
+    try:
+        # Refuse an impossible or incomplete step before a one-time code is spent on it.
+        require(found, Status.AWAITING_CONSENT, clinic_today(), "countersigning")
+        consents.check(found, form.identity_checked.data, form.discussed.data,
+                       form.answer_to_questions.data)
+        how = signing.confirm(db, g.user["username"], request.remote_addr or "",
+                              current_app.config, form.password.data, form.code.data,
+                              form.pin.data)
+        archived = workflow.countersign(
+            db, current_app.config, submission_id, g.user["username"], clinic_today(), how,
+            identity_checked=form.identity_checked.data, discussed=form.discussed.data,
+            answer=form.answer_to_questions.data)
+    except (signing.SigningError, consents.ConsentError) as error:
+        form[error.field].errors.append(str(error))
+        return page("practice/countersign.html", found, form, 422)
+    flash("Consent countersigned. " + ("The sealed consent is in the archive." if archived else
+          "The sealed PDF could not be made yet; `flask archive retry` will finish it."))
+    return redirect(url_for("practice.treatment", submission_id=submission_id))
+
+
+@bp.route("/<submission_id>/treatment", methods=["GET", "POST"])
+@role_required("practitioner")
+def treatment(submission_id):
+    """Record what was done under a countersigned consent, or why nothing was."""
+    found, form = submission_or_404(submission_id), TreatmentForm()
+    if not form.validate_on_submit():
+        return page("practice/treatment.html", found, form, 422 if form.errors else 200)
+    tz = current_app.config["CLINIC_TIMEZONE"]
+    try:
+        archived = workflow.record_treatment(
+            get_db(), current_app.config, submission_id, g.user["username"], clinic_today(),
+            form.outcome.data, form.details(clinic_today(), tz), form.reason.data)
+    except treatments.TreatmentError as error:
+        field(form, error.field).errors.append(str(error))
+        return page("practice/treatment.html", found, form, 422)
+    flash("Treatment record saved. " + ("The sealed record is in the archive." if archived else
+          "The sealed PDF could not be made yet; `flask archive retry` will finish it."))
+    return redirect(url_for("today.index"))
+
+
+@bp.route("/pin", methods=["GET", "POST"])
+@role_required("practitioner")
+def pin():
+    """Set a signing PIN, so countersigning needs no fresh authenticator code."""
+    form, db = PinForm(), get_db()
+    if form.validate_on_submit():
+        user = db["users"].get(g.user["username"])
+        try:
+            if not accounts.verify(user["password_hash"], form.password.data):
+                raise signing.SigningError("password", "That password is not right.")
+            signing.set_pin(db, g.user["username"], form.pin.data)
+        except signing.SigningError as error:
+            form[error.field].errors.append(str(error))
+            return render_template("practice/pin.html", form=form), 422
+        record("pin_set", detail=f"{g.user['username']} set a signing PIN")
+        flash("Your signing PIN is set.")
+        return redirect(url_for("today.index"))
+    return render_template("practice/pin.html", form=form), 422 if form.errors else 200
+
+
+def init_app(app):
+    """Register the practitioner's pages."""
+    app.register_blueprint(bp)

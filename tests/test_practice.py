@@ -1,0 +1,220 @@
+"""The practitioner's part: consent countersigned before treatment, then the treatment record."""
+import json
+import re
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import (PIN, TODAY, assert_pdf_a_3b, countersign, patient, totp_code, treat,
+                      valid_form)
+from consent import archive, submissions
+from test_archive import SIGNATURE_PNG
+
+
+def text_of(data):
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+
+
+def archived_bytes(app, db, document_id):
+    entry = archive.entry(db, document_id)
+    return (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+
+
+@pytest.fixture
+def waiting(client, db):
+    """A cleared patient with a question, waiting for a practitioner; her id."""
+    assert client.post("/", data=valid_form(
+        questions_for_doctor="Will it hurt on my neck & \"chin\"?")).status_code == 302
+    return next(db["submissions"].rows)["id"]
+
+
+SIGNED = {"identity_checked": "y", "discussed": "y", "answer_to_questions": "A little: "
+          "numbing cream first, & we stop whenever you ask.", "pin": PIN}
+
+
+def test_the_tablet_seals_nothing_and_answers_cleared_and_flagged_alike(client, db):
+    cleared = client.post("/", data=valid_form())
+    flagged = client.post("/", data=valid_form(first_name="Grace", signed_name="Grace Lovelace",
+                                               cold_sore_now="yes"))
+    assert (cleared.status_code, cleared.headers["Location"]) == \
+        (flagged.status_code, flagged.headers["Location"]) == (302, "/thanks")
+    assert sorted(r["status"] for r in db["submissions"].rows) == ["awaiting_consent",
+                                                                   "needs_review"]
+    assert db["archive"].count == 0
+
+
+def test_countersigning_with_the_pin_seals_the_consent_with_the_signers_manifestation(
+        app, db, practitioner, waiting):
+    db["users"].update("nurse.joy", {"full_name": "Joy Adams", "registration": "NMC 12A3456B"})
+    page = practitioner.get(f"/practice/{waiting}").get_data(as_text=True)
+    assert "Will it hurt on my neck &amp; &#34;chin&#34;?" in page and "First visit" in page
+    missing = practitioner.post(f"/practice/{waiting}", data={**SIGNED,
+                                                              "answer_to_questions": ""})
+    assert missing.status_code == 422 and b"answer to the patient" in missing.data
+    assert db["consents"].count == 0
+    done = practitioner.post(f"/practice/{waiting}", data=SIGNED)
+    assert done.status_code == 302 and done.headers["Location"] == \
+        f"/practice/{waiting}/treatment"
+    assert db["submissions"].get(waiting)["status"] == "consented"
+    data = archived_bytes(app, db, waiting)
+    assert_pdf_a_3b(data)
+    text = text_of(data)
+    assert "Countersigned by Joy Adams (NMC 12A3456B) on 2 July 2026, 00:30 BST" in text
+    assert '"I discussed this treatment with the patient and obtained their consent."' in text
+    assert 'The patient asked: "Will it hurt on my neck & "chin"?"' in text
+    assert "numbing cream first, & we stop whenever you ask." in text
+    record = json.loads(PdfReader(BytesIO(data)).attachments["consent-record.json"][0])
+    assert record["consent"]["signed_with"] == "pin" and record["submission"]["status"] == \
+        "consented"
+    assert db["audit"].count_where("action = 'countersigned' and username = 'nurse.joy'") == 1
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+
+
+def test_without_a_pin_the_password_and_a_fresh_code_sign_and_a_code_signs_once(
+        app, db, waiting):
+    from conftest import staff_client
+    nurse = staff_client(app, "nurse.kim", "practitioner")
+    data = {k: v for k, v in SIGNED.items() if k != "pin"}
+    wrong = nurse.post(f"/practice/{waiting}", data={**data, "password": "wrong password 1",
+                                                     "code": totp_code(db, "nurse.kim")})
+    assert wrong.status_code == 422 and b"password is not right" in wrong.data
+    from conftest import PASSWORD
+    code = totp_code(db, "nurse.kim")
+    assert nurse.post(f"/practice/{waiting}", data={**data, "password": PASSWORD,
+                                                    "code": "000000"}).status_code == 422
+    done = nurse.post(f"/practice/{waiting}", data={**data, "password": PASSWORD, "code": code})
+    assert done.status_code == 302
+    assert db["consents"].get(waiting)["signed_with"] == "password and second factor"
+
+
+def test_a_wrong_pin_is_refused_next_to_the_field_and_counts_towards_the_lock(
+        db, practitioner, waiting):
+    response = practitioner.post(f"/practice/{waiting}", data={**SIGNED, "pin": "135799"})
+    assert response.status_code == 422 and b'id="pin-error"' in response.data
+    assert db["consents"].count == 0
+    assert db["login_failures"].count_where("username = 'nurse.joy'") == 1
+
+
+def test_impossible_steps_answer_409_and_change_nothing(app, client, db, doctor, practitioner,
+                                                        waiting):
+    client.post("/", data=valid_form(first_name="Grace", signed_name="Grace Lovelace",
+                                     cold_sore_now="yes"))
+    flagged = next(db["submissions"].rows_where("first_name = 'Grace'"))["id"]
+    assert practitioner.post(f"/practice/{flagged}", data=SIGNED).status_code == 409
+    early = practitioner.post(f"/practice/{waiting}/treatment", data={"outcome": "not_treated",
+                                                                       "reason": "Too early."})
+    assert early.status_code == 409 and b"only possible when it is consented" in early.data
+    assert practitioner.post(f"/practice/{waiting}", data=SIGNED).status_code == 302
+    again = practitioner.post(f"/practice/{waiting}", data=SIGNED)
+    assert again.status_code == 409 and b"This submission is consented" in again.data
+    assert doctor.post(f"/review/{waiting}/decide", data={"outcome": "declined"}).status_code \
+        == 409
+    assert practitioner.post(f"/practice/{waiting}/treatment", data={
+        "outcome": "not_treated", "reason": "Patient changed her mind."}).status_code == 302
+    assert practitioner.post(f"/practice/{waiting}/treatment", data={
+        "outcome": "not_treated", "reason": "Twice."}).status_code == 409
+    assert db["treatments"].count == 1 and db["consents"].count == 1
+    assert db["submissions"].get(waiting)["status"] == "not_treated"
+
+
+def test_a_consent_not_acted_on_by_its_treatment_date_lapses(app, db, practitioner):
+    ruleset = app.extensions["consent.ruleset"]
+    yesterday = TODAY - timedelta(days=1)
+    old = submissions.submit(db, ruleset, patient(), SIGNATURE_PNG, yesterday)
+    response = practitioner.post(f"/practice/{old['id']}", data=SIGNED)
+    assert response.status_code == 409 and b"This submission is lapsed" in response.data
+    today = submissions.submit(db, ruleset, patient(), SIGNATURE_PNG, TODAY)
+    page = practitioner.get(f"/practice/{today['id']}").get_data(as_text=True)
+    history = page.split("This patient's visits here")[1]
+    assert re.search(r"1 July 2026</a></td>.*?<td>lapsed</td>", history, re.S)
+
+
+TREATED = {"outcome": "treated", "treated_at": "09:15", "areas": ["face"],
+           "device_face": "Dermapen 4", "depth_face": "0.5", "numbing_product": "EMLA 5%",
+           "numbing_areas": ["face"], "numbing_minutes": "40",
+           "reaction": "Mild redness, as expected."}
+
+
+@pytest.mark.parametrize("changes, field, said", [
+    ({"areas": ["hands"], "device_hands": "Dermapen 4", "depth_hands": "0.5"}, "areas",
+     "Only areas the patient consented to"),
+    ({"depth_face": "4.5"}, "depth_face", "needle depth in mm"),
+    ({"device_face": ""}, "device_face", "Name the device"),
+    ({"numbing_areas": ["neck"]}, "numbing_areas", "areas treated only"),
+    ({"numbing_minutes": ""}, "numbing_minutes", "minutes the cream was on"),
+    ({"products-0-name": "Hyaluronic serum", "products-0-batch": "HA-221",
+      "products-0-expiry": "2026-06-30"}, "products-0-expiry", "This batch has expired"),
+    ({"outcome": "not_treated"}, "reason", "Write why"),
+])
+def test_a_bad_treatment_record_is_refused_next_to_its_field(app, db, practitioner, waiting,
+                                                             changes, field, said):
+    countersign(app, db, waiting)
+    response = practitioner.post(f"/practice/{waiting}/treatment", data={**TREATED, **changes})
+    assert response.status_code == 422, response.data
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error">' in page and said in page, page
+    assert db["treatments"].count == 0 and db["submissions"].get(waiting)["status"] == "consented"
+
+
+def test_mesotherapy_needs_each_product_with_batch_and_expiry(app, client, db, practitioner):
+    client.post("/", data=valid_form(treatment="mesotherapy_needling"))
+    sid = next(db["submissions"].rows)["id"]
+    countersign(app, db, sid)
+    refused = practitioner.post(f"/practice/{sid}/treatment", data=TREATED)
+    assert refused.status_code == 422 and b"Record each product" in refused.data
+    done = practitioner.post(f"/practice/{sid}/treatment", data={
+        **TREATED, "products-0-name": "Hyaluronic serum", "products-0-batch": "HA-221",
+        "products-0-expiry": "2027-03-31"})
+    assert done.status_code == 302
+    text = text_of(archived_bytes(app, db, f"{sid}.treatment"))
+    assert "Hyaluronic serum HA-221 31 March 2027" in text
+
+
+def test_the_treatment_record_is_sealed_and_linked_to_its_consent_by_id_and_hash(
+        app, db, practitioner, waiting):
+    countersign(app, db, waiting)
+    done = practitioner.post(f"/practice/{waiting}/treatment", data=TREATED)
+    assert done.status_code == 302 and done.headers["Location"] == "/today"
+    data = archived_bytes(app, db, f"{waiting}.treatment")
+    assert_pdf_a_3b(data, "treatment-record.json")
+    record = json.loads(PdfReader(BytesIO(data)).attachments["treatment-record.json"][0])
+    assert record["consent"] == {"id": waiting, "sha256": archive.entry(db, waiting)["sha256"]}
+    assert record["treatment"]["details"]["areas"] == [
+        {"area": "face", "device": "Dermapen 4", "needle_depth_mm": 0.5}]
+    assert record["treatment"]["details"]["treated_at"] == "2026-07-02T08:15:00+00:00"
+    text = text_of(data)
+    for words in ("Treatment record", "Treated at 2 July 2026, 09:15 BST", "Face Dermapen 4 0.5 mm",
+                  "EMLA 5% on Face, for 40 minutes", "Mild redness, as expected."):
+        assert words in text, words
+    assert archive.entry(db, waiting)["sha256"] in text.replace(" ", "")  # may wrap
+    assert db["submissions"].get(waiting)["status"] == "treated"
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+
+
+def test_treat_helper_and_retry_finish_a_treatment_record_whose_pdf_failed(app, db, waiting,
+                                                                          monkeypatch):
+    from consent import seal
+    countersign(app, db, waiting)
+    real = seal.seal
+    monkeypatch.setattr(seal, "seal", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    assert treat(app, db, waiting) is False
+    monkeypatch.setattr(seal, "seal", real)
+    result = app.test_cli_runner().invoke(args=["archive", "retry"])
+    assert result.exit_code == 0 and "Finalised 1" in result.output
+    assert archive.entry(db, f"{waiting}.treatment")
+
+
+def test_setting_a_pin_needs_the_password_and_refuses_a_weak_one(app, db):
+    from conftest import PASSWORD, staff_client
+    nurse = staff_client(app, "nurse.kim", "practitioner")
+    weak = nurse.post("/practice/pin", data={"password": PASSWORD, "pin": "111111"})
+    assert weak.status_code == 422 and b'id="pin-error"' in weak.data
+    wrong = nurse.post("/practice/pin", data={"password": "not it at all", "pin": "135792"})
+    assert wrong.status_code == 422 and not db["users"].get("nurse.kim")["pin_hash"]
+    assert nurse.post("/practice/pin", data={"password": PASSWORD, "pin": "135792"}) \
+        .status_code == 302
+    assert db["users"].get("nurse.kim")["pin_hash"].startswith("$argon2")
+    assert db["audit"].count_where("action = 'pin_set'") == 1
