@@ -1,6 +1,8 @@
-"""Tablets submitting and doctors deciding against a live server, bounded in time."""
+"""Tablets submitting, doctors deciding and practitioners countersigning and recording
+treatments against a live server, bounded in time."""
 import http.client
 import http.cookiejar
+import random
 import re
 import statistics
 import threading
@@ -12,6 +14,12 @@ import urllib.request
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 WAITING = re.compile(r'href="/review/([A-Za-z0-9_-]{20,})"(?:(?!</tr>).)*?needs review</td>',
                      re.DOTALL)
+TO_CONSENT = re.compile(r'href="/practice/([A-Za-z0-9_-]{20,})">practitioner: consent')
+TO_TREAT = re.compile(r'href="/practice/([A-Za-z0-9_-]{20,})/treatment">practitioner: treatment')
+PIN = "246810"
+TREATED = {"outcome": "treated", "areas": ["face"], "device_face": "Dermapen 4",
+           "depth_face": "0.5", "reaction": ""}
+COUNTERSIGNED = {"identity_checked": "y", "discussed": "y", "pin": PIN}
 
 
 class KeepRedirects(urllib.request.HTTPRedirectHandler):
@@ -117,13 +125,33 @@ def doctor(base, username, password, totp_secret, stats, stop):
         stats.add("decide", status, seconds)
 
 
-def run(base, seconds, devices, doctors, forms):
-    """Run tablets and doctors for a bounded time; return the stats."""
+def practitioner(base, username, password, totp_secret, stats, stop):
+    """Log in, then countersign and record treatments for whoever waits on Today."""
+    client, chance = Browser(base), random.Random(username)
+    log_in(client, username, password, totp_secret)
+    while not stop.is_set():
+        status, page, _ = client.request("/today")
+        treat, consent = TO_TREAT.findall(page), TO_CONSENT.findall(page)
+        if treat:  # finish what is started first, as a practitioner would
+            kind, path, data = "treatment", f"/practice/{chance.choice(treat)}/treatment", TREATED
+        elif consent:
+            kind, path, data = "countersign", f"/practice/{chance.choice(consent)}", COUNTERSIGNED
+        else:
+            time.sleep(0.2)
+            continue
+        status, _, seconds = client.form_post(path, data)
+        stats.add(kind, status, seconds)  # 409: a colleague took this patient first
+
+
+def run(base, seconds, devices, doctors, forms, practitioners=()):
+    """Run tablets, doctors and practitioners for a bounded time; return the stats."""
     stats, stop = Stats(), threading.Event()
     threads = [threading.Thread(target=tablet, args=(base, d, forms, stats, stop))
                for d in devices]
     threads += [threading.Thread(target=doctor, args=(base, *person, stats, stop))
                 for person in doctors]
+    threads += [threading.Thread(target=practitioner, args=(base, *person, stats, stop))
+                for person in practitioners]
     for thread in threads:
         thread.start()
     time.sleep(seconds)
@@ -149,15 +177,24 @@ def patient_forms(valid_form, flagged_every=3):
     return forms
 
 
-def setup_people(db, tablet_count, doctor_count, password):
-    """Enrol tablets and create doctors with a second factor; return tokens and credentials."""
-    from consent import accounts, clock, mfa, tablets
+def staff(db, role, prefix, count, password):
+    """Create staff with a confirmed second factor; return (username, password, secret)."""
+    from consent import accounts, clock, mfa, signing
+    credentials = []
+    for n in range(count):
+        accounts.create(db, f"{prefix}.{n}", role, password)
+        secret = mfa.provision(db, f"{prefix}.{n}")
+        db["users"].update(f"{prefix}.{n}", {"totp_confirmed_at": clock.iso(clock.now())})
+        if role == "practitioner":
+            signing.set_pin(db, f"{prefix}.{n}", PIN)
+        credentials.append((f"{prefix}.{n}", password, secret))
+    return credentials
+
+
+def setup_people(db, tablet_count, doctor_count, password, practitioner_count=0):
+    """Enrol tablets and create doctors and practitioners; return tokens and credentials."""
+    from consent import tablets
     devices = [tablets.enrol(db, tablets.create(db, f"Tablet {n}"))[1]
                for n in range(tablet_count)]
-    credentials = []
-    for n in range(doctor_count):
-        accounts.create(db, f"dr.{n}", "doctor", password)
-        secret = mfa.provision(db, f"dr.{n}")
-        db["users"].update(f"dr.{n}", {"totp_confirmed_at": clock.iso(clock.now())})
-        credentials.append((f"dr.{n}", password, secret))
-    return devices, credentials
+    return (devices, staff(db, "doctor", "dr", doctor_count, password),
+            staff(db, "practitioner", "nurse", practitioner_count, password))

@@ -38,25 +38,30 @@ def check_archive(instance):
     return app, runner
 
 
-def test_twenty_tablets_and_five_doctors(instance):
+def test_twenty_tablets_five_doctors_and_three_practitioners(instance):
     db = connect(str(instance / "consent.sqlite"))
-    devices, doctors = load.setup_people(db, 20, 5, PASSWORD)
+    devices, doctors, practitioners = load.setup_people(db, 20, 5, PASSWORD, 3)
     server = Gunicorn(instance, workers=4)
     try:
         stats = load.run(server.url, LOAD_SECONDS, devices, doctors,
-                         load.patient_forms(valid_form))
+                         load.patient_forms(valid_form), practitioners)
     finally:
         server.stop()
     submitted = stats.count("submit_cleared", 302) + stats.count("submit_flagged", 302)
     assert stats.server_errors() == 0, stats.statuses
     assert "database is locked" not in server.log.read_text()
     assert submitted > 0 and stats.count("decide", 302) > 0
+    assert stats.count("countersign", 302) > 0 and stats.count("treatment", 302) > 0
+    assert set(stats.statuses["countersign"] + stats.statuses["treatment"]) <= {302, 409}
     assert db["submissions"].count == submitted  # every accepted submission stored
+    assert db["consents"].count == stats.count("countersign", 302)  # and every countersignature
+    assert db["treatments"].count == stats.count("treatment", 302)
     app, runner = check_archive(instance)
-    assert pending(db) == []  # every decided or cleared consent has its PDF
+    assert pending(db) == []  # every countersigned consent and treatment has its PDF
+    assert db["archive"].count == db["consents"].count + db["treatments"].count
     result = runner.invoke(args=["archive", "verify"])
     assert result.exit_code == 0, result.output
-    for kind in ("submit_cleared", "submit_flagged", "decide"):
+    for kind in ("submit_cleared", "submit_flagged", "decide", "countersign", "treatment"):
         p50, p95 = stats.percentiles(kind)
         print(f"{kind}: n={len(stats.times.get(kind, []))} p50={p50 * 1e3:.0f} ms "
               f"p95={p95 * 1e3:.0f} ms")
@@ -64,17 +69,19 @@ def test_twenty_tablets_and_five_doctors(instance):
 
 def test_kill_9_during_finalisation_loses_nothing(instance):
     db = connect(str(instance / "consent.sqlite"))
-    devices, _ = load.setup_people(db, 3, 0, PASSWORD)
+    devices, _, practitioners = load.setup_people(db, 2, 0, PASSWORD, 2)
     server = Gunicorn(instance, workers=2)
     stats, stop = load.Stats(), threading.Event()
-    forms = load.patient_forms(valid_form, flagged_every=10**9)  # all cleared: all finalise
-    tablets = [threading.Thread(target=load.tablet, args=(server.url, d, forms, stats, stop))
-               for d in devices]
+    forms = load.patient_forms(valid_form, flagged_every=10**9)  # all cleared: all countersigned
+    people = [threading.Thread(target=load.tablet, args=(server.url, d, forms, stats, stop))
+              for d in devices]
+    people += [threading.Thread(target=load.practitioner, args=(server.url, *p, stats, stop))
+               for p in practitioners]
     seed = random.randrange(10**6)
     chance = random.Random(seed)
     kills = 0
     try:
-        for thread in tablets:
+        for thread in people:
             thread.start()
         deadline = time.monotonic() + 40
         while kills < 8 and time.monotonic() < deadline:
@@ -87,10 +94,11 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
         time.sleep(1)
     finally:
         stop.set()
-        for thread in tablets:
+        for thread in people:
             thread.join(timeout=120)
         server.stop()
-    dropped = stats.count("submit_cleared", 0)
+    dropped = sum(stats.count(kind, 0) for kind in ("submit_cleared", "countersign",
+                                                     "treatment"))
     assert kills >= 4 and dropped >= 1, f"seed {seed}: {kills} kills, {dropped} cut requests"
     app, runner = check_archive(instance)
     verify = runner.invoke(args=["archive", "verify"])
@@ -100,9 +108,9 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
     assert retry.exit_code == 0 and f"Finalised {len(interrupted)}" in retry.output
     assert pending(db) == []
     assert runner.invoke(args=["archive", "verify"]).exit_code == 0
-    assert db["archive"].count == db["submissions"].count > 0
+    assert db["archive"].count == db["consents"].count + db["treatments"].count > 0
     print(f"seed {seed}: {kills} workers killed, {dropped} requests cut, "
-          f"{len(interrupted)} consents finalised again")
+          f"{len(interrupted)} records finalised again")
 
 
 def test_two_stalled_clients_do_not_stall_the_service(instance):

@@ -69,3 +69,45 @@ def test_old_staff_print_as_before_and_old_seals_are_b_b_with_nothing_queued(old
     assert db["timestamp_queue"].count == 0  # sealed before trusted time: not back-queued
     result = old.test_cli_runner().invoke(args=["archive", "verify", "--levels"])
     assert result.exit_code == 0 and "no trusted time" in result.output
+
+
+BEFORE_COUNTERSIGN = Path(__file__).parent / "data" / "main-before-countersign"
+
+
+@pytest.fixture
+def before_countersign(tmp_path):
+    """An app on a copy of main just before countersigning (4ed57aa), migrated by init."""
+    folder = tmp_path / "before"
+    shutil.copytree(BEFORE_COUNTERSIGN, folder)
+    return make_app(config_for(folder))
+
+
+def test_unsealed_consents_wait_for_a_countersignature_and_sealed_ones_stay(before_countersign):
+    app = before_countersign
+    db = connect(app.config["DATABASE"])
+    statuses = {row["last_name"]: row["status"] for row in db["submissions"].rows}
+    assert statuses == {"Lovelace": "cleared", "Shelley": "approved", "Hopper": "needs_review",
+                        "Noether": "awaiting_consent", "Turing": "awaiting_consent"}
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["archive", "retry"]).output.startswith("Finalised 0")
+    verify = runner.invoke(args=["archive", "verify"])
+    assert verify.exit_code == 0, verify.output
+    from conftest import countersign, treat
+    emmy = next(db["submissions"].rows_where("last_name = 'Noether'"))["id"]
+    with app.app_context():
+        assert countersign(app, db, emmy)
+        assert treat(app, db, emmy)
+    again = runner.invoke(args=["archive", "verify"])
+    assert again.exit_code == 0, again.output
+    assert db.execute("select count(*) from archive").fetchone()[0] == 4
+
+
+def test_the_archive_index_keeps_its_hashes_triggers_and_numbering(before_countersign):
+    import sqlite3
+    db = connect(before_countersign.config["DATABASE"])
+    with pytest.raises(sqlite3.IntegrityError, match="write-once"):
+        db.execute("update archive set sha256 = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="write-once"):
+        db.execute("delete from archive")
+    assert db.execute("select seq from sqlite_sequence where name = 'archive'").fetchone()[0] == 2
+    assert not [row for row in db.execute("pragma foreign_key_list(archive)")]

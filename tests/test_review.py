@@ -280,7 +280,13 @@ def test_every_staff_action_says_what_it_did(client, doctor, admin, db):
     submission_id = flagged(client, db, cold_sore_history="yes")
     decided = doctor.post(f"/review/{submission_id}/decide", data={"outcome": "approved"},
                           follow_redirects=True).get_data(as_text=True)
-    assert "Decision recorded: approved. The sealed record is in the archive." in decided
+    assert "Decision recorded: approved. A practitioner takes consent and countersigns next." \
+        in decided
+    declined = flagged(client, db, first_name="Grace", last_name="Hopper",
+                       signed_name="Grace Hopper", cold_sore_history="yes")
+    said = doctor.post(f"/review/{declined}/decide", data={"outcome": "declined"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Decision recorded: declined. The sealed record is in the archive." in said
     done = admin.post("/admin/users/dr.house/disable", follow_redirects=True)
     assert "dr.house is disabled. Their sessions have ended." in done.get_data(as_text=True)
     kiosk_id = next(db["kiosks"].rows)["id"]

@@ -257,6 +257,8 @@ def test_cli_eval_never_prints_a_traceback(runner, tmp_path, content, said):
 def test_cli_eval_reads_the_record_attached_to_a_sealed_pdf(runner, app, client, db):
     from pathlib import Path
     client.post("/", data=valid_form(swim_within_24h="yes"))
+    with app.app_context():
+        countersign(app, db, next(db["submissions"].rows)["id"])
     entry = next(db["archive"].rows)
     pdf_path = Path(app.config["ARCHIVE_DIR"]) / entry["path"]
     result = runner.invoke(args=["rules", "eval", str(pdf_path), "--on", "2026-12-01"])

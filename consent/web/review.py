@@ -86,7 +86,8 @@ def decide(submission_id):
         form[error.field].errors.append(str(error))
         return show_submission(found, form, 422)
     flash(f"Decision recorded: {form.outcome.data}. " + (
-        "The sealed record is in the archive." if archived else
+        "A practitioner takes consent and countersigns next." if form.outcome.data == "approved"
+        else "The sealed record is in the archive." if archived else
         "The sealed PDF could not be made yet; `flask archive retry` will finish it."))
     return redirect(url_for("review.submission", submission_id=submission_id))
 

@@ -49,7 +49,7 @@ def test_tablet_patient_doctor_and_logout_over_https(browser, server):
     doctor.click("label:has(input[value='approved'])")
     doctor.fill("#note", "Antiviral cover discussed.")
     doctor.click("button:has-text('Record decision')")
-    doctor.wait_for_selector("text=Download the sealed consent")
+    doctor.wait_for_selector("text=Decision recorded: approved")
     with doctor.expect_response(lambda r: r.url.endswith("/logout")) as logout:
         doctor.click("button:has-text('Log out')")
     assert logout.value.all_headers()["clear-site-data"] == '"cache", "storage"'
@@ -61,7 +61,7 @@ def test_tablet_patient_doctor_and_logout_over_https(browser, server):
 
     db = server.db()
     [row] = list(db["submissions"].rows)
-    assert row["status"] == "approved"
+    assert row["status"] == "awaiting_consent"
     actions = [r["action"] for r in db["audit"].rows_where(order_by="seq")]
     assert {"mfa_enrolled", "login", "decision", "logout"} <= set(actions)
     db.conn.close()

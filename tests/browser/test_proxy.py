@@ -90,12 +90,12 @@ def test_whole_journey_through_the_documented_nginx(browser, proxied):
     doctor.click("text=Ada Lovelace")
     doctor.click("label:has(input[value='approved'])")
     doctor.click("button:has-text('Record decision')")
-    doctor.wait_for_selector("text=Download the sealed consent")
+    doctor.wait_for_selector("text=Decision recorded: approved")
     doctor.click("button:has-text('Log out')")
     doctor.wait_for_selector("h1:has-text('Staff log-in')")
     doctor.context.close()
     db = server.db()
-    assert next(db["submissions"].rows)["status"] == "approved"
+    assert next(db["submissions"].rows)["status"] == "awaiting_consent"
     db.conn.close()
 
 

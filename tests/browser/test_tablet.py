@@ -7,7 +7,7 @@ from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_si
                               fill_visible, screenshot, serious_violations, staff_page,
                               tablet_page)
 from axe_playwright_python.sync_playwright import Axe
-from conftest import valid_form
+from conftest import PASSWORD, valid_form
 from consent import archive, integrity
 
 
@@ -44,11 +44,10 @@ def test_cleared_patient_completes_the_flow_and_the_pdf_is_archived(tablet, serv
     assert serious_violations(tablet) == []
     assert "Lovelace" not in tablet.content()
     [row] = rows(server)
-    assert row["status"] == "cleared"
+    assert row["status"] == "awaiting_consent"  # nothing is sealed before a clinician acts
     db = server.db()
-    entry = archive.entry(db, row["id"])
+    assert archive.entry(db, row["id"]) is None
     assert integrity.archive_report(db, server.app.config).problems == []
-    assert entry is not None
     db.conn.close()
 
 
@@ -82,15 +81,57 @@ def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, 
     doctor.click("label:has(input[value='approved'])")
     doctor.fill("#note", "Antiviral cover discussed.")
     doctor.click("button:has-text('Record decision')")
-    doctor.wait_for_selector("text=Download the sealed consent")
+    doctor.wait_for_selector("text=Decision recorded: approved")
     screenshot(doctor, "doctor-03-decided")
     [row] = rows(server)
-    assert row["status"] == "approved"
+    assert row["status"] == "awaiting_consent"
     db = server.db()
-    assert archive.entry(db, row["id"]) is not None
+    assert db["decisions"].get(row["id"])["outcome"] == "approved"
     assert db["decisions"].get(row["id"])["note"] == "Antiviral cover discussed."
     db.conn.close()
     doctor.context.close()
+    countersign_and_treat(browser, server, row["id"])
+
+
+def countersign_and_treat(browser, server, submission_id):
+    """Walk the practitioner's screens: set a PIN, countersign, record the treatment."""
+    nurse = staff_page(browser, server, "nurse.joy", "practitioner", shots="practitioner-00")
+    nurse.wait_for_selector("h1:has-text('Today')")
+    screenshot(nurse, "practitioner-01-today")
+    assert serious_violations(nurse) == []
+    nurse.click("text=Signing PIN")
+    nurse.fill("#password", PASSWORD)
+    nurse.fill("#pin", "246810")
+    nurse.click("button:has-text('Set my PIN')")
+    nurse.wait_for_selector("text=Your signing PIN is set.")
+    nurse.click("text=practitioner: consent")
+    nurse.wait_for_selector("h2:has-text('Countersign the consent')")
+    assert "Will it hurt?" in nurse.inner_text("main")
+    nurse.click("button:has-text('Countersign and seal')")  # nothing ticked: errors, no seal
+    nurse.wait_for_selector("#identity_checked-error")
+    screenshot(nurse, "practitioner-02-countersign-errors")
+    assert serious_violations(nurse) == []
+    nurse.check("#identity_checked")
+    nurse.check("#discussed")
+    nurse.fill("#answer_to_questions", "A little; numbing cream first.")
+    nurse.fill("#pin", "246810")
+    nurse.click("button:has-text('Countersign and seal')")
+    nurse.wait_for_selector("text=The sealed consent is in the archive.")
+    screenshot(nurse, "practitioner-03-treatment-form")
+    assert serious_violations(nurse) == []
+    nurse.click("label:has(input[value='treated'])")
+    nurse.check("#areas-0")
+    nurse.fill("#device_face", "Dermapen 4")
+    nurse.fill("#depth_face", "0.5")
+    nurse.click("button:has-text('Save and seal')")
+    nurse.wait_for_selector("text=Treatment record saved. The sealed record is in the archive.")
+    screenshot(nurse, "practitioner-04-saved")
+    db = server.db()
+    assert db["submissions"].get(submission_id)["status"] == "treated"
+    assert archive.entry(db, submission_id) and archive.entry(db, f"{submission_id}.treatment")
+    assert integrity.archive_report(db, server.app.config).problems == []
+    db.conn.close()
+    nurse.context.close()
 
 
 def test_skip_logic_shows_follow_ups_only_when_they_apply(tablet):
@@ -240,7 +281,7 @@ def test_every_staff_screen_is_accessible(browser, tablet, server):
     doctor.fill("#product", "Vitamin C serum")
     doctor.fill("#batch", "VC-2291")
     doctor.click("button:has-text('Record decision')")
-    doctor.wait_for_selector("text=Download the sealed consent")
+    doctor.wait_for_selector("text=Decision recorded: approved")
     assert serious_violations(doctor) == []
     doctor.context.close()
     admin = staff_page(browser, server, "office", "admin")
@@ -393,4 +434,4 @@ def test_the_whole_questionnaire_by_keyboard_alone_with_no_axe_violation(tablet,
     tablet.wait_for_selector("h1:has-text('Thank you')")
     assert Axe().run(tablet).response["violations"] == []
     [row] = rows(server)
-    assert row["status"] == "cleared"
+    assert row["status"] == "awaiting_consent"
