@@ -2,6 +2,11 @@
 from .questionnaire import QUESTIONS, medical_sections
 
 
+# Records sealed before countersigning existed keep their status; staff read what it meant.
+STATES = {"cleared": "consented (cleared; sealed before countersigning)",
+          "approved": "consented (approved; sealed before countersigning)"}
+
+
 def label(name):
     """Return the question a field asks, as the patient saw it."""
     return QUESTIONS[name].label

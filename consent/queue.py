@@ -1,6 +1,7 @@
 """What doctors look through: the review queue, search, and a patient's earlier consents."""
 import json
 from collections import Counter
+from datetime import timedelta
 
 from . import clock
 from .names import name_key
@@ -76,13 +77,37 @@ def earlier_consents(db, submission):
 def history(db, submission, today):
     """List every visit of this patient here, newest first, with what became of it."""
     rows = db.query(
-        "select s.id, s.treatment_date, s.treatment, s.status, s.answers, t.details, t.reason "
-        "from submissions s left join treatments t on t.submission_id = s.id "
+        "select s.id, s.treatment_date, s.treatment, s.status, s.answers, t.details, t.reason, "
+        "d.outcome, d.doctor, c.practitioner from submissions s "
+        "left join treatments t on t.submission_id = s.id "
+        "left join decisions d on d.submission_id = s.id "
+        "left join consents c on c.submission_id = s.id "
         "where s.name_key = ? and s.date_of_birth = ? order by s.treatment_date desc, "
         "s.created_at desc", [submission["name_key"], submission["date_of_birth"]])
-    return [{"id": row["id"], "treatment_date": row["treatment_date"],
-             "treatment": row["treatment"], "this": row["id"] == submission["id"],
+    return [{**{k: row[k] for k in ("id", "treatment_date", "treatment", "outcome", "doctor",
+                                     "practitioner")},
+             "this": row["id"] == submission["id"], "reason": row["reason"] or "",
              "status": current(row["status"], row["treatment_date"], today),
-             "areas": json.loads(row["answers"])["areas"], "reason": row["reason"] or "",
-             "treated": [part["area"] for part in json.loads(row["details"])["areas"]]
-             if row["details"] else []} for row in rows]
+             "areas": json.loads(row["answers"])["areas"],
+             "treated": treated_areas(row)} for row in rows]
+
+
+def treated_areas(row):
+    """Return the areas a visit treated: recorded ones, or all consented on a legacy record."""
+    if row["details"]:
+        return [part["area"] for part in json.loads(row["details"])["areas"]]
+    if row["status"] in (Status.CLEARED, Status.APPROVED):  # sealed before treatment records
+        return json.loads(row["answers"])["areas"]
+    return []
+
+
+def next_sessions(visits, min_days):
+    """Map each area ever treated to its last treatment and the earliest next session date."""
+    found = {}
+    for visit in visits:  # newest first: the first date seen per area is the last treatment
+        for area in visit["treated"]:
+            if area not in found:
+                last = clock.parse_date(visit["treatment_date"])
+                found[area] = {"last": last.isoformat(),
+                               "next": (last + timedelta(days=min_days)).isoformat()}
+    return found

@@ -30,6 +30,7 @@ MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
     "today.index":             (LOGIN, LOGIN, OK, OK, NO),
     "practice.countersign":    (LOGIN, LOGIN, OK, OK, NO),
     "practice.treatment":      (LOGIN, LOGIN, OK, OK, NO),
+    "practice.history":        (LOGIN, LOGIN, OK, OK, NO),
     "practice.pin":            (LOGIN, LOGIN, OK, OK, NO),
     "admin.index":             (LOGIN, LOGIN, NO, NO, OK),
     "admin.add_user":          (LOGIN, LOGIN, NO, NO, 422),

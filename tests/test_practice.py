@@ -218,3 +218,46 @@ def test_setting_a_pin_needs_the_password_and_refuses_a_weak_one(app, db):
         .status_code == 302
     assert db["users"].get("nurse.kim")["pin_hash"].startswith("$argon2")
     assert db["audit"].count_where("action = 'pin_set'") == 1
+
+
+def at(monkeypatch, moment):
+    """Move the clinic's clock to a moment (the tests' clock runs on from there)."""
+    from consent import clock
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+@pytest.mark.parametrize("days, stopped", [(6, True), (7, False)])
+def test_the_interval_counts_from_the_recorded_treatment(app, client, db, practitioner,
+                                                         monkeypatch, days, stopped):
+    from conftest import FROZEN
+    at(monkeypatch, FROZEN - timedelta(days=days))
+    client.post("/", data=valid_form())
+    first = next(db["submissions"].rows)["id"]
+    countersign(app, db, first)
+    treat(app, db, first)  # the face
+    at(monkeypatch, FROZEN)
+    client.post("/", data=valid_form(areas=["face"]))
+    second = next(db["submissions"].rows_where("id != ?", [first]))
+    rules = [f["rule"] for f in json.loads(second["evaluation"])["flags"]]
+    assert ("interval-clinic-record" in rules) == stopped, rules
+    assert second["status"] == ("needs_review" if stopped else "awaiting_consent")
+    page = practitioner.get(f"/practice/{second['id']}/history").get_data(as_text=True)
+    last = (TODAY - timedelta(days=days)).isoformat()
+    from consent import clock
+    assert re.search(rf"<td>Face</td><td>{clock.spoken(last)}</td><td>"
+                     rf"{clock.spoken((TODAY - timedelta(days=days - 7)).isoformat())}</td>",
+                     page)
+    assert "Dermapen" not in page and "treated" in page
+
+
+def test_the_countersign_screen_marks_changes_since_the_last_visit(app, client, db,
+                                                                   practitioner, monkeypatch):
+    from conftest import FROZEN
+    at(monkeypatch, FROZEN - timedelta(days=20))
+    client.post("/", data=valid_form())
+    at(monkeypatch, FROZEN)
+    client.post("/", data=valid_form(diabetes="controlled"))
+    second = list(db["submissions"].rows_where(order_by="rowid"))[1]["id"]
+    page = practitioner.get(f"/practice/{second}").get_data(as_text=True)
+    assert "1 health answer changed since the visit of 12 June 2026" in page
+    assert re.search(r'class="[^"]*changed[^"]*"><th scope="row">[^<]*diabetes', page, re.I)

@@ -13,6 +13,11 @@ def answer(value, name):
     return display.show(name, value)
 
 
+def state(status):
+    """Template filter: a status in words; records sealed before countersigning say so."""
+    return display.STATES.get(status, status.replace("_", " "))
+
+
 def may(role):
     """Template global: whether the logged-in staff member may act as this role."""
     return g.get("user") is not None and accounts.may(g.user["role"], role)
@@ -34,6 +39,7 @@ def init_app(app):
                  admin):
         part.init_app(app)
     app.add_template_filter(answer)
+    app.add_template_filter(state)
     app.add_template_global(may)
     app.add_template_global(placeholders_left)
     app.add_template_filter(by_severity)

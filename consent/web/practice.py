@@ -11,6 +11,7 @@ from ..forms.validators import clinic_today
 from ..status import Status, current, require
 from .audit import record
 from .auth import role_required
+from .rules import get_ruleset
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -35,6 +36,7 @@ def page(template, submission, form, status=200):
     """Render a practitioner's page about one submission."""
     db, today = get_db(), clinic_today()
     last_visit, changed = changes.since_last_visit(db, submission)
+    visits = lists.history(db, submission, today)
     return render_template(
         template, submission=submission, form=form, today=today, last_visit=last_visit,
         changed=changed, now=current(submission["status"], submission["treatment_date"], today),
@@ -42,7 +44,8 @@ def page(template, submission, form, status=200):
         treatment=treatments.get(db, submission["id"]), has_pin=signing.has_pin(
             db, g.user["username"]),
         sections=answer_sections(submission["answers"], submission["evaluation"]),
-        history=lists.history(db, submission, today)), status
+        history=visits, next_sessions=lists.next_sessions(
+            visits, get_ruleset().parameters["min_interval_days"])), status
 
 
 @bp.route("/<submission_id>", methods=["GET", "POST"])
@@ -72,6 +75,15 @@ def countersign(submission_id):
     flash("Consent countersigned. " + ("The sealed consent is in the archive." if archived else
           "The sealed PDF could not be made yet; `flask archive retry` will finish it."))
     return redirect(url_for("practice.treatment", submission_id=submission_id))
+
+
+@bp.route("/<submission_id>/history")
+@role_required("practitioner")
+def history(submission_id):
+    """Show every visit of this patient, and when each area may next be treated."""
+    found = submission_or_404(submission_id)
+    record("history_viewed", submission_id)
+    return page("practice/history.html", found, None)
 
 
 @bp.route("/<submission_id>/treatment", methods=["GET", "POST"])

@@ -1,7 +1,12 @@
-"""The patient's path on a real tablet-sized Chromium, and the doctor's approval."""
+"""The patient's path on a real tablet-sized Chromium, the doctor's approval, and the
+practitioner's countersignature and treatment record."""
 import json
+import re
+from io import BytesIO
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_signature,
                               fill_visible, screenshot, serious_violations, staff_page,
@@ -18,7 +23,8 @@ def rows(server):
     return found
 
 
-def test_cleared_patient_completes_the_flow_and_the_pdf_is_archived(tablet, server):
+def test_cleared_patient_completes_the_flow_then_the_practitioner_countersigns_and_treats(
+        browser, tablet, server):
     screens = []
 
     def check_screen(page):
@@ -49,6 +55,7 @@ def test_cleared_patient_completes_the_flow_and_the_pdf_is_archived(tablet, serv
     assert archive.entry(db, row["id"]) is None
     assert integrity.archive_report(db, server.app.config).problems == []
     db.conn.close()
+    countersign_and_treat(browser, server, row["id"], question=False)
 
 
 def test_summary_lists_answers_and_edit_returns_to_it(tablet):
@@ -93,9 +100,28 @@ def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, 
     countersign_and_treat(browser, server, row["id"])
 
 
-def countersign_and_treat(browser, server, submission_id):
+def read_bytes(server, document_id):
+    """Return an archived PDF's bytes."""
+    db = server.db()
+    path = Path(server.app.config["ARCHIVE_DIR"]) / archive.entry(db, document_id)["path"]
+    db.conn.close()
+    return path.read_bytes()
+
+
+def read_pdf(server, document_id):
+    """Return the text and attached record of an archived PDF, read back with pypdf."""
+    reader = PdfReader(BytesIO(read_bytes(server, document_id)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    [(_, [attached])] = reader.attachments.items()
+    return text, json.loads(attached)
+
+
+def countersign_and_treat(browser, server, submission_id, question=True):
     """Walk the practitioner's screens: set a PIN, countersign, record the treatment."""
     nurse = staff_page(browser, server, "nurse.joy", "practitioner", shots="practitioner-00")
+    db = server.db()
+    db["users"].update("nurse.joy", {"full_name": "Joy Adams", "registration": "NMC 12A3456B"})
+    db.conn.close()
     nurse.wait_for_selector("h1:has-text('Today')")
     screenshot(nurse, "practitioner-01-today")
     assert serious_violations(nurse) == []
@@ -106,14 +132,15 @@ def countersign_and_treat(browser, server, submission_id):
     nurse.wait_for_selector("text=Your signing PIN is set.")
     nurse.click("text=practitioner: consent")
     nurse.wait_for_selector("h2:has-text('Countersign the consent')")
-    assert "Will it hurt?" in nurse.inner_text("main")
+    assert ("Will it hurt?" in nurse.inner_text("main")) == question
     nurse.click("button:has-text('Countersign and seal')")  # nothing ticked: errors, no seal
     nurse.wait_for_selector("#identity_checked-error")
     screenshot(nurse, "practitioner-02-countersign-errors")
     assert serious_violations(nurse) == []
     nurse.check("#identity_checked")
     nurse.check("#discussed")
-    nurse.fill("#answer_to_questions", "A little; numbing cream first.")
+    if question:
+        nurse.fill("#answer_to_questions", "A little; numbing cream first.")
     nurse.fill("#pin", "246810")
     nurse.click("button:has-text('Countersign and seal')")
     nurse.wait_for_selector("text=The sealed consent is in the archive.")
@@ -123,6 +150,9 @@ def countersign_and_treat(browser, server, submission_id):
     nurse.check("#areas-0")
     nurse.fill("#device_face", "Dermapen 4")
     nurse.fill("#depth_face", "0.5")
+    nurse.fill("#products-0-name", "Hyaluronic serum")
+    nurse.fill("#products-0-batch", "HA-221")
+    nurse.fill("#products-0-expiry", "2027-03-31")
     nurse.click("button:has-text('Save and seal')")
     nurse.wait_for_selector("text=Treatment record saved. The sealed record is in the archive.")
     screenshot(nurse, "practitioner-04-saved")
@@ -132,6 +162,15 @@ def countersign_and_treat(browser, server, submission_id):
     assert integrity.archive_report(db, server.app.config).problems == []
     db.conn.close()
     nurse.context.close()
+    consent, record = read_pdf(server, submission_id)
+    assert re.search(r"Countersigned by Joy Adams \(NMC 12A3456B\) on \d+ \w+ \d{4}, "
+                     r"\d\d:\d\d (GMT|BST)", consent)
+    assert "I discussed this treatment with the patient and obtained their consent." in consent
+    assert record["consent"]["practitioner"] == "nurse.joy"
+    treatment, record = read_pdf(server, f"{submission_id}.treatment")
+    assert "Hyaluronic serum HA-221 31 March 2027" in treatment and "Dermapen 4" in treatment
+    assert "Joy Adams (NMC 12A3456B)" in treatment
+    assert record["consent"]["sha256"] == archive.sha256(read_bytes(server, submission_id))
 
 
 def test_skip_logic_shows_follow_ups_only_when_they_apply(tablet):
