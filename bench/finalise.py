@@ -6,7 +6,7 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from consent import clock, create_app, pdf, submissions
+from consent import clock, consents, create_app, pdf, submissions
 from consent.storage import connect
 from consent.contexts import consent_context
 from consent.finalise import finalise
@@ -40,7 +40,7 @@ def instance(folder, **extra):
     def new_submission():
         name = patient_name(next(counter))
         answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
-        return countersigned(db, submissions.submit(db, ruleset, answers, png, clock.today())["id"])
+        return submissions.submit(db, ruleset, answers, png, clock.today())["id"]
     return app, db, new_submission
 
 
@@ -52,17 +52,20 @@ def run(finalisations=300, samples=40):
     stamped_app, stamped_db, new_stamped = instance(folder / "stamped", TSA_URL=tsa.url,
                                                     TSA_ROOTS=str(tsa.roots))
 
-    first = submissions.get(db, new_submission())
-    html = pdf.render_html(consent_context(db, first, None, None, app.config))
+    first = submissions.get(db, countersigned(db, new_submission()))
+    html = pdf.render_html(consent_context(db, first, None, consents.get(db, first["id"]),
+                                           app.config))
     def bare():
         """The same HTML and CSS with WeasyPrint's defaults: no PDF/A, no attachment."""
         return HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/").write_pdf(
             stylesheets=[pdf.stylesheet()], font_config=pdf.font_config())
     ours = lambda: pdf.render_pdf(html, {"answers": first["answers"]})  # noqa: E731
     ids = iter([new_submission() for _ in range(finalisations + samples * 2)])
-    full = lambda: finalise(db, app.config, next(ids))  # noqa: E731
+    # What a countersign request does past its form: the row, then render, seal, archive.
+    full = lambda: finalise(db, app.config, countersigned(db, next(ids)))  # noqa: E731
     stamped_ids = iter([new_stamped() for _ in range(samples + 1)])
-    stamped = lambda: finalise(stamped_db, stamped_app.config, next(stamped_ids))  # noqa: E731
+    stamped = lambda: finalise(stamped_db, stamped_app.config,  # noqa: E731
+                               countersigned(stamped_db, next(stamped_ids)))
     for fn in (bare, ours, full, stamped):
         fn()  # warm up: fonts, stylesheet, key, the TSA's certificates
     bare_t, render_t, full_t, stamped_t = [], [], [], []
@@ -75,8 +78,8 @@ def run(finalisations=300, samples=40):
     ratio = statistics.median(full_t) / statistics.median(bare_t)
     print(f"pdf: bare WeasyPrint render: {summary(bare_t)}")
     print(f"pdf: warm render (PDF/A-3b + attachment): {summary(render_t)}")
-    print(f"pdf: finalisation (render + seal + archive + row): {summary(full_t)}")
-    print(f"pdf: finalisation / bare render = {ratio:.2f} (target <= 1.10)")
+    print(f"pdf: countersign (row + render + seal + archive + row): {summary(full_t)}")
+    print(f"pdf: countersign / bare render = {ratio:.2f} (target <= 1.10)")
     added = statistics.median(stamped_t) - statistics.median(full_t)
     print(f"pdf: finalisation with a local TSA (PAdES B-LT): {summary(stamped_t)}; "
           f"the timestamp and validation data add {added * 1e3:.1f} ms")

@@ -11,7 +11,8 @@ from pathlib import Path
 from pypdf import PdfWriter
 from weasyprint import HTML
 
-from consent import clock, consents, create_app, finalise as finalising, integrity, pdf, submissions
+from consent import clock, create_app, finalise as finalising, integrity, pdf, submissions
+from consent.consents import get as countersignature
 from consent.contexts import consent_context
 from consent.storage import connect
 
@@ -66,7 +67,7 @@ def build(folder, consents, workers=2):
     with app.app_context():
         finalising.finalise(db, app.config, countersigned(db, first["id"]))  # one real render
     html = pdf.render_html(consent_context(db, submissions.get(db, first["id"]), None,
-                                           consents.get(db, first["id"]), app.config))
+                                           countersignature(db, first["id"]), app.config))
     page = HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/").write_pdf(
         stylesheets=[pdf.stylesheet()], font_config=pdf.font_config())
     db.conn.close()

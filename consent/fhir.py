@@ -5,56 +5,24 @@ import uuid
 
 from fhir.resources.R4B.bundle import Bundle
 
-from .chain import digest
 from .consents import MEANING
-from .questionnaire import SECTIONS, answer_questions
-
-EDITION = "1"
-URL = "urn:consent:questionnaire"
-TYPES = {"text": "string", "textarea": "text", "date": "date", "yes_no": "choice",
-         "choice": "choice", "multi": "choice", "tick": "boolean", "signature": "attachment"}
+from .fhir_questionnaire import URL, questionnaire, response
 RELEASE = {"consented": "permit", "approved": "permit", "cleared": "permit", "declined": "deny",
            "deferred": "deny"}
 
 
-def questionnaire():
-    """Return the Questionnaire resource, generated from the one questionnaire definition."""
-    items = [{"linkId": section.key, "text": section.title, "type": "group",
-              "item": [question_item(q) for q in section.questions]} for section in SECTIONS]
-    version = f"edition-{EDITION}+{digest(items)[:12]}"
-    return {"resourceType": "Questionnaire", "id": "questionnaire", "url": URL,
-            "version": version, "status": "active", "item": items}
-
-
-def question_item(question):
-    """Declare one question as a Questionnaire item."""
-    item = {"linkId": question.name, "text": question.label, "type": TYPES[question.kind],
-            "required": bool(question.required)}
-    if question.choices:
-        item["answerOption"] = [{"valueCoding": {"code": value, "display": label}}
-                                for value, label in question.choices]
-    if question.kind == "multi":
-        item["repeats"] = True
-    return item
-
-
-def response_answers(question, value):
-    """Encode one stored answer as QuestionnaireResponse answers (none when empty)."""
-    if question.kind == "tick":
-        return [{"valueBoolean": bool(value)}]
-    if not value:
-        return []
-    if question.choices:
-        return [{"valueCoding": {"code": v, "display": question.choice_label(v)}}
-                for v in (value if isinstance(value, list) else [value])]
-    return [{"valueDate" if question.kind == "date" else "valueString": value}]
-
-
 def record(submission, decision, countersigned, staff, clinic, pdf_bytes):
-    """Return a validated Bundle (type collection) for one finalised submission.
+    """Return a validated Bundle (type collection) for one finalised submission."""
+    return Bundle.model_validate(bundle(submission, decision, countersigned, staff, clinic,
+                                        pdf_bytes))
+
+
+def bundle(submission, decision, countersigned, staff, clinic, pdf_bytes=None):
+    """Return the Bundle as JSON values (the models validate it in `record` and the tests).
 
     staff maps "doctor" (who decided) and "practitioner" (who countersigned) to their
-    profiles, each None when nobody did.
+    profiles, each None when nobody did. Without pdf_bytes (the bundle sealed inside that
+    very PDF) the Consent names its source but cannot carry its hash.
     """
     sid, answers = submission["id"], submission["answers"]
     form = questionnaire()
@@ -67,8 +35,8 @@ def record(submission, decision, countersigned, staff, clinic, pdf_bytes):
     resources += [practitioner(kind, person) for kind, person in staff.items() if person]
     resources += issues(submission, ids)
     entries = [{"fullUrl": urn(sid, r["id"]), "resource": r} for r in resources]
-    return Bundle.model_validate({"resourceType": "Bundle", "type": "collection",
-                                  "timestamp": submission["signed_at"], "entry": entries})
+    return {"resourceType": "Bundle", "type": "collection", "timestamp": submission["signed_at"],
+            "entry": entries}
 
 
 MEANINGS = {"doctor": "Decided on the patient's eligibility for this treatment.",
@@ -105,16 +73,6 @@ def practitioner(kind, person):
     return found
 
 
-def response(sid, answers, form, ids):
-    """Return the QuestionnaireResponse pointing at this version of the questionnaire."""
-    items = [{"linkId": q.name, "text": q.label, "answer": response_answers(q, answers.get(q.name))}
-             for q in answer_questions() if q.name in answers]
-    return {"resourceType": "QuestionnaireResponse", "id": "response", "status": "completed",
-            "questionnaire": f"{URL}|{form['version']}", "subject": {"reference": ids["patient"]},
-            "item": [item if item["answer"] else {k: item[k] for k in ("linkId", "text")}
-                     for item in items]}
-
-
 def consent(submission, decision, countersigned, ids, pdf_bytes):
     """Return the Consent: treatment, permit or deny, the sealed PDF as its source."""
     outcome = "consented" if countersigned else (decision or {}).get("outcome",
@@ -128,11 +86,16 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
             # Who took consent in person; before countersigning existed, the patient alone.
             "performer": [{"reference": ids["practitioner" if countersigned else "patient"]}],
             "organization": [{"reference": ids["organization"]}],
-            "sourceAttachment": {"contentType": "application/pdf",
-                                 "title": f"Sealed record {submission['id']}",
-                                 "hash": base64.b64encode(hashlib.sha1(pdf_bytes).digest())
-                                 .decode()},
+            "sourceAttachment": source(submission["id"], pdf_bytes),
             "provision": {"type": RELEASE.get(outcome, "deny")}}
+
+
+def source(submission_id, pdf_bytes):
+    """Name the sealed PDF the Consent rests on, with its SHA-1 when it is known."""
+    found = {"contentType": "application/pdf", "title": f"Sealed record {submission_id}"}
+    if pdf_bytes is not None:
+        found["hash"] = base64.b64encode(hashlib.sha1(pdf_bytes).digest()).decode()
+    return found
 
 
 def provenance(submission, decision, countersigned, ids):

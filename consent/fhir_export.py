@@ -11,13 +11,23 @@ def bundle_for(db, config, submission_id):
     entry = archive.entry(db, submission_id)
     if entry is None:
         return None
-    decision, countersigned = decisions.get(db, submission_id), consents.get(db, submission_id)
+    pdf_bytes = (Path(config["ARCHIVE_DIR"]) / archive.newest(db, entry)).read_bytes()
+    return fhir.record(*parts(db, config, submissions.get(db, submission_id)), pdf_bytes)
+
+
+def parts(db, config, submission):
+    """Gather what a bundle says: submission, decision, countersignature, staff, clinic."""
+    decision, countersigned = decisions.get(db, submission["id"]), consents.get(db,
+                                                                              submission["id"])
     staff = {"doctor": decision and accounts.profile(db, decision["doctor"]),
              "practitioner": countersigned and accounts.profile(db, countersigned["practitioner"])}
-    pdf_bytes = (Path(config["ARCHIVE_DIR"]) / archive.newest(db, entry)).read_bytes()
     clinic = {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]}
-    return fhir.record(submissions.get(db, submission_id), decision, countersigned, staff, clinic,
-                       pdf_bytes)
+    return submission, decision, countersigned, staff, clinic
+
+
+def embedded(db, config, submission):
+    """Return the bundle sealed inside the record's own PDF (its Consent cannot hash it)."""
+    return fhir.bundle(*parts(db, config, submission))
 
 
 def export(db, config, since, dest):

@@ -1,8 +1,8 @@
 """Finalise records: render, seal, archive and record each document once."""
 from pathlib import Path
 
-from . import (archive, consents, decisions, documents, keys as seal_keys, pdf, seal, seal_check,
-               stamping, submissions, timestamps, treatments)
+from . import (archive, consents, decisions, documents, fhir_export, keys as seal_keys, pdf, seal,
+               seal_check, stamping, submissions, timestamps, treatments)
 from .contexts import consent_context, treatment_context
 from .status import COUNTERSIGNED, SEALED, Status
 
@@ -37,6 +37,8 @@ def adopt_checked(document_id, keys, tsa=None):
 def awaiting_retry(db, archive_dir, keys, tsa=None):
     """List files a killed worker left without their row, sound and waiting for retry."""
     waiting = set(pending(db))
+    if not waiting:  # the usual case: no need to walk the whole archive
+        return []
     return [path for path in sorted(Path(archive_dir).rglob("*.pdf"))
             if path.stem in waiting and not archive.entry(db, path.stem)
             and not leftover_problems(path.read_bytes(), path.stem, keys, tsa)]
@@ -77,7 +79,8 @@ def sealed_document(db, config, submission):
     consent = consents.get(db, submission["id"])
     html = pdf.render_html(consent_context(db, submission, decision, consent, config))
     record = documents.consent_record(submission, decision, consent, archive.head(db))
-    return seal.seal(pdf.render_pdf(html, record), seal_keys.from_config(config),
+    bundle = fhir_export.embedded(db, config, submission)
+    return seal.seal(pdf.render_pdf(html, record, bundle=bundle), seal_keys.from_config(config),
                      timestamps.from_config(config))
 
 

@@ -20,8 +20,10 @@ from .status import by_severity
 
 ATTACHMENT_NAME = "consent-record.json"
 TREATMENT_ATTACHMENT = "treatment-record.json"
+FHIR_ATTACHMENT = "fhir-bundle.json"
 DESCRIPTIONS = {ATTACHMENT_NAME: "Answers, flags, decision and countersignature",
-                TREATMENT_ATTACHMENT: "What was done, and the consent it was done under"}
+                TREATMENT_ATTACHMENT: "What was done, and the consent it was done under",
+                FHIR_ATTACHMENT: "The same record as a FHIR R4B Bundle"}
 ASSETS = TEMPLATES / "pdf"
 
 # The PDF template and the treatment information it shares with the tablet.
@@ -93,20 +95,29 @@ def attached_record(pdf_bytes):
         return None
 
 
-def render_pdf(html, record, name=ATTACHMENT_NAME):
-    """Convert HTML to PDF/A-3b with the machine-readable record attached under name."""
+def render_pdf(html, record, name=ATTACHMENT_NAME, bundle=None):
+    """Convert HTML to PDF/A-3b with the record attached under name (and a FHIR bundle)."""
     with RENDER_LOCK:
-        return write_pdf(html, record, name)
+        return write_pdf(html, record, name, bundle)
 
 
-def write_pdf(html, record, name=ATTACHMENT_NAME):
+def attachment(name, value, fetcher, stamp, indent=1):
+    """Declare one associated file: JSON, relationship Data."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False,
+                      separators=None if indent else (",", ":"))
+    return Attachment(string=text.encode(),
+                      name=name, description=DESCRIPTIONS[name], relationship="Data",
+                      url_fetcher=fetcher, created=stamp, modified=stamp)
+
+
+def write_pdf(html, record, name=ATTACHMENT_NAME, bundle=None):
     """Convert HTML to PDF/A-3b (the caller holds the render lock)."""
     fetcher = ConsentFetcher()
     stamp = datetime.now(timezone.utc)
-    attachment = Attachment(string=json.dumps(record, indent=1, ensure_ascii=False).encode(),
-                            name=name, description=DESCRIPTIONS[name],
-                            relationship="Data", url_fetcher=fetcher,
-                            created=stamp, modified=stamp)
+    attachments = [attachment(name, record, fetcher, stamp)]
+    if bundle is not None:
+        # Compact: machines read it, and every byte is compressed while the patient waits.
+        attachments.append(attachment(FHIR_ATTACHMENT, bundle, fetcher, stamp, indent=None))
     return HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet()], font_config=font_config(), pdf_variant="pdf/a-3b",
-        attachments=[attachment], uncompressed_pdf=False)
+        attachments=attachments, uncompressed_pdf=False)

@@ -58,6 +58,8 @@ class Conflict(Exception):
 
 def require(submission, wanted, today, step):
     """Refuse a step unless the submission stands at the wanted status today."""
+    if submission is None:
+        raise Conflict("This submission does not exist.")
     found = current(submission["status"], submission["treatment_date"], today)
     if found != wanted:
         raise Conflict(f"This submission is {found.replace('_', ' ')}: "

@@ -239,8 +239,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"Screenshots of every screen: {shots}")
 
 
-def assert_pdf_a_3b(data, attachment=pdf.ATTACHMENT_NAME):
-    """Check a sealed file is still PDF/A-3b: version, XMP identification, associated file."""
+def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)):
+    """Check a sealed file is still PDF/A-3b: version, XMP identification, associated files."""
     reader = PdfReader(BytesIO(data))
     root = reader.trailer["/Root"]
     assert reader.pdf_header == "%PDF-1.7" and root.get("/Version") in (None, "/1.7")
@@ -248,10 +248,10 @@ def assert_pdf_a_3b(data, attachment=pdf.ATTACHMENT_NAME):
     xmp = root["/Metadata"].get_data().decode()
     assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
     files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}
-    assert set(files) == {attachment}
-    record = files[attachment]
-    assert record["/AFRelationship"] == "/Data"
-    assert record["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"
+    assert set(files) == set(attachments)
+    for name in attachments:
+        assert files[name]["/AFRelationship"] == "/Data"
+        assert files[name]["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"
 
 
 PIN = "246810"

@@ -83,8 +83,9 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
     reader = PdfReader(BytesIO(data))
     images = {image.image.size for page in reader.pages for image in page.images}
     assert images == {(600, 200)}  # the drawn signature, and nothing else
-    [(name, [attachment])] = reader.attachments.items()
-    record = json.loads(attachment)
+    assert set(reader.attachments) == {pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT}
+    record = json.loads(reader.attachments[pdf.ATTACHMENT_NAME][0])
+    name = pdf.ATTACHMENT_NAME
     stored = submissions.get(db, cleared)
     assert name == pdf.ATTACHMENT_NAME
     assert record["answers"] == stored["answers"]
@@ -130,7 +131,8 @@ def test_patient_text_is_escaped_and_nothing_is_fetched(app, db, monkeypatch):
     assert 'href="file:///etc/hostname">' in text
     assert '<img src="http://127.0.0.1:9/tracker.png"> & aspirin' in text
     assert all(url.startswith("data:") or url.startswith(pdf.ASSETS.as_uri()) for url in fetched)
-    assert list(PdfReader(BytesIO(data)).attachments) == [pdf.ATTACHMENT_NAME]
+    assert sorted(PdfReader(BytesIO(data)).attachments) == [pdf.ATTACHMENT_NAME,
+                                                            pdf.FHIR_ATTACHMENT]
     assert b"root:" not in data
 
 

@@ -80,3 +80,25 @@ def test_a_doctor_downloads_the_bundle_and_it_is_audited(world):
     Bundle.model_validate_json(response.get_data())
     assert db["audit"].count_where("action = 'fhir_downloaded' and submission_id = ?", [sid]) == 1
     assert doctor.get("/review/nope/fhir").status_code == 404
+
+
+def test_every_sealed_consent_carries_its_bundle_as_a_second_associated_file(world):
+    from io import BytesIO
+    from pathlib import Path
+
+    from pypdf import PdfReader
+    from consent import pdf
+    app, db = world
+    sealed = [row for row in db["archive"].rows if not row["submission_id"].endswith(
+        ".treatment")]
+    assert len(sealed) == 3
+    for row in sealed:
+        reader = PdfReader(BytesIO((Path(app.config["ARCHIVE_DIR"]) / row["path"]).read_bytes()))
+        bundle = Bundle.model_validate_json(reader.attachments[pdf.FHIR_ATTACHMENT][0])
+        [consent] = resources(bundle)["Consent"]
+        # It sits inside the PDF it would have to hash: the title names it, the export hashes it
+        assert row["submission_id"] in consent.sourceAttachment.title
+        assert consent.sourceAttachment.hash is None
+        exported = fhir_export.bundle_for(db, app.config, row["submission_id"])
+        assert resources(exported)["Consent"][0].sourceAttachment.hash
+        assert [e.fullUrl for e in exported.entry] == [e.fullUrl for e in bundle.entry]

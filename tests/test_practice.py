@@ -179,7 +179,7 @@ def test_the_treatment_record_is_sealed_and_linked_to_its_consent_by_id_and_hash
     done = practitioner.post(f"/practice/{waiting}/treatment", data=TREATED)
     assert done.status_code == 302 and done.headers["Location"] == "/today"
     data = archived_bytes(app, db, f"{waiting}.treatment")
-    assert_pdf_a_3b(data, "treatment-record.json")
+    assert_pdf_a_3b(data, ("treatment-record.json",))
     record = json.loads(PdfReader(BytesIO(data)).attachments["treatment-record.json"][0])
     assert record["consent"] == {"id": waiting, "sha256": archive.entry(db, waiting)["sha256"]}
     assert record["treatment"]["details"]["areas"] == [

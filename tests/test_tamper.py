@@ -342,6 +342,7 @@ def test_every_kind_of_record_stays_pdf_a_3b(world):
                         "on a.submission_id in (s.id, s.id || '.treatment')"):
         data = (Path(app.config["ARCHIVE_DIR"]) / row["path"]).read_bytes()
         treatment = row["path"].endswith(".treatment.pdf")
-        assert_pdf_a_3b(data, "treatment-record.json" if treatment else "consent-record.json")
+        assert_pdf_a_3b(data, ("treatment-record.json",) if treatment else
+                        ("consent-record.json", "fhir-bundle.json"))
         statuses.add(("treatment record of " if treatment else "") + row["status"])
     assert statuses == {"treated", "treatment record of treated", "consented", "declined"}

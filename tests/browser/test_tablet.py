@@ -112,7 +112,8 @@ def read_pdf(server, document_id):
     """Return the text and attached record of an archived PDF, read back with pypdf."""
     reader = PdfReader(BytesIO(read_bytes(server, document_id)))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-    [(_, [attached])] = reader.attachments.items()
+    [attached] = reader.attachments.get("consent-record.json") or \
+        reader.attachments["treatment-record.json"]
     return text, json.loads(attached)
 
 
