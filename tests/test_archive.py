@@ -70,6 +70,10 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
                  "clean water: no soap, cleanser or toner", "harsh chemicals",
                  "about an hour after treatment", "4 to 6 hours or overnight", "mildly sunburnt",
                  "at least 7 days before the same area", "7 to 14 days apart",
+                 "No result can be promised", "doing nothing is always an option",
+                 "chemical peels and laser treatments",
+                 "Call the clinic on 01234 567890 straight away", "pus, a fever",
+                 "When the clinic is closed, call NHS 111", "change your mind at any time",
                  "30 to 60 minutes", "5 to 7", "up to 12",
                  "Ada Lovelace", "1985-12-10", "Face, Neck", "Micro-needling",
                  "Cleared by the rule set", "Plans to swim within a day after treatment",
@@ -313,10 +317,12 @@ def test_storage_failure_keeps_the_answers_for_retry_and_leaves_no_file(
 def test_tablet_and_pdf_print_the_same_treatment_information(app, db, client, cleared):
     source = (information.TEMPLATES / information.NAME).read_text()
     with app.app_context():
-        rendered = app.jinja_env.get_template(information.NAME).render()
+        rendered = app.jinja_env.get_template(information.NAME).render(
+            clinic_phone=app.config["CLINIC_PHONE"])
     page = client.get("/").get_data(as_text=True)
     assert rendered.strip() and rendered in page  # the tablet shows the file as it is
-    assert pdf.templates.get_template(information.NAME).render() == rendered  # and the PDF
+    assert pdf.templates.get_template(information.NAME).render(
+        clinic_phone=app.config["CLINIC_PHONE"]) == rendered  # and the PDF
     assert information.sha256() == hashlib.sha256(source.encode()).hexdigest()
     assert submissions.get(db, cleared)["information_sha256"] == information.sha256()
     text = text_of(archived(app, db, cleared)[1])
@@ -367,3 +373,27 @@ def test_a_declined_patient_gets_an_eligibility_decision_not_a_consent(app, db, 
         assert words not in text, words
     if outcome == "declined":
         assert "The doctor declined this treatment: no treatment may be given" in text
+
+
+@pytest.mark.parametrize("padding", range(0, 60, 6))
+def test_a_question_and_its_answer_never_part_across_pages(app, db, padding):
+    # Answers of different lengths move the page breaks through every long answer.
+    words = "tablet taken every morning with water for a long-standing condition; "
+    long_answers = {name: (f"{name} " + words * (6 + padding // 6)).strip()[:500] for name in
+                    ("allergy_details", "medications", "other_conditions")}
+    long_answers["allergy_details"] = long_answers["allergy_details"][:100 + padding * 6]
+    row = submit(app, db, **long_answers, questions_for_doctor="Is it safe? " + words * 4)
+    entry = finalise(db, app.config, row["id"])
+    reader = PdfReader(Path(app.config["ARCHIVE_DIR"]) / entry["path"])
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    from consent.display import label
+    for name, answer in long_answers.items():
+        asked = " ".join(label(name).split())
+        [where] = [n for n, text in enumerate(pages) if asked in text]
+        said = answer.split()
+        for part in (said[:5], said[-5:]):  # the whole answer sits on the question's page
+            assert " ".join(part) in pages[where], (name, part)
+    for heading in ("Answers", "Declarations and signature", "Consent taken in person"):
+        [where] = [n for n, text in enumerate(pages) if f" {heading} " in f" {text} "]
+        after = pages[where].split(f"{heading} ", 1)[1]
+        assert len(after.split()) > 8, heading  # never a heading alone at a page's foot
