@@ -84,7 +84,8 @@ def test_hash_ignores_comments_but_not_parameters(tmp_path):
 
 
 GOOD = {"id": "r1", "category": "infection", "severity": "stop", "message": "m",
-        "explanation": "e", "source": "s", "when": {"field": "cold_sore_now", "equals": "yes"}}
+        "explanation": "e", "source": "Clinic leaflet: infection is the main risk.",
+        "when": {"field": "cold_sore_now", "equals": "yes"}}
 BROKEN = [
     ({"when": {"field": "cold_sores", "equals": "yes"}}, "unknown field 'cold_sores'"),
     ({"when": {"field": "cold_sore_now", "resembles": "yes"}}, "unknown operator 'resembles'"),
@@ -97,6 +98,9 @@ BROKEN = [
     ({"message": "{nonsense}"}, "unknown value '{nonsense}'"),
     ({"when": {"all": []}}, "'all' needs a list"),
     ({"source": None}, "missing keys"),
+    ({"source": "Clinical rule table."}, "source must name a real document"),
+    ({"source": "Clinic policy; clinic protocols."}, "source must name a real document"),
+    ({"source": ""}, "source must name a real document"),
     ({"when": {"field": "medications", "names_medicine": {"warfarin": ["x"]}}},
      "unknown field 'warfarin'"),
     ({"when": {"field": "medications", "names_medicine": {"areas": ["x"]}}}, "expected choice"),

@@ -75,6 +75,15 @@ def compile_node(node, vocabulary, parameters, fields):
     return (name, field, node[name])
 
 
+# Words that name no document: a source made only of these sends the reader nowhere.
+VAGUE = re.compile(r"clinical rule table|rule table|clinic (policy|protocols?)|[^a-z]+", re.I)
+
+
+def names_a_document(source):
+    """Tell whether a rule's source names something a reader can look up."""
+    return isinstance(source, str) and len(VAGUE.sub("", source)) >= 8
+
+
 def compile_rule(raw, vocabulary, parameters):
     """Check one rule table and return it as a Rule."""
     missing, unknown = RULE_KEYS - set(raw), set(raw) - RULE_KEYS - OPTIONAL_KEYS
@@ -85,6 +94,9 @@ def compile_rule(raw, vocabulary, parameters):
         raise ValueError(f"bad category '{raw['category']}'")
     if raw["severity"] not in SEVERITIES:
         raise ValueError(f"bad severity '{raw['severity']}' (use {', '.join(SEVERITIES)})")
+    if not names_a_document(raw["source"]):
+        raise ValueError("its source must name a real document: the clinic leaflet, device or "
+                         "product labelling, or a named guideline or paper with its year")
     fields = set()
     when = compile_node(raw["when"], vocabulary, parameters, fields)
     for name in PLACEHOLDER.findall(raw["message"]):
