@@ -5,8 +5,8 @@ import pyotp
 
 from browser.conftest import (answer_questionnaire, screenshot, serious_violations, staff_page,
                               tablet_page)
-from conftest import PASSWORD, valid_form
-from consent import accounts
+from conftest import PASSWORD, countersign, patient, valid_form
+from consent import accounts, clock, submissions
 
 
 def cookie(page, name):
@@ -127,6 +127,18 @@ def test_staff_screens_fit_a_phone_and_ask_before_disabling(browser, server, tab
             doctor.wait_for_selector("h1:has-text('Today')")
         screenshot(doctor, f"phone-doctor-{step}")
         assert doctor.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), step
+    db = server.db()
+    waiting = submissions.submit(db, server.app.extensions["consent.ruleset"], patient(
+        first_name="Cleo", signed_name="Cleo Lovelace"), b"", clock.today())["id"]
+    countersign_later = submissions.submit(db, server.app.extensions["consent.ruleset"], patient(
+        first_name="Iris", signed_name="Iris Lovelace"), b"", clock.today())["id"]
+    countersign(server.app, db, countersign_later, seal=False)
+    db.conn.close()
+    for path in (f"/practice/{waiting}", f"/practice/{countersign_later}/treatment",
+                 f"/practice/{waiting}/history", "/practice/pin"):
+        doctor.goto(server.url + path)  # a doctor may do all a practitioner does
+        screenshot(doctor, f"phone-practitioner-{path.rsplit('/', 1)[-1]}")
+        assert doctor.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     doctor.context.close()
     admin = staff_page(browser, server, "office", "admin")
     admin.set_viewport_size({"width": 390, "height": 844})
