@@ -191,7 +191,18 @@ def test_the_treatment_record_is_sealed_and_linked_to_its_consent_by_id_and_hash
         assert words in text, words
     assert archive.entry(db, waiting)["sha256"] in text.replace(" ", "")  # may wrap
     assert db["submissions"].get(waiting)["status"] == "treated"
-    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["archive", "verify"]).exit_code == 0
+    out = Path(app.config["ARCHIVE_DIR"]).parent / "export"
+    assert "Exported 2 consents" in runner.invoke(args=["archive", "export", "--since",
+                                                        "2000-01-01", str(out)]).output
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted([f"{waiting}.pdf",
+                                                                f"{waiting}.treatment.pdf"])
+    said = runner.invoke(args=["rules", "eval", str(out / f"{waiting}.treatment.pdf")])
+    assert said.exit_code == 2 and "Traceback" not in said.output, said.output
+    assert said.output.strip().splitlines() == [
+        f"Invalid answers: this is a treatment record; the answers are in the consent record "
+        f"it names ({waiting})"], said.output
 
 
 def test_treat_helper_and_retry_finish_a_treatment_record_whose_pdf_failed(app, db, waiting,

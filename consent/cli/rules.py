@@ -45,6 +45,9 @@ def read_answers(data):
             raise ValueError(f"not valid JSON ({str(error).split(':')[0]})") from None
     # A sealed record holds the answers beside the submission, evaluation and decision,
     # and its answers include the declarations: keep those the rule set reads.
+    if isinstance(record, dict) and isinstance(record.get("treatment"), dict):
+        raise ValueError(f"this is a treatment record; the answers are in the consent record "
+                         f"it names ({(record.get('consent') or {}).get('id')})")
     if isinstance(record, dict) and isinstance(record.get("submission"), dict):
         answers = record.get("answers")
         fields = vocabulary()
