@@ -1,17 +1,13 @@
 """A practitioner's countersignature: consent taken in person, sealed before treatment."""
 from . import audit, clock, ledger, submissions
-from .status import Status, require
+from .status import Refused, Status, require
 from .storage import immediate
 
 MEANING = "I discussed this treatment with the patient and obtained their consent."
 
 
-class ConsentError(ValueError):
-    """A countersignature that cannot be recorded; names the form field at fault."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
+class ConsentError(Refused):
+    """A countersignature that cannot be recorded."""
 
 
 def get(db, submission_id):

@@ -1,17 +1,13 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
 from . import audit, clock, ledger, submissions
-from .status import Conflict, Severity, Status
+from .status import Conflict, Refused, Severity, Status
 from .storage import immediate
 
 MESOTHERAPY = ("mesotherapy_needling", "mesotherapy_injection")
 
 
-class DecisionError(ValueError):
-    """A decision that cannot be recorded; names the form field at fault."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
+class DecisionError(Refused):
+    """A decision that cannot be recorded."""
 
 
 def get(db, submission_id):

@@ -2,18 +2,15 @@
 import re
 
 from . import accounts, mfa
+from .status import Refused
 from .storage import immediate
 from .throttle import account_locked, record_failure
 
 PIN = re.compile(r"[0-9]{6,12}")
 
 
-class SigningError(ValueError):
-    """Credentials that do not sign; names the form field at fault."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
+class SigningError(Refused):
+    """Credentials that do not sign."""
 
 
 def set_pin(db, username, pin):

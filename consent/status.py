@@ -52,6 +52,14 @@ def current(status, treatment_date, today):
     return Status(status)
 
 
+class Refused(ValueError):
+    """A step refused for what was entered (422); names the form field at fault."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
 class Conflict(Exception):
     """A step the submission's state does not allow (answered 409, nothing changed)."""
 

@@ -2,7 +2,7 @@
 import json
 
 from . import audit, clock, ledger, submissions
-from .status import Status, require
+from .status import Refused, Status, require
 from .storage import immediate
 
 DEPTH_MM = (0.1, 3.0)  # what micro-needling devices on the market reach
@@ -10,12 +10,8 @@ NUMBING_MINUTES = (1, 120)
 OUTCOMES = (Status.TREATED, Status.NOT_TREATED)
 
 
-class TreatmentError(ValueError):
-    """A treatment record that cannot be stored; names the form field at fault."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
+class TreatmentError(Refused):
+    """A treatment record that cannot be stored."""
 
 
 def get(db, submission_id):
