@@ -4,7 +4,9 @@ from .consents import MEANING
 from .display import answer_sections, label, show
 from .status import Status
 
-DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed")
+DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed",
+                "alternatives_understood", "results_not_guaranteed", "free_to_withdraw")
+PHOTOS = ("photo_consent", "photo_teaching", "photo_marketing")
 TREATMENT_ONLY = ("aftercare_agreed",)  # meaningless on a declined patient's record
 
 
@@ -19,6 +21,15 @@ def countersignature(db, consent):
     if consent is None:
         return None
     return {**consent, "signer": accounts.signer(db, consent["practitioner"]), "meaning": MEANING}
+
+
+def guardian(answers, png):
+    """Return the parent's or guardian's part of a minor's consent, or None."""
+    if not answers.get("guardian_name"):
+        return None
+    return {"name": answers["guardian_name"],
+            "relationship": show("guardian_relationship", answers.get("guardian_relationship")),
+            "signature": pdf.data_uri(png) if png else None}
 
 
 def consent_context(db, submission, decision, consent, config):
@@ -37,7 +48,7 @@ def consent_context(db, submission, decision, consent, config):
                       "areas": show("areas", answers["areas"]),
                       "date": submission["treatment_date"]},
         "evaluation": evaluation, "decision": decision,
-        "sections": answer_sections(answers, evaluation),
+        "sections": answer_sections(answers, evaluation, submission.get("edition", "1")),
         "decided_by": accounts.signer(db, decision["doctor"]) if decision else None,
         "countersigned": countersignature(db, consent),
         "flag_answers": {f["rule"]: "; ".join(label(n) for n in f["fields"])
@@ -45,7 +56,9 @@ def consent_context(db, submission, decision, consent, config):
         "advice": [] if declined else [f["aftercare"] for f in evaluation["flags"]
                                        if f.get("aftercare")],
         "declarations": [label(n) for n in kept if answers.get(n)],
-        "photo_consent": answers.get("photo_consent"), "signed_name": answers["signed_name"],
+        "photos": [(label(n), answers[n]) for n in PHOTOS if answers.get(n)],
+        "guardian": guardian(answers, submission.get("guardian_signature")),
+        "edition": submission.get("edition", "1"), "signed_name": answers["signed_name"],
         "typed_signature": submission.get("signature_kind") == "typed",
         "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,

@@ -1,5 +1,5 @@
 """Show stored answers as the patient saw the questions: shared by the PDF and staff pages."""
-from .questionnaire import QUESTIONS, medical_sections
+from .questionnaire import EDITION_1_LABELS, QUESTIONS, medical_sections
 
 
 # Records sealed before countersigning existed keep their status; staff read what it meant.
@@ -24,10 +24,16 @@ def show(name, value):
     return question.choice_label(value) or "not given"
 
 
-def answer_sections(answers, evaluation):
-    """Group answers by questionnaire section, marking those a flag points at."""
+def answer_sections(answers, evaluation, edition="1"):
+    """Group answers by questionnaire section, marking those a flag points at.
+
+    Answers given under edition 1 show the words the patient read then, and only the
+    questions they were asked.
+    """
     flagged = {name for flag in evaluation["flags"] for name in flag["fields"]}
-    return [(section.title, [{"name": q.name, "label": q.label,
-                              "value": show(q.name, answers.get(q.name)),
-                              "flagged": q.name in flagged} for q in section.questions])
+    old = edition == "1"
+    return [(section.title, [{"name": q.name, "flagged": q.name in flagged,
+                              "label": EDITION_1_LABELS.get(q.name, q.label) if old else q.label,
+                              "value": show(q.name, answers.get(q.name))}
+                             for q in section.questions if not old or q.name in answers])
             for section in medical_sections()]

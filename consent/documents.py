@@ -3,6 +3,8 @@
 A submission has one consent record (or eligibility decision), archived under its id, and
 once treated or not, one treatment record, archived under its id with TREATMENT appended.
 """
+import hashlib
+
 from .status import Status
 
 TREATMENT = ".treatment"  # "." never occurs in a submission id (URL-safe base64)
@@ -38,6 +40,11 @@ def consent_record(submission, decision, consent, witnesses=None):
         part["status"] = Status.CONSENTED.value
     if submission.get("signature_kind", "drawn") != "drawn":  # drawn records stay as before
         part["signature_kind"] = submission["signature_kind"]
+    if submission.get("edition", "1") != "1":  # edition 1 records stay as they were sealed
+        part["edition"] = submission["edition"]
+    if submission.get("guardian_signature"):
+        part["guardian_signature_sha256"] = hashlib.sha256(
+            submission["guardian_signature"]).hexdigest()
     record = {"submission": part, "answers": submission["answers"],
               "evaluation": submission["evaluation"], "decision": decision,
               "witnesses": witnesses}

@@ -3,9 +3,8 @@ import copy
 import functools
 
 from .chain import digest
-from .questionnaire import SECTIONS, answer_questions
+from .questionnaire import EDITION, SECTIONS, answer_questions
 
-EDITION = "1"
 URL = "urn:consent:questionnaire"
 TYPES = {"text": "string", "textarea": "text", "date": "date", "yes_no": "choice",
          "choice": "choice", "multi": "choice", "tick": "boolean", "signature": "attachment"}

@@ -6,6 +6,7 @@ Field names are the data dictionary's (docs/questionnaire.md): a contract.
 """
 from dataclasses import dataclass
 
+EDITION = "2"  # the data dictionary's edition this definition asks (docs/questionnaire.md)
 PICK_ONE = "Please choose one."
 # The rule set sees each kind of question as one of these answer types.
 ANSWER_TYPES = {"text": "text", "textarea": "text", "date": "date", "yes_no": "choice",
@@ -27,6 +28,7 @@ class Question:
     max_chars: int = 0
     checks: tuple = ()  # named checks, see consent/forms/validators.py
     month_allowed: bool = False  # a date may be given as YYYY-MM
+    for_minors: bool = False  # asked, and required, only for patients under 18 that day
 
     def choice_label(self, value):
         """Return the label the patient saw for a stored value."""
@@ -90,7 +92,8 @@ SECTIONS = (
             ("scars_stretch_marks", "Scars or stretch marks"), ("hair_loss", "Hair loss"))),
         yes_no("had_previous_session",
                "Have you had micro-needling or mesotherapy before, here or anywhere else?"),
-        Question("last_session_date", "date", "When was your most recent session?",
+        Question("last_session_date", "date", "When was your most recent session on any of "
+                 "today's areas?",
                  required="Please enter the date of your last session.",
                  when=("had_previous_session", "yes"), checks=("not_in_future",)),
         Question("last_session_areas", "multi", "Which areas were treated in that session?",
@@ -102,17 +105,26 @@ SECTIONS = (
                "irritated skin on or near an area being treated?"),
         yes_no("cold_sore_now", "Do you have a cold sore right now?"),
         yes_no("cold_sore_history", "Do you get cold sores that come back?"),
+        yes_no("herpes_in_area", "Do you get herpes (cold sores, genital herpes) or shingles "
+               "that comes back on or near an area being treated?"),
+        yes_no("warts_in_area", "Do you have warts or molluscum (small pearly bumps) on an "
+               "area being treated?"),
         yes_no("active_acne", "Do you have inflamed (red or pus-filled) acne on an area "
                "being treated?"),
         yes_no("skin_condition_flare", "Is eczema, psoriasis or rosacea flaring up on an "
                "area being treated?"),
+        yes_no("skin_condition_koebner", "Do you have vitiligo, lichen planus or psoriasis, "
+               "even if it is not flaring now?", "Needling can start new patches."),
         choice("diabetes", "Do you have diabetes?", ("no", "No"),
                ("controlled", "Yes, and it is well controlled"),
                ("uncontrolled", "Yes, and it is not well controlled")),
         yes_no("immunosuppressed", "Is your immune system weakened?", "For example a "
-               "transplant, immune-suppressing medicines, long-term steroid tablets or HIV."),
+               "transplant, immune-suppressing medicines, long-term steroid tablets, or HIV "
+               "that is not controlled by treatment."),
         yes_no("chemotherapy_now", "Are you having chemotherapy or radiotherapy, or have you "
                "had it in the last 3 months?"),
+        yes_no("radiotherapy_to_area", "Have you ever had radiotherapy to an area being "
+               "treated?"),
         yes_no("feeling_unwell", "Do you have a fever or flu, or feel unwell today?"),
         yes_no("swim_within_24h", "Do you plan to swim (pool, sea or lake) in the day after "
                "your treatment?"),
@@ -133,11 +145,12 @@ SECTIONS = (
     )),
     Section("healing", "Skin and healing", (
         yes_no("keloid_history", "Have you had raised, thick (keloid) scars after an injury?"),
-        choice("isotretinoin", "Have you taken isotretinoin (Roaccutane or Accutane)?",
+        choice("isotretinoin", "Have you taken isotretinoin (Roaccutane or Accutane) tablets "
+               "or capsules?",
                ("never", "Never"), ("current", "Yes, I take it now"),
                ("stopped", "Yes, but I stopped")),
         Question("isotretinoin_stopped_date", "date", "When did you stop taking it?",
-                 "If you only know the month, choose the 1st of that month.",
+                 "If you only know the month, give the month: we count from its last day.",
                  required="Please enter when you stopped.", when=("isotretinoin", "stopped"),
                  checks=("not_in_future",), month_allowed=True),
         yes_no("skin_cancer_in_area", "Do you have skin cancer or a changing mole on an area "
@@ -148,6 +161,13 @@ SECTIONS = (
                "being treated in the last 4 weeks?"),
         yes_no("recent_injectables", "Have you had anti-wrinkle injections or filler on an "
                "area being treated in the last 2 weeks?"),
+        yes_no("tattoo_in_area", "Do you have a tattoo, permanent make-up or microblading on "
+               "an area being treated?"),
+        yes_no("permanent_filler_or_threads", "Have you ever had permanent filler (silicone, "
+               "PMMA, polyacrylamide), or threads (PDO, gold) in an area being treated?"),
+        yes_no("previous_reaction", "Have you had a reaction after micro-needling, "
+               "mesotherapy, filler or other skin injections?",
+               "For example lumps, an infection, an allergy or marks that lasted weeks."),
         yes_no("topical_retinoids_acids", "Have you used retinol, retinoids, glycolic, "
                "salicylic or other acid skin products in the last 5 days?"),
         yes_no("autoimmune_disease", "Do you have lupus, scleroderma or another autoimmune "
@@ -158,9 +178,14 @@ SECTIONS = (
     Section("allergies", "Allergies", (
         yes_no("allergy_anaesthetic", "Are you allergic to numbing cream or local "
                "anaesthetic (such as lidocaine)?"),
-        yes_no("allergy_metal", "Are you allergic to nickel, stainless steel or other metals?"),
+        yes_no("allergy_metal", "Are you allergic to nickel or stainless steel?"),
         yes_no("allergy_ingredients", "Are you allergic to hyaluronic acid, vitamins or "
                "other cosmetic ingredients?"),
+        yes_no("allergy_antiseptic", "Are you allergic to chlorhexidine, alcohol wipes or "
+               "other skin antiseptics?"),
+        yes_no("allergy_latex", "Are you allergic to latex (rubber gloves)?"),
+        yes_no("anaphylaxis_history", "Have you ever had a severe allergic reaction "
+               "(anaphylaxis) to anything?"),
         text("allergy_details", "Tell us more about your allergies (optional)", 500, area=True),
     )),
     Section("anything_else", "Anything else", (
@@ -168,6 +193,9 @@ SECTIONS = (
         text("other_conditions", "Any other medical conditions? (optional)", 1000, area=True),
         text("questions_for_doctor", "Any questions for the doctor? (optional)", 1000,
              area=True),
+        yes_no("appearance_worry", "Do you worry a lot about the way you look, so that it "
+               "affects your daily life?", "We ask everyone: it helps us talk about what "
+               "the treatment can and cannot do."),
     )),
     Section("consent", "Consent and signature", (
         Question("read_information", "tick",
@@ -178,13 +206,40 @@ SECTIONS = (
                  required=TICK),
         Question("aftercare_agreed", "tick", "I will follow the aftercare instructions.",
                  required=TICK),
+        Question("alternatives_understood", "tick", "I understand the other options, "
+                 "including having no treatment at all.", required=TICK),
+        Question("results_not_guaranteed", "tick", "I understand that results vary and are "
+                 "not guaranteed, and that a course (often 5 to 7 sessions, up to 12 for deep "
+                 "scars) may be needed.", required=TICK),
+        Question("free_to_withdraw", "tick", "I know I can change my mind and stop at any "
+                 "time, even during treatment.", required=TICK),
         yes_no("photo_consent",
                "May the clinic take before and after photos for your medical record?"),
+        yes_no("photo_teaching", "May those photos be used, without your name, to teach "
+               "clinicians?", "Your answer does not change your treatment."),
+        yes_no("photo_marketing", "May those photos be used in the clinic's advertising or "
+               "social media?", "Unless you choose yes, the answer is no."),
+        Question("guardian_name", "text", "Full name of the parent or guardian with you",
+                 required="Please give the full name of the parent or guardian.",
+                 max_chars=100, checks=("person_name",), for_minors=True),
+        Question("guardian_relationship", "choice", "Their relationship to the patient",
+                 choices=(("parent", "Parent"), ("legal_guardian", "Legal guardian")),
+                 required=PICK_ONE, for_minors=True),
+        Question("guardian_signature", "signature", "The parent or guardian's signature",
+                 required="The parent or guardian must sign in the box.",
+                 checks=("guardian_signature",), for_minors=True),
         text("signed_name", "Type your full name", 201, required=True),
         Question("signature", "signature", "Your signature", checks=("drawn_signature",)),
     ), medical=False),
 )
 QUESTIONS = {q.name: q for section in SECTIONS for q in section.questions}
+# Answers stored under edition 1 were given to these words; edition 2 changed their meaning.
+EDITION_1_LABELS = {
+    "last_session_date": "When was your most recent session?",
+    "isotretinoin": "Have you taken isotretinoin (Roaccutane or Accutane)?",
+    "isotretinoin_stopped_date": "When did you stop taking it? (a month alone meant its 1st)",
+    "allergy_metal": "Are you allergic to nickel, stainless steel or other metals?",
+}
 DECLARATIONS = tuple(q.name for q in QUESTIONS.values() if q.kind == "tick")
 
 

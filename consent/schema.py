@@ -291,3 +291,10 @@ def archive_holds_documents(db):
         "CREATE TRIGGER archive_no_delete BEFORE DELETE ON archive WHEN NOT EXISTS "
         "(SELECT 1 FROM purges WHERE submission_id = OLD.submission_id) "
         "BEGIN SELECT RAISE(ABORT, 'archive rows are write-once'); END")
+
+
+@migrations()
+def m019_questionnaire_edition(db):
+    """Record each submission's dictionary edition (before: 1) and a guardian's signature."""
+    db["submissions"].add_column("edition", str, not_null_default="1")
+    db["submissions"].add_column("guardian_signature", bytes)

@@ -4,6 +4,7 @@ import secrets
 
 from . import clock, information, ledger
 from .names import name_key
+from .questionnaire import EDITION
 from .rules.engine import evaluate
 from .status import Status
 from .storage import immediate
@@ -37,7 +38,7 @@ def first_status(evaluation):
             else Status.AWAITING_CONSENT)
 
 
-def submit(db, ruleset, answers, signature_png, on, typed=False):
+def submit(db, ruleset, answers, signature_png, on, typed=False, guardian_png=None):
     """Evaluate and store a validated questionnaire; return the stored row."""
     now = clock.iso(clock.now())
     with immediate(db):
@@ -55,6 +56,8 @@ def submit(db, ruleset, answers, signature_png, on, typed=False):
             "evaluation": json.dumps(evaluation.to_dict()),
             "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,
             "information_sha256": information.sha256(),  # what the patient read
+            "edition": EDITION,  # which questions, and which meanings, they answered
+            "guardian_signature": guardian_png,  # a patient under 18: the guardian's own
         }
         db["submissions"].insert(row)
         ledger.append(db, "submission", row)

@@ -77,7 +77,9 @@ PATIENT = {
     "diabetes": "no", "isotretinoin": "never", "isotretinoin_stopped_date": None,
     "allergy_details": "", "medications": "", "other_conditions": "",
     "questions_for_doctor": "", "read_information": True, "answers_truthful": True,
-    "aftercare_agreed": True, "photo_consent": "no", "signed_name": "Ada Lovelace",
+    "aftercare_agreed": True, "alternatives_understood": True, "results_not_guaranteed": True,
+    "free_to_withdraw": True, "photo_consent": "no", "guardian_name": "",
+    "guardian_relationship": None, "signed_name": "Ada Lovelace",
     **{name: "no" for name in YES_NO_FIELDS},
 }
 

@@ -127,13 +127,13 @@ def test_patient_text_is_escaped_and_nothing_is_fetched(app, db, monkeypatch):
     name = ('<img src="file:///etc/passwd"><link rel="attachment" '
             'href="file:///etc/hostname">')
     row = submit(app, db, first_name=name,
-                 medications='<img src="http://127.0.0.1:9/tracker.png"> & aspirin')
+                 medications='<img src="http://127.0.0.1:9/tracker.png"> & zinc')
     entry = finalise(db, app.config, row["id"])
     data = (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
     text = text_of(data)
     assert name in text.replace("\" >", "\">") or '<img src="file:///etc/passwd">' in text
     assert 'href="file:///etc/hostname">' in text
-    assert '<img src="http://127.0.0.1:9/tracker.png"> & aspirin' in text
+    assert '<img src="http://127.0.0.1:9/tracker.png"> & zinc' in text
     assert all(url.startswith("data:") or url.startswith(pdf.ASSETS.as_uri()) for url in fetched)
     assert sorted(PdfReader(BytesIO(data)).attachments) == [pdf.ATTACHMENT_NAME,
                                                             pdf.FHIR_ATTACHMENT]

@@ -33,7 +33,7 @@ def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
     [response] = found["QuestionnaireResponse"]
     [form] = found["Questionnaire"]
     assert response.questionnaire == f"{fhir.URL}|{form.version}"
-    assert form.version.startswith("edition-1+")
+    assert form.version.startswith("edition-2+")
     [provenance] = found["Provenance"]
     assert provenance.signature[0].sigFormat == "image/png"
     assert {person.id for person in found["Practitioner"]} == staff

@@ -191,7 +191,7 @@ def test_submission_stores_its_evaluation(client, db):
     [row] = stored(db)
     evaluation = json.loads(row["evaluation"])
     assert row["status"] == evaluation["status"] == "needs_review"
-    assert [f["rule"] for f in evaluation["flags"]] == ["cold-sore-now"]
+    assert [f["rule"] for f in evaluation["flags"]] == ["cold-sore-now-face"]
     assert (row["ruleset_version"], row["ruleset_sha256"]) == (RULESET.version, RULESET.sha256)
 
 

@@ -18,6 +18,8 @@ from .fields import MultiCheckboxField, options, strip
 
 def first_check(question):
     """Return the presence check: required, required only when asked, or optional."""
+    if question.for_minors:
+        return [check.RequiredForMinors(question.required)]
     if question.when:
         return [check.RequiredWhen(*question.when, question.required)]
     if question.required:

@@ -12,6 +12,7 @@ NAME_PUNCTUATION = set(" '’-.")
 EMAIL = re.compile(r"[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\".]{2,}")
 PHONE = re.compile(r"[0-9 +()\-]*")
 KEEP_IN_TEXTAREA = set("\n\r\t")
+ADULT = 18  # years; a younger patient needs a parent's or guardian's part
 
 
 def clinic_today():
@@ -41,6 +42,18 @@ class RequiredWhen:
             raise StopValidation()
         if not field.data:
             raise StopValidation(self.message)
+
+
+class RequiredForMinors(RequiredWhen):
+    """Require the field for a patient under 18 on the treatment date; else ignore it."""
+
+    def __init__(self, message):
+        super().__init__("date_of_birth", None, message)
+
+    def applies(self, form):
+        """Tell whether the patient is under 18 on the day the answers are judged."""
+        born = form.date_of_birth.data
+        return bool(born) and clock.years_between(born, reference_date(form)) < ADULT
 
 
 def plain_text(form, field):
@@ -85,6 +98,14 @@ def born_within_120_years(form, field):
     """Refuse a date of birth more than 120 years ago."""
     if field.data and clock.years_between(field.data, reference_date(form)) > 120:
         raise ValidationError("Please check the year of birth.")
+
+
+def guardian_signature(form, field):
+    """Decode and re-encode the guardian's drawn signature; keep the clean PNG."""
+    try:
+        field.png = signature.clean_png(field.data or "")
+    except signature.SignatureError as error:
+        raise ValidationError(str(error)) from None
 
 
 def drawn_signature(form, field):

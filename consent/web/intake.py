@@ -19,7 +19,8 @@ def questionnaire():
     form = QuestionnaireForm()
     if form.validate_on_submit():
         workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
-                        clinic_today(), typed=form.signature_typed.data)
+                        clinic_today(), typed=form.signature_typed.data,
+                        guardian_png=getattr(form.guardian_signature, "png", None))
         return redirect(url_for("intake.thanks"))
     status = 422 if form.errors else 200
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status

@@ -43,7 +43,8 @@ def page(template, submission, form, status=200):
         decision=decisions.get(db, submission["id"]), consent=consents.get(db, submission["id"]),
         treatment=treatments.get(db, submission["id"]), has_pin=signing.has_pin(
             db, g.user["username"]),
-        sections=answer_sections(submission["answers"], submission["evaluation"]),
+        sections=answer_sections(submission["answers"], submission["evaluation"],
+                                 submission.get("edition", "1")),
         history=visits, next_sessions=lists.next_sessions(
             visits, get_ruleset().parameters["min_interval_days"])), status
 

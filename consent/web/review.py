@@ -55,7 +55,8 @@ def show_submission(submission, form, status=200):
         "review/submission.html", submission=submission, form=form, last_visit=last_visit,
         changed=changed,
         decision=decisions.get(db, submission["id"]),
-        sections=answer_sections(submission["answers"], submission["evaluation"]),
+        sections=answer_sections(submission["answers"], submission["evaluation"],
+                                 submission.get("edition", "1")),
         earlier=lists.earlier_consents(db, submission),
         archived=archive.entry(db, submission["id"])), status
 
