@@ -50,6 +50,11 @@ class RequiredForMinors(RequiredWhen):
     def __init__(self, message):
         super().__init__("date_of_birth", None, message)
 
+    def __call__(self, form, field):
+        if not self.applies(form):  # an adult: nothing a guardian typed is kept
+            field.data = None if field.type == "RadioField" else ""
+        super().__call__(form, field)
+
     def applies(self, form):
         """Tell whether the patient is under 18 on the day the answers are judged."""
         born = form.date_of_birth.data

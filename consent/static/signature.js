@@ -2,7 +2,7 @@
 "use strict";
 
 function setUpSignaturePad(canvas) {
-  const input = document.getElementById("signature");
+  const input = document.getElementById(canvas.dataset.input);
   const ctx = canvas.getContext("2d");
   let drawing = false;
   let strokes = 0;
@@ -45,7 +45,8 @@ function setUpSignaturePad(canvas) {
       save();
     });
   }
-  document.querySelector("[data-clear-signature]").addEventListener("click", clear);
+  canvas.closest("[data-signature]").querySelector("[data-clear-signature]")
+    .addEventListener("click", clear);
   // The drawing is kept in canvas pixels, so resizing the page only rescales it.
   input.value = "";
 }
@@ -64,8 +65,7 @@ function setUpSkipLogic(form) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  const canvas = document.querySelector("canvas.signature-pad");
-  if (canvas) setUpSignaturePad(canvas);
+  for (const canvas of document.querySelectorAll("canvas.signature-pad")) setUpSignaturePad(canvas);
   const form = document.getElementById("questionnaire");
   if (form) setUpSkipLogic(form);
 });

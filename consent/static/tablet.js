@@ -51,6 +51,17 @@ function markUnanswered(step, questions) {
   }
 }
 
+// A patient under 18 on the day: the parent's or guardian's screen is shown.
+function isMinor() {
+  const born = document.getElementById("date_of_birth").value;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(born)) return false;
+  const [year, month, day] = born.split("-").map(Number);
+  const today = new Date();
+  const birthdayPassed = today.getMonth() + 1 > month ||
+    (today.getMonth() + 1 === month && today.getDate() >= day);
+  return today.getFullYear() - year - (birthdayPassed ? 0 : 1) < 18;
+}
+
 function setUpSteps(form) {
   const welcome = document.getElementById("welcome");
   const steps = [...form.querySelectorAll("section.step")];
@@ -106,7 +117,14 @@ function setUpSteps(form) {
 
   for (const step of steps) step.querySelector("h2").tabIndex = -1;
   welcome.querySelector("[data-start]").addEventListener("click", () => show(0));
-  back.addEventListener("click", () => show(current - 1));
+  // Screens only some patients see (the guardian's) are stepped over for the others.
+  const applies = (index) => !steps[index].hasAttribute("data-minor-only") || isMinor();
+  const step = (from, by) => {
+    let index = from + by;
+    while (index >= 0 && index < steps.length && !applies(index)) index += by;
+    return index;
+  };
+  back.addEventListener("click", () => show(step(current, -1)));
   next.addEventListener("click", () => {
     const missing = unanswered(steps[current]);
     markUnanswered(steps[current], missing);
@@ -115,7 +133,7 @@ function setUpSteps(form) {
       returnToReview = false;
       show(review);
     } else {
-      show(current + 1);
+      show(step(current, 1));
     }
   });
   // Errors from the server: open the screen of the first one, and make the summary's

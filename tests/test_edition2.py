@@ -1,0 +1,79 @@
+"""Edition 2 of the dictionary: the guardian's part, the edition on each record, old answers."""
+import json
+from io import BytesIO
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from conftest import signature_data_url, staff_client, valid_form
+from consent import archive, workflow
+from consent.display import answer_sections
+from consent.storage import connect
+
+MINOR = {"first_name": "Tom", "signed_name": "Tom Lovelace", "date_of_birth": "2010-01-01"}
+GUARDIAN = {"guardian_name": "Mary Lovelace", "guardian_relationship": "parent",
+            "guardian_signature": signature_data_url(size=(500, 200))}
+
+
+def errors_of(response):
+    """Return the ids of the fields the page marks as wrong."""
+    import re
+    return set(re.findall(r'class="error" id="([a-z_]+)-error"', response.get_data(as_text=True)))
+
+
+def test_a_minor_without_the_guardians_part_is_refused_next_to_each_field(client, db):
+    response = client.post("/", data=valid_form(**MINOR))
+    assert response.status_code == 422 and db["submissions"].count == 0
+    assert {"guardian_name", "guardian_relationship", "guardian_signature"} <= errors_of(response)
+
+
+def test_a_minor_with_the_guardians_part_is_stored_flagged_and_sealed_with_it(app, client, db):
+    assert client.post("/", data=valid_form(**MINOR, **GUARDIAN)).status_code == 302
+    row = next(db["submissions"].rows)
+    answers = json.loads(row["answers"])
+    assert row["edition"] == "2" and row["guardian_signature"].startswith(b"\x89PNG")
+    assert (answers["guardian_name"], answers["guardian_relationship"]) == ("Mary Lovelace",
+                                                                            "parent")
+    assert row["status"] == "needs_review"  # under 18: a doctor decides
+    with app.app_context():
+        workflow.decide(db, app.config, row["id"], "dr.house", "declined",
+                        note="Not before 18.")
+    data = (Path(app.config["ARCHIVE_DIR"]) / archive.entry(db, row["id"])["path"]).read_bytes()
+    reader = PdfReader(BytesIO(data))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Mary Lovelace (parent) was present" in text and "questionnaire edition 2" in text
+    sizes = {image.image.size for page in reader.pages for image in page.images}
+    assert sizes == {(600, 200), (500, 200)}  # the patient's and the guardian's own
+    record = json.loads(reader.attachments["consent-record.json"][0])
+    assert record["submission"]["edition"] == "2"
+    assert len(record["submission"]["guardian_signature_sha256"]) == 64
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+
+
+def test_an_adult_keeps_no_guardian_answers(client, db):
+    assert client.post("/", data=valid_form(**GUARDIAN)).status_code == 302
+    row = next(db["submissions"].rows)
+    answers = json.loads(row["answers"])
+    assert answers["guardian_name"] == "" and answers["guardian_relationship"] is None
+    assert row["guardian_signature"] is None
+
+
+def test_edition_1_answers_show_the_words_the_patient_read(app, tmp_path):
+    import shutil
+
+    from conftest import config_for, make_app
+    folder = tmp_path / "old"
+    shutil.copytree(Path(__file__).parent / "data" / "main-before-countersign", folder)
+    old = make_app(config_for(folder))
+    db = connect(old.config["DATABASE"])
+    row = next(db["submissions"].rows_where("last_name = 'Lovelace'"))
+    assert row["edition"] == "1"
+    sections = answer_sections(json.loads(row["answers"]), json.loads(row["evaluation"]),
+                               row["edition"])
+    rows = {r["name"]: r for _, part in sections for r in part}
+    assert rows["allergy_metal"]["label"] == \
+        "Are you allergic to nickel, stainless steel or other metals?"
+    assert "tattoo_in_area" not in rows  # never asked under edition 1
+    doctor = staff_client(old, "dr.new", "doctor")
+    page = doctor.get(f"/review/{row['id']}").get_data(as_text=True)
+    assert "nickel, stainless steel or other metals" in page and "tattoo" not in page
