@@ -1,4 +1,5 @@
 """The one place that reads the clock, so tests can freeze it."""
+import calendar
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,10 @@ def iso(moment):
 
 
 def parse_date(text):
-    """Parse an ISO date, or return None for empty input."""
+    """Parse an ISO date (a month alone, YYYY-MM, as its last day); None for empty input."""
+    if text and len(text) == 7:  # the latest day it can mean: a window is never shortened
+        year, month = map(int, text.split("-"))
+        return date(year, month, calendar.monthrange(year, month)[1])
     return date.fromisoformat(text) if text else None
 
 

@@ -23,12 +23,14 @@ def countersignature(db, consent):
     return {**consent, "signer": accounts.signer(db, consent["practitioner"]), "meaning": MEANING}
 
 
-def guardian(answers, png):
+def guardian(answers, submission):
     """Return the parent's or guardian's part of a minor's consent, or None."""
     if not answers.get("guardian_name"):
         return None
+    png = submission.get("guardian_signature")
     return {"name": answers["guardian_name"],
             "relationship": show("guardian_relationship", answers.get("guardian_relationship")),
+            "typed": submission.get("guardian_signature_kind") == "typed",
             "signature": pdf.data_uri(png) if png else None}
 
 
@@ -57,7 +59,7 @@ def consent_context(db, submission, decision, consent, config):
                                        if f.get("aftercare")],
         "declarations": [label(n) for n in kept if answers.get(n)],
         "photos": [(label(n), answers[n]) for n in PHOTOS if answers.get(n)],
-        "guardian": guardian(answers, submission.get("guardian_signature")),
+        "guardian": guardian(answers, submission),
         "edition": submission.get("edition", "1"), "signed_name": answers["signed_name"],
         "typed_signature": submission.get("signature_kind") == "typed",
         "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,

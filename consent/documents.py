@@ -42,6 +42,8 @@ def consent_record(submission, decision, consent, witnesses=None):
         part["signature_kind"] = submission["signature_kind"]
     if submission.get("edition", "1") != "1":  # edition 1 records stay as they were sealed
         part["edition"] = submission["edition"]
+    if submission.get("guardian_signature_kind"):
+        part["guardian_signature_kind"] = submission["guardian_signature_kind"]
     if submission.get("guardian_signature"):
         part["guardian_signature_sha256"] = hashlib.sha256(
             submission["guardian_signature"]).hexdigest()

@@ -12,11 +12,12 @@ from . import chain, clock
 SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
                      "date_of_birth", "treatment", "treatment_date", "answers", "signature",
                      "evaluation", "ruleset_version", "ruleset_sha256", "information_sha256",
-                     "signature_kind", "edition", "guardian_signature")
+                     "signature_kind", "edition", "guardian_signature",
+                     "guardian_signature_kind")
 # A field at its default is left out of the hash, so rows written before it existed
 # still match their entries; any other value is covered.
 DEFAULTS = {"signature_kind": "drawn", "deferred_until": None, "edition": "1",
-            "guardian_signature": None}
+            "guardian_signature": None, "guardian_signature_kind": None}
 DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
                    "batch", "decided_at", "deferred_until")
 CONSENT_FIELDS = ("submission_id", "practitioner", "countersigned_at", "identity_checked",

@@ -298,3 +298,4 @@ def m019_questionnaire_edition(db):
     """Record each submission's dictionary edition (before: 1) and a guardian's signature."""
     db["submissions"].add_column("edition", str, not_null_default="1")
     db["submissions"].add_column("guardian_signature", bytes)
+    db["submissions"].add_column("guardian_signature_kind", str)  # drawn or typed

@@ -38,8 +38,16 @@ def first_status(evaluation):
             else Status.AWAITING_CONSENT)
 
 
-def submit(db, ruleset, answers, signature_png, on, typed=False, guardian_png=None):
-    """Evaluate and store a validated questionnaire; return the stored row."""
+def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None):
+    """Evaluate and store a validated questionnaire; return the stored row.
+
+    guardian is (kind, png) for a patient under 18: their drawn PNG, or "typed" and b"".
+    """
+    return store(db, ruleset, answers, signature_png, on, typed, guardian or (None, None))
+
+
+def store(db, ruleset, answers, signature_png, on, typed, guardian):
+    """Evaluate and write one submission and its ledger entry in one locked step."""
     now = clock.iso(clock.now())
     with immediate(db):
         # Read history and write in one locked step, so two tablets cannot both miss
@@ -57,7 +65,8 @@ def submit(db, ruleset, answers, signature_png, on, typed=False, guardian_png=No
             "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,
             "information_sha256": information.sha256(),  # what the patient read
             "edition": EDITION,  # which questions, and which meanings, they answered
-            "guardian_signature": guardian_png,  # a patient under 18: the guardian's own
+            # a patient under 18: the guardian's own signature, and how they signed
+            "guardian_signature_kind": guardian[0], "guardian_signature": guardian[1],
         }
         db["submissions"].insert(row)
         ledger.append(db, "submission", row)

@@ -31,9 +31,9 @@ def settle(db, config, document_id):
     return True
 
 
-def submit(db, ruleset, answers, signature_png, on, typed=False, guardian_png=None):
+def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None):
     """Store and judge a patient's answers; nothing is sealed until a clinician acts."""
-    return submissions.submit(db, ruleset, answers, signature_png, on, typed, guardian_png)
+    return submissions.submit(db, ruleset, answers, signature_png, on, typed, guardian)
 
 
 def decide(db, config, submission_id, doctor, outcome, **details):

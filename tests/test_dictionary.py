@@ -9,7 +9,7 @@ from consent.forms import QuestionnaireForm
 from consent.questionnaire import QUESTIONS, SECTIONS
 
 CHECKED_COPY = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
-FIELD_CLASS = {"text": ("StringField", "TextAreaField"), "date": ("DateField",),
+FIELD_CLASS = {"text": ("StringField", "TextAreaField"), "date": ("DateField", "MonthOrDateField"),
                "yes/no": ("RadioField",), "choice": ("RadioField",),
                "multi": ("MultiCheckboxField",), "checkbox": ("BooleanField",),
                "PNG data URL": ("HiddenField",)}
@@ -69,5 +69,6 @@ def test_the_form_has_no_field_the_dictionary_lacks(app):
         form = QuestionnaireForm(meta={"csrf": False})
     # signature_typed says how the patient signed; it is stored beside the signature,
     # not among the answers (issue 16: signing without drawing).
-    assert {field.name for field in form} - {"csrf_token", "signature_typed"} == names == \
+    beside = {"csrf_token", "signature_typed", "guardian_signature_typed"}
+    assert {field.name for field in form} - beside == names == \
         set(QUESTIONS)

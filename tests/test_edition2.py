@@ -77,3 +77,33 @@ def test_edition_1_answers_show_the_words_the_patient_read(app, tmp_path):
     doctor = staff_client(old, "dr.new", "doctor")
     page = doctor.get(f"/review/{row['id']}").get_data(as_text=True)
     assert "nickel, stainless steel or other metals" in page and "tattoo" not in page
+
+
+def test_a_month_alone_this_month_counts_up_to_today(client, db):
+    from conftest import TODAY
+    month = TODAY.isoformat()[:7]
+    assert client.post("/", data=valid_form(isotretinoin="stopped",
+                                            isotretinoin_stopped_date=month)).status_code == 302
+    answers = json.loads(next(db["submissions"].rows)["answers"])
+    assert answers["isotretinoin_stopped_date"] == TODAY.isoformat()  # not a future date
+
+
+def test_a_guardian_who_cannot_draw_signs_by_typing_their_name(app, client, db):
+    typed = {**GUARDIAN, "guardian_signature": "", "guardian_signature_typed": "y"}
+    assert client.post("/", data=valid_form(**MINOR, **typed)).status_code == 302
+    row = next(db["submissions"].rows)
+    assert (row["guardian_signature_kind"], row["guardian_signature"]) == ("typed", b"")
+    with app.app_context():
+        workflow.decide(db, app.config, row["id"], "dr.house", "declined", note="Not yet.")
+    data = (Path(app.config["ARCHIVE_DIR"]) / archive.entry(db, row["id"])["path"]).read_bytes()
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+    assert 'The parent or guardian typed their full name, "Mary Lovelace"' in text
+    record = json.loads(PdfReader(BytesIO(data)).attachments["consent-record.json"][0])
+    assert record["submission"]["guardian_signature_kind"] == "typed"
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+
+
+def test_without_a_drawing_or_the_typed_box_the_guardian_has_not_signed(client, db):
+    response = client.post("/", data=valid_form(**MINOR, **{**GUARDIAN,
+                                                            "guardian_signature": ""}))
+    assert response.status_code == 422 and "guardian_signature" in errors_of(response)

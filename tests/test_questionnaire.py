@@ -48,7 +48,7 @@ def test_follow_up_answers_are_stored_when_they_apply(client, db):
     [row] = stored(db)
     assert row["answers"]["last_session_date"] == last
     assert row["answers"]["last_session_areas"] == ["face"]
-    assert row["answers"]["isotretinoin_stopped_date"] == "2020-03-01"
+    assert row["answers"]["isotretinoin_stopped_date"] == "2020-03-31"  # a month: its last day
 
 
 FUTURE = (TODAY + timedelta(days=1)).isoformat()

@@ -1,5 +1,8 @@
 """Field helpers the forms share."""
-from wtforms import SelectChoice, SelectMultipleField, widgets
+import calendar
+import re
+
+from wtforms import DateField, SelectChoice, SelectMultipleField, widgets
 
 
 def options(*pairs):
@@ -17,3 +20,18 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class MonthOrDateField(DateField):
+    """A date, or a month alone read as its last day: a waiting window is never shortened."""
+
+    month_only = False
+
+    def process_formdata(self, valuelist):
+        """Parse the date; a bare YYYY-MM becomes the last day of that month."""
+        self.month_only = bool(valuelist) and bool(re.fullmatch(r"\d{4}-\d{2}",
+                                                               valuelist[0] or ""))
+        super().process_formdata(valuelist)
+        if self.month_only and self.data:
+            last = calendar.monthrange(self.data.year, self.data.month)[1]
+            self.data = self.data.replace(day=last)

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from ..answers import AnswerError, encode, formdata
 from ..questionnaire import SECTIONS, medical_sections
 from . import validators as check
-from .fields import MultiCheckboxField, options, strip
+from .fields import MonthOrDateField, MultiCheckboxField, options, strip
 
 
 def first_check(question):
@@ -38,8 +38,9 @@ def field(question):
         kind = TextAreaField if question.kind == "textarea" else StringField
         return kind(question.label, filters=[strip], **common)
     if question.kind == "date":
-        formats = ["%Y-%m-%d", "%Y-%m"] if question.month_allowed else ["%Y-%m-%d"]
-        return DateField(question.label, format=formats, **common)
+        if question.month_allowed:
+            return MonthOrDateField(question.label, format=["%Y-%m-%d", "%Y-%m"], **common)
+        return DateField(question.label, format=["%Y-%m-%d"], **common)
     if question.kind in ("yes_no", "choice"):
         return RadioField(question.label, choices=options(*question.choices), **common)
     if question.kind == "multi":
@@ -54,6 +55,14 @@ def form_class(name, questions, base=FlaskForm, **methods):
     return type(name, (base,), {**{q.name: field(q) for q in questions}, **methods})
 
 
+def guardian(form):
+    """Return how the guardian signed and the PNG kept: (kind, png), or None for adults."""
+    png = getattr(form.guardian_signature, "png", None)
+    if png is None:
+        return None
+    return ("typed", b"") if form.guardian_signature_typed.data else ("drawn", png)
+
+
 def validate_signed_name(form, field):
     """Require the typed name to match the patient's first and last name."""
     def squash(name):
@@ -66,9 +75,12 @@ AnswersForm = form_class("AnswersForm", [q for s in medical_sections() for q in 
 # Not an answer: how the patient signed, stored beside the signature (issue 16).
 TYPED_SIGNATURE = BooleanField(
     "I can't draw a signature. I confirm that my full name, typed above, is my signature.")
+GUARDIAN_TYPED = BooleanField(
+    "I can't draw a signature. I confirm that my full name, typed above, is my signature.")
 QuestionnaireForm = form_class("QuestionnaireForm", SECTIONS[-1].questions, base=AnswersForm,
                                validate_signed_name=validate_signed_name,
-                               signature_typed=TYPED_SIGNATURE)
+                               signature_typed=TYPED_SIGNATURE,
+                               guardian_signature_typed=GUARDIAN_TYPED, guardian=guardian)
 
 
 def encode_form(form):

@@ -53,6 +53,10 @@ class RequiredForMinors(RequiredWhen):
     def __call__(self, form, field):
         if not self.applies(form):  # an adult: nothing a guardian typed is kept
             field.data = None if field.type == "RadioField" else ""
+        typed = getattr(form, f"{field.name}_typed", None)  # "I can't draw": the name signs
+        if typed is not None and typed.data and self.applies(form):
+            field.errors[:] = []
+            return
         super().__call__(form, field)
 
     def applies(self, form):
@@ -94,8 +98,10 @@ def email_address(form, field):
 
 
 def not_in_future(form, field):
-    """Refuse dates after today."""
-    if field.data and field.data > reference_date(form):
+    """Refuse dates after today (a month alone that is this month counts up to today)."""
+    if field.data and field.data > reference_date(form) and getattr(field, "month_only", False):
+        field.data = reference_date(form)
+    elif field.data and field.data > reference_date(form):
         raise ValidationError("This date is in the future. Please check it.")
 
 
@@ -107,6 +113,9 @@ def born_within_120_years(form, field):
 
 def guardian_signature(form, field):
     """Decode and re-encode the guardian's drawn signature; keep the clean PNG."""
+    if getattr(form, "guardian_signature_typed", None) and form.guardian_signature_typed.data:
+        field.png = b""  # the guardian's typed name is their signature
+        return
     try:
         field.png = signature.clean_png(field.data or "")
     except signature.SignatureError as error:

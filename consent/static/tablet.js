@@ -249,12 +249,14 @@ document.addEventListener("DOMContentLoaded", () => {
   if (form) {
     setUpSteps(form);
     setUpIdleWipe(form);
-    // "I can't draw a signature": the typed name is the signature, the pad steps aside.
-    const typed = document.getElementById("signature_typed");
-    const pad = form.querySelector("[data-drawn-signature]");
-    const follow = () => { pad.hidden = typed.checked; };
-    typed.addEventListener("change", follow);
-    follow();
+    // "I can't draw a signature": the typed name is the signature, the pad steps aside
+    // (the patient's, and the guardian's on their own screen).
+    for (const typed of form.querySelectorAll("[data-signature] input[type=checkbox]")) {
+      const pad = typed.closest("[data-signature]").querySelector("[data-drawn-signature]");
+      const follow = () => { pad.hidden = typed.checked; };
+      typed.addEventListener("change", follow);
+      follow();
+    }
     form.addEventListener("submit", (event) => {
       const problem = signingProblem();
       if (problem) {

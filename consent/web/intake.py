@@ -20,7 +20,7 @@ def questionnaire():
     if form.validate_on_submit():
         workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
                         clinic_today(), typed=form.signature_typed.data,
-                        guardian_png=getattr(form.guardian_signature, "png", None))
+                        guardian=form.guardian())
         return redirect(url_for("intake.thanks"))
     status = 422 if form.errors else 200
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status

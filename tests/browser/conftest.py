@@ -171,9 +171,11 @@ def fill_visible(page, data):
             inputs.first.fill(value)
 
 
-def draw_signature(page):
+def draw_signature(page, field="signature"):
     """Draw a zigzag on the signature pad with mouse moves."""
-    box = page.locator("canvas.signature-pad").bounding_box()
+    pad = page.locator(f"canvas[data-input='{field}']")
+    pad.scroll_into_view_if_needed()  # a finger draws only where the screen shows
+    box = pad.bounding_box()
     x, y, w, h = box["x"], box["y"], box["width"], box["height"]
     page.mouse.move(x + w * 0.1, y + h * 0.7)
     page.mouse.down()

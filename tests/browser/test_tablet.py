@@ -280,7 +280,7 @@ def test_layout_fits_portrait_and_landscape(browser, server, viewport):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     for _ in range(6):
         page.click("[data-next]")
-    draw_signature(page) if page.locator("canvas.signature-pad").is_visible() else None
+    draw_signature(page) if page.locator("canvas[data-input='signature']").is_visible() else None
     page.context.close()
 
 
@@ -376,7 +376,7 @@ def test_the_bottom_bar_never_covers_the_signature_pad_or_the_send_button(browse
     page = tablet_page(browser, server)
     page.set_viewport_size(viewport)
     answer_questionnaire(page, valid_form(), sign=False)
-    for target in ("canvas.signature-pad", "[data-submit]"):
+    for target in ("canvas[data-input='signature']", "[data-submit]"):
         for block in ("start", "center", "end"):
             page.locator(target).evaluate(f"el => el.scrollIntoView({{block: '{block}'}})")
             covered = page.evaluate("""([target]) => {
@@ -390,11 +390,11 @@ def test_the_bottom_bar_never_covers_the_signature_pad_or_the_send_button(browse
 
 def test_a_patient_who_cannot_draw_signs_by_typing_with_the_keyboard(tablet, server):
     answer_questionnaire(tablet, valid_form(), sign=False)
-    assert tablet.locator("canvas.signature-pad").is_visible()
+    assert tablet.locator("canvas[data-input='signature']").is_visible()
     tablet.focus("#signature_typed")
     tablet.keyboard.press("Space")  # no mouse, no touch
     assert tablet.locator("#signature_typed").is_checked()
-    assert not tablet.locator("canvas.signature-pad").is_visible()  # the pad steps aside
+    assert not tablet.locator("canvas[data-input='signature']").is_visible()  # the pad steps aside
     screenshot(tablet, "tablet-typed-signature")
     assert serious_violations(tablet) == []
     tablet.focus("[data-submit]")
@@ -475,3 +475,27 @@ def test_the_whole_questionnaire_by_keyboard_alone_with_no_axe_violation(tablet,
     assert Axe().run(tablet).response["violations"] == []
     [row] = rows(server)
     assert row["status"] == "awaiting_consent"
+
+
+def test_a_minors_guardian_signs_on_their_own_screen(tablet, server):
+    data = valid_form(first_name="Tom", signed_name="Tom Lovelace", date_of_birth="2010-01-01",
+                      guardian_name="Mary Lovelace", guardian_relationship="parent")
+    tablet.click("[data-start]")
+    seen = []
+    while not tablet.locator("#section-consent").is_visible():
+        seen.append(tablet.evaluate(
+            "document.querySelector('section.step:not([hidden])').id"))
+        if seen[-1] == "section-guardian":
+            screenshot(tablet, "tablet-guardian")
+            assert serious_violations(tablet) == []
+            draw_signature(tablet, "guardian_signature")
+        fill_visible(tablet, data)
+        tablet.click("[data-next]")
+    assert seen[-2:] == ["section-review", "section-guardian"]  # after the summary
+    fill_visible(tablet, data)
+    draw_signature(tablet)
+    tablet.click("[data-submit]")
+    tablet.wait_for_selector("h1:has-text('Thank you')")
+    [row] = rows(server)
+    assert row["guardian_signature"].startswith(b"\x89PNG") and row["status"] == "needs_review"
+    assert json.loads(row["answers"])["guardian_name"] == "Mary Lovelace"
