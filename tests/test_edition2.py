@@ -48,6 +48,8 @@ def test_a_minor_with_the_guardians_part_is_stored_flagged_and_sealed_with_it(ap
     assert record["submission"]["edition"] == "2"
     assert len(record["submission"]["guardian_signature_sha256"]) == 64
     assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+    page = staff_client(app, "dr.grey", "doctor").get(f"/review/{row['id']}")
+    assert "Mary Lovelace, parent; signature drawn" in page.get_data(as_text=True)
 
 
 def test_an_adult_keeps_no_guardian_answers(client, db):
