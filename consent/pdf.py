@@ -25,6 +25,7 @@ DESCRIPTIONS = {ATTACHMENT_NAME: "Answers, flags, decision and countersignature"
                 TREATMENT_ATTACHMENT: "What was done, and the consent it was done under",
                 FHIR_ATTACHMENT: "The same record as a FHIR R4B Bundle"}
 ASSETS = TEMPLATES / "pdf"
+TAGGED = True  # a structure tree for screen readers; the file stays PDF/A-3b
 
 # The PDF template and the treatment information it shares with the tablet.
 templates = Environment(loader=FileSystemLoader(TEMPLATES),
@@ -120,4 +121,4 @@ def write_pdf(html, record, name=ATTACHMENT_NAME, bundle=None):
         attachments.append(attachment(FHIR_ATTACHMENT, bundle, fetcher, stamp, indent=None))
     return HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet()], font_config=font_config(), pdf_variant="pdf/a-3b",
-        attachments=attachments, uncompressed_pdf=False)
+        attachments=attachments, uncompressed_pdf=False, pdf_tags=TAGGED)

@@ -29,6 +29,7 @@ class Question:
     checks: tuple = ()  # named checks, see consent/forms/validators.py
     month_allowed: bool = False  # a date may be given as YYYY-MM
     for_minors: bool = False  # asked, and required, only for patients under 18 that day
+    default: str = ""  # the answer already chosen when the screen opens
 
     def choice_label(self, value):
         """Return the label the patient saw for a stored value."""
@@ -45,10 +46,10 @@ class Section:
     medical: bool = True  # sections 1-7: the answers the rule set judges
 
 
-def yes_no(name, label, hint=""):
+def yes_no(name, label, hint="", default=""):
     """Declare a required yes/no question."""
     return Question(name, "yes_no", label, hint, (("yes", "Yes"), ("no", "No")),
-                    "Please answer yes or no.")
+                    "Please answer yes or no.", default=default)
 
 
 def choice(name, label, *choices, required=PICK_ONE):
@@ -216,9 +217,11 @@ SECTIONS = (
         yes_no("photo_consent",
                "May the clinic take before and after photos for your medical record?"),
         yes_no("photo_teaching", "May those photos be used, without your name, to teach "
-               "clinicians?", "Your answer does not change your treatment."),
+               "clinicians?", "The answer is no unless you choose yes. It does not change "
+               "your treatment.", default="no"),
         yes_no("photo_marketing", "May those photos be used in the clinic's advertising or "
-               "social media?", "Unless you choose yes, the answer is no."),
+               "social media?", "The answer is no unless you choose yes. It does not change "
+               "your treatment.", default="no"),
         Question("guardian_name", "text", "Full name of the parent or guardian with you",
                  required="Please give the full name of the parent or guardian.",
                  max_chars=100, checks=("person_name",), for_minors=True),

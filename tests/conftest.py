@@ -251,6 +251,7 @@ def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)
     assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
     files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}
     assert set(files) == set(attachments)
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged for readers
     for name in attachments:
         assert files[name]["/AFRelationship"] == "/Data"
         assert files[name]["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"

@@ -109,3 +109,64 @@ def test_without_a_drawing_or_the_typed_box_the_guardian_has_not_signed(client, 
     response = client.post("/", data=valid_form(**MINOR, **{**GUARDIAN,
                                                             "guardian_signature": ""}))
     assert response.status_code == 422 and "guardian_signature" in errors_of(response)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("declaration", ["alternatives_understood", "results_not_guaranteed",
+                                         "free_to_withdraw"])
+def test_each_new_declaration_must_be_ticked(client, db, declaration):
+    data = valid_form()
+    del data[declaration]
+    response = client.post("/", data=data)
+    assert response.status_code == 422 and db["submissions"].count == 0
+    assert declaration in errors_of(response)
+
+
+def test_teaching_and_marketing_photos_start_at_no_and_the_tablet_says_so(client):
+    import re
+    page = client.get("/").get_data(as_text=True)
+    for name in ("photo_teaching", "photo_marketing"):
+        [no] = [tag for tag in re.findall(r"<input[^>]*>", page)
+                if f'name="{name}"' in tag and 'value="no"' in tag]
+        assert " checked " in no, name
+    assert page.count("The answer is no unless you choose yes.") == 2
+    assert not [tag for tag in re.findall(r"<input[^>]*>", page)
+                if 'name="photo_consent"' in tag and " checked " in tag]  # asked, not assumed
+
+
+def test_the_pdf_prints_every_new_element_and_no_field_codes(app, client, db):
+    import re
+    from conftest import countersign
+    assert client.post("/", data=valid_form(photo_consent="yes", photo_teaching="yes")
+                       ).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    countersign(app, db, sid)
+    data = (Path(app.config["ARCHIVE_DIR"]) / archive.entry(db, sid)["path"]).read_bytes()
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+    for words in ("I understand the other options, including having no treatment at all.",
+                  "I understand that results vary and are not guaranteed",
+                  "I know I can change my mind and stop at any time",
+                  "May those photos be used, without your name, to teach clinicians? Yes",
+                  "advertising or social media? No", "Call the clinic on 01234 567890",
+                  "questionnaire edition 2", "2 July 2026, 00:30 BST"):
+        assert words in text, words
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text.replace("consent-record.json", "")), \
+        re.findall(r"\b[a-z]+_[a-z_]+\b", text)  # no field names, only the patient's words
+
+
+def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
+    import shutil
+
+    from conftest import config_for, enrolled_client, make_app
+    folder = tmp_path / "old"
+    shutil.copytree(Path(__file__).parent / "data" / "main-before-countersign", folder)
+    old = make_app(config_for(folder))
+    client = enrolled_client(old)
+    assert client.post("/", data=valid_form(first_name="Emma", signed_name="Emma Lovelace",
+                                            )).status_code == 302
+    db = connect(old.config["DATABASE"])
+    editions = {row["first_name"]: row["edition"] for row in db["submissions"].rows}
+    assert editions.pop("Emma") == "2" and set(editions.values()) == {"1"}
+    assert old.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0

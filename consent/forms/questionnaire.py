@@ -33,7 +33,7 @@ def field(question):
     if question.kind in ("text", "textarea"):
         checks += [Length(max=question.max_chars), check.plain_text]
     checks += [getattr(check, name) for name in question.checks]
-    common = dict(description=question.hint, validators=checks)
+    common = dict(description=question.hint, validators=checks, default=question.default or None)
     if question.kind in ("text", "textarea"):
         kind = TextAreaField if question.kind == "textarea" else StringField
         return kind(question.label, filters=[strip], **common)
