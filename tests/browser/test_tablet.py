@@ -487,7 +487,7 @@ def test_a_minors_guardian_signs_on_their_own_screen(tablet, server):
             "document.querySelector('section.step:not([hidden])').id"))
         if seen[-1] == "section-guardian":
             screenshot(tablet, "tablet-guardian")
-            assert serious_violations(tablet) == []
+            assert Axe().run(tablet).response["violations"] == []  # any impact, as issue 16
             draw_signature(tablet, "guardian_signature")
         fill_visible(tablet, data)
         tablet.click("[data-next]")
