@@ -32,9 +32,11 @@ def quick_render(page):
     and the attached record, which this keeps real. Sealing and archiving are the
     service's own.
     """
-    def render(html, record):
+    def render(html, record, name=pdf.ATTACHMENT_NAME, bundle=None):
         writer = PdfWriter(clone_from=BytesIO(page))
-        writer.add_attachment(pdf.ATTACHMENT_NAME, json.dumps(record).encode())
+        writer.add_attachment(name, json.dumps(record).encode())
+        if bundle is not None:
+            writer.add_attachment(pdf.FHIR_ATTACHMENT, json.dumps(bundle).encode())
         out = BytesIO()
         writer.write(out)
         return out.getvalue()
@@ -78,6 +80,8 @@ def build(folder, consents, workers=2):
         job.start()
     for job in jobs:
         job.join()
+    if any(job.exitcode for job in jobs):  # a figure from a half-built archive would lie
+        raise SystemExit("verify: building the archive failed; see the traceback above")
     return app
 
 

@@ -2,11 +2,11 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import (archive_check, audit, checkpoints, keys as seal_keys, ledger, purges,
+from . import (archive_check, audit, checkpoints, documents, keys as seal_keys, ledger, purges,
                timestamps, verified)
 from .chain import digest
 from .finalise import awaiting_retry
-from .record_check import expected_digests, record_parts, record_problems
+from .record_check import record_problems
 from .pdf import attached_record
 
 
@@ -32,16 +32,21 @@ def archive_report(db, config, full=False, workers=None):
     found, files = archive_check.file_problems(db, config["ARCHIVE_DIR"], lawful,
                                                report.awaiting)
     report.problems += found
-    report.problems += seal_and_record_problems(db, config, files, lawful, report, full,
-                                                workers)
-    report.problems += ledger.problems(db, {row["submission_id"] for row in sound})
+    ledger_problems, concerned, fingerprints = ledger.report(
+        db, {row["submission_id"] for row in sound})
+    rows = Rows(fingerprints, concerned,
+                dict(db.execute("select seq, entry_hash from archive").fetchall()),
+                dict(db.execute("select submission_id, sha256 from archive").fetchall()), lawful)
+    report.problems += seal_and_record_problems(db, config, files, rows, report, full, workers)
+    report.problems += ledger_problems
     report.problems += checkpoints.problems(db, keys, config["CHECKPOINT_DIR"],
                                             ("archive", "ledger"), set(lawful), tsa)
     return report
 
 
-def seal_and_record_problems(db, config, files, lawful, report, full, workers):
+def seal_and_record_problems(db, config, files, rows, report, full, workers):
     """Validate new seals (all with full), compare every record with its rows."""
+    lawful = rows.lawful
     keys, tsa = seal_keys.from_config(config), timestamps.from_config(config)
     known = {} if full else verified.load(config["CHECKPOINT_DIR"], keys)
     todo = [(row, path) for row, path, _, sha in files
@@ -49,8 +54,6 @@ def seal_and_record_problems(db, config, files, lawful, report, full, workers):
     results = dict(zip((row["submission_id"] for row, _ in todo),
                        verified.inspect_all([str(path) for _, path in todo], keys, tsa,
                                             workers)))
-    context = Rows(expected_digests(db), dict(db.execute("select seq, entry_hash from archive")
-                                              .fetchall()), lawful)
     report.validated, problems, seals = len(todo), [], {}
     for row, path, data, sha in files:
         sid, name = row["submission_id"], f"entry {row['seq']} ({row['submission_id']})"
@@ -58,12 +61,13 @@ def seal_and_record_problems(db, config, files, lawful, report, full, workers):
             check, record = results[sid]
             found = check.problems + record_problems(db, sid, record, lawful)
             entry = {"sha256": sha, "level": check.level, "expires": check.expires,
-                     "record": digest(record_parts(record or {}, sid)),
+                     "rows": rows.fingerprint(sid),
                      "witnesses": (record or {}).get("witnesses")}
         else:
             entry = known[sid]
-            found = [] if context.still_match(sid, entry) else record_problems(
+            found = [] if rows.still_match(sid, entry) else record_problems(
                 db, sid, attached_record(data), lawful)  # read the PDF to say how
+            entry = {**entry, "rows": rows.fingerprint(sid)}
         problems += [f"{name}: {problem}" for problem in found]
         if not found:
             seals[sid] = entry
@@ -71,24 +75,41 @@ def seal_and_record_problems(db, config, files, lawful, report, full, workers):
         report.seals[sid] = (entry["level"], entry["expires"])
         if entry["level"] != "B-B" and (not report.renew or entry["expires"] < report.renew[0]):
             report.renew = (entry["expires"], sid)
-    verified.save(config["CHECKPOINT_DIR"], keys, seals)
+    if seals != known:  # unchanged: no need to sign and rewrite the same record
+        verified.save(config["CHECKPOINT_DIR"], keys, seals)
     return problems
 
 
 @dataclass
 class Rows:
-    """What the rows say now: each record's digest and each archive entry's hash."""
+    """What the ledger vouches for now, and each archive entry's hash."""
 
-    digests: dict
-    entry_hashes: dict
+    fingerprints: dict  # (subject, kind): the content hash of its ledger entry
+    concerned: set | None  # submissions whose rows differ from the ledger (None: any)
+    entry_hashes: dict  # archive seq: entry hash
+    archived: dict  # document id: SHA-256 of its first file
     lawful: dict
 
-    def still_match(self, submission_id, entry):
-        """Tell whether a record validated before still matches the rows, unread."""
+    def fingerprint(self, document_id):
+        """Digest the ledger entries a document's record was compared with."""
+        sid = documents.submission_of(document_id)
+        if documents.is_treatment(document_id):
+            return digest([self.fingerprints.get((sid, "treatment")), self.archived.get(sid)])
+        return digest([self.fingerprints.get((sid, kind))
+                       for kind in ("submission", "decision", "consent")])
+
+    def still_match(self, document_id, entry):
+        """Tell whether a record validated before still matches the rows, unread.
+
+        It does when the ledger entries it was compared with are the same, and the rows
+        still match those entries (ledger.report names every submission where they do not).
+        """
         seen = entry.get("witnesses")
         witnessed = (not seen or self.entry_hashes.get(seen["seq"]) == seen["entry_hash"]
                      or seen["entry_hash"] in self.lawful)
-        return witnessed and self.digests.get(submission_id) == entry["record"]
+        sid = documents.submission_of(document_id)
+        trusted = self.concerned is not None and sid not in self.concerned
+        return witnessed and trusted and entry.get("rows") == self.fingerprint(document_id)
 
 
 def audit_report(db, config):

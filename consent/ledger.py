@@ -53,18 +53,20 @@ def entries(db, kind):
     return {row["subject_id"]: row for row in db["ledger"].rows_where("kind = ?", [kind])}
 
 
-def row_problems(db, kind, table, key, fields, removed):
-    """Compare every row of a table with its ledger entry."""
-    recorded, seen = entries(db, kind), set()
+def row_problems(recorded, db, kind, table, key, fields, removed):
+    """Compare every row of a table with its ledger entry; yield (subject, problem)."""
+    seen = set()
     for row in db[table].rows:
         seen.add(row[key])
         entry = recorded.get(row[key])
         if entry is None:
-            yield f"{kind} {row[key]}: not in the ledger (written behind the service's back)"
+            yield row[key], f"{kind} {row[key]}: not in the ledger (written behind the " \
+                            f"service's back)"
         elif entry["content_hash"] != content_hash(row, fields):
-            yield f"{kind} {row[key]}: changed after it was written (ledger entry {entry['seq']})"
+            yield row[key], f"{kind} {row[key]}: changed after it was written (ledger entry " \
+                            f"{entry['seq']})"
     for subject in set(recorded) - seen - removed:
-        yield f"{kind} {subject}: deleted (ledger entry {recorded[subject]['seq']})"
+        yield subject, f"{kind} {subject}: deleted (ledger entry {recorded[subject]['seq']})"
 
 
 def expected_status(row, decided, signed, done, archived):
@@ -90,17 +92,32 @@ def status_problems(db):
     for row in db["submissions"].rows_where(select="id, status, evaluation"):
         expected = expected_status(row, decided, signed, done, archived)
         if row["status"] != expected:
-            yield f"submission {row['id']}: status {row['status']} but its ledger says {expected}"
+            yield row["id"], (f"submission {row['id']}: status {row['status']} but its ledger "
+                              f"says {expected}")
 
 
 def problems(db, removed=()):
-    """List edited, inserted or deleted rows, broken links and impossible statuses.
+    """List edited, inserted or deleted rows, broken links and impossible statuses."""
+    return report(db, removed)[0]
+
+
+def report(db, removed=()):
+    """Return problems, the submissions they concern (None: the chain is broken, so any),
+    and each (subject, kind)'s ledger content hash.
 
     removed names the submissions a signed purge record lawfully deleted.
     """
     removed = set(removed)
     found = [f"ledger entry {row['seq']}: {problem}" for row, problem in chain.problems(db,
                                                                                        "ledger")]
+    concerned = None if found else set()  # a broken chain vouches for no subject
+    pairs, fingerprints = [], {}
     for kind, (table, key, fields) in KINDS.items():
-        found += row_problems(db, kind, table, key, fields, removed)
-    return found + list(status_problems(db))
+        recorded = entries(db, kind)
+        fingerprints.update(((subject, kind), entry["content_hash"])
+                            for subject, entry in recorded.items())
+        pairs += row_problems(recorded, db, kind, table, key, fields, removed)
+    pairs += status_problems(db)
+    if concerned is not None:
+        concerned.update(subject for subject, _ in pairs)
+    return found + [problem for _, problem in pairs], concerned, fingerprints

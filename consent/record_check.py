@@ -2,7 +2,6 @@
 import json
 
 from . import consents, decisions, documents, submissions, treatments
-from .chain import digest
 
 
 def witness_problems(db, record, lawful):
@@ -44,27 +43,6 @@ def expected_record(db, document_id):
     submission = submissions.get(db, submission_id)
     return submission and as_json(documents.consent_record(
         submission, decisions.get(db, submission_id), consents.get(db, submission_id)))
-
-
-def expected_digests(db):
-    """Map every document to the digest of the record its rows say was sealed."""
-    decided = {row["submission_id"]: decisions.as_recorded(row) for row in db["decisions"].rows}
-    signed = {row["submission_id"]: row for row in db["consents"].rows}
-    found = {}
-    for row in db["submissions"].rows:
-        submission = {**row, "answers": json.loads(row["answers"]),
-                      "evaluation": json.loads(row["evaluation"])}
-        record = documents.consent_record(submission, decided.get(row["id"]),
-                                          signed.get(row["id"]))  # JSON values already
-        found[row["id"]] = digest(record_parts(record, row["id"]))
-    hashes = dict(db.execute("select submission_id, sha256 from archive").fetchall())
-    for row in db["treatments"].rows:
-        treatment = {**row, "details": json.loads(row["details"])}
-        sid = row["submission_id"]
-        record = documents.treatment_record(sid, treatment, hashes.get(sid))
-        found[documents.treatment_id(sid)] = digest(record_parts(record,
-                                                                 documents.treatment_id(sid)))
-    return found
 
 
 def record_problems(db, document_id, record, lawful=(), expected=None):
