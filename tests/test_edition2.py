@@ -61,12 +61,8 @@ def test_an_adult_keeps_no_guardian_answers(client, db):
 
 
 def test_edition_1_answers_show_the_words_the_patient_read(app, tmp_path):
-    import shutil
-
-    from conftest import config_for, make_app
-    folder = tmp_path / "old"
-    shutil.copytree(Path(__file__).parent / "data" / "main-before-countersign", folder)
-    old = make_app(config_for(folder))
+    from test_migrations import opened
+    old = opened("main-before-countersign", tmp_path)
     db = connect(old.config["DATABASE"])
     row = next(db["submissions"].rows_where("last_name = 'Lovelace'"))
     assert row["edition"] == "1"
@@ -157,12 +153,9 @@ def test_the_pdf_prints_every_new_element_and_no_field_codes(app, client, db):
 
 
 def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
-    import shutil
-
-    from conftest import config_for, enrolled_client, make_app
-    folder = tmp_path / "old"
-    shutil.copytree(Path(__file__).parent / "data" / "main-before-countersign", folder)
-    old = make_app(config_for(folder))
+    from conftest import enrolled_client
+    from test_migrations import opened
+    old = opened("main-before-countersign", tmp_path)
     client = enrolled_client(old)
     assert client.post("/", data=valid_form(first_name="Emma", signed_name="Emma Lovelace",
                                             )).status_code == 302

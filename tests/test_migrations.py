@@ -8,15 +8,19 @@ from conftest import PASSWORD, config_for, make_app, totp_code
 from consent import accounts, information, mfa, submissions
 from consent.storage import connect
 
-PREVIOUS = Path(__file__).parent / "data" / "previous-main"
+DATA = Path(__file__).parent / "data"
+
+
+def opened(name, tmp_path):
+    """Return an app on a copy of an instance an earlier main wrote, migrated by init."""
+    shutil.copytree(DATA / name, tmp_path / name)
+    return make_app(config_for(tmp_path / name))
 
 
 @pytest.fixture
 def old(tmp_path):
-    """An app on a copy of the previous main's instance, migrated by init."""
-    folder = tmp_path / "old"
-    shutil.copytree(PREVIOUS, folder)
-    return make_app(config_for(folder))
+    """The instance main wrote at f32b64c."""
+    return opened("previous-main", tmp_path)
 
 
 def test_old_consents_still_verify_and_old_rows_are_kept(old):
@@ -71,15 +75,10 @@ def test_old_staff_print_as_before_and_old_seals_are_b_b_with_nothing_queued(old
     assert result.exit_code == 0 and "no trusted time" in result.output
 
 
-BEFORE_COUNTERSIGN = Path(__file__).parent / "data" / "main-before-countersign"
-
-
 @pytest.fixture
 def before_countersign(tmp_path):
-    """An app on a copy of main just before countersigning (4ed57aa), migrated by init."""
-    folder = tmp_path / "before"
-    shutil.copytree(BEFORE_COUNTERSIGN, folder)
-    return make_app(config_for(folder))
+    """The instance main wrote just before countersigning (4ed57aa)."""
+    return opened("main-before-countersign", tmp_path)
 
 
 def test_unsealed_consents_wait_for_a_countersignature_and_sealed_ones_stay(before_countersign):
