@@ -108,7 +108,8 @@ function setUpSteps(form) {
     back.hidden = false;
     const last = index === steps.length - 1;
     next.hidden = last;
-    nav.classList.toggle("at-end", last);
+    // On a screen with a signature pad the bar stays in the flow: it never covers the pad.
+    nav.classList.toggle("at-end", last || !!steps[index].querySelector("[data-signature]"));
     next.textContent = returnToReview && index < review ? "Back to the summary" : "Next";
     progress.textContent = `Step ${index + 1} of ${steps.length}: ${steps[index].dataset.title}`;
     window.scrollTo(0, 0);

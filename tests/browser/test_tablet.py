@@ -375,17 +375,31 @@ def test_the_bottom_bar_never_covers_the_signature_pad_or_the_send_button(browse
                                                                            viewport):
     page = tablet_page(browser, server)
     page.set_viewport_size(viewport)
-    answer_questionnaire(page, valid_form(), sign=False)
-    for target in ("canvas[data-input='signature']", "[data-submit]"):
-        for block in ("start", "center", "end"):
-            page.locator(target).evaluate(f"el => el.scrollIntoView({{block: '{block}'}})")
-            covered = page.evaluate("""([target]) => {
-                const a = document.querySelector(target).getBoundingClientRect();
-                const b = document.querySelector('.step-nav').getBoundingClientRect();
-                return !(b.top >= a.bottom || b.bottom <= a.top);
-            }""", [target])
-            assert not covered, (target, block)
+    minor = valid_form(first_name="Tom", signed_name="Tom Lovelace", date_of_birth="2010-01-01")
+    page.click("[data-start]")
+    while not page.locator("#section-guardian").is_visible():  # a minor's guardian signs too
+        fill_visible(page, minor)
+        page.click("[data-next]")
+    for screen, targets in (("guardian", ["canvas[data-input='guardian_signature']"]),
+                            ("consent", ["canvas[data-input='signature']", "[data-submit]"])):
+        assert page.locator(f"#section-{screen}").is_visible()
+        for target in targets:
+            assert_not_covered(page, target)
+        if screen == "guardian":
+            page.click("[data-next]")
     page.context.close()
+
+
+def assert_not_covered(page, target):
+    """Scroll a target to the top, middle and bottom of the screen: the bar never covers it."""
+    for block in ("start", "center", "end"):
+        page.locator(target).evaluate(f"el => el.scrollIntoView({{block: '{block}'}})")
+        covered = page.evaluate("""([target]) => {
+            const a = document.querySelector(target).getBoundingClientRect();
+            const b = document.querySelector('.step-nav').getBoundingClientRect();
+            return !(b.top >= a.bottom || b.bottom <= a.top);
+        }""", [target])
+        assert not covered, (target, block)
 
 
 def test_a_patient_who_cannot_draw_signs_by_typing_with_the_keyboard(tablet, server):
