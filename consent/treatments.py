@@ -2,6 +2,7 @@
 import json
 
 from . import audit, clock, ledger, submissions
+from .decisions import MESOTHERAPY
 from .status import Refused, Status, require
 from .storage import immediate
 
@@ -54,7 +55,7 @@ def check_numbing(details):
 def check_products(submission, details):
     """Require each mesotherapy product with its batch and an expiry not yet passed."""
     products = details["products"]
-    if submission["treatment"].startswith("mesotherapy") and not products:
+    if submission["treatment"] in MESOTHERAPY and not products:
         raise TreatmentError("products-0-name", "Record each product used, with batch and expiry.")
     for number, product in enumerate(products):
         for key in ("name", "batch", "expiry"):

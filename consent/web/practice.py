@@ -8,7 +8,7 @@ from ..db import get_db
 from ..display import answer_sections
 from ..forms.practice import CountersignForm, PinForm, TreatmentForm
 from ..forms.validators import clinic_today
-from ..status import Status, current, require
+from ..status import Refused, Status, current, require
 from .audit import record
 from .auth import role_required
 from .rules import get_ruleset
@@ -70,7 +70,7 @@ def countersign(submission_id):
             db, current_app.config, submission_id, g.user["username"], clinic_today(), how,
             identity_checked=form.identity_checked.data, discussed=form.discussed.data,
             answer=form.answer_to_questions.data)
-    except (signing.SigningError, consents.ConsentError) as error:
+    except Refused as error:  # a credential, a box or the answer, named by its field
         form[error.field].errors.append(str(error))
         return page("practice/countersign.html", found, form, 422)
     flash("Consent countersigned. " + ("The sealed consent is in the archive." if archived else
