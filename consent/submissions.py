@@ -4,6 +4,7 @@ import secrets
 
 from . import clock, information, ledger
 from .names import name_key
+from .queue import treated_areas
 from .questionnaire import EDITION
 from .rules.engine import evaluate
 from .status import Status
@@ -22,14 +23,12 @@ def clinic_history(db, answers):
     (cleared, approved) count as sessions, as they did when they were sealed.
     """
     rows = db.query(
-        "select s.treatment_date, s.answers, t.details from submissions s "
+        "select s.treatment_date, s.status, s.answers, t.details from submissions s "
         "left join treatments t on t.submission_id = s.id and t.outcome = 'treated' "
         "where s.name_key = ? and s.date_of_birth = ? and (t.details is not null or "
         "s.status in ('cleared', 'approved')) order by s.treatment_date desc",
         [name_key(answers["first_name"], answers["last_name"]), answers["date_of_birth"]])
-    return [{"date": row["treatment_date"], "areas": (
-        [part["area"] for part in json.loads(row["details"])["areas"]] if row["details"]
-        else json.loads(row["answers"])["areas"])} for row in rows]
+    return [{"date": row["treatment_date"], "areas": treated_areas(row)} for row in rows]
 
 
 def first_status(evaluation):
@@ -43,11 +42,7 @@ def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None):
 
     guardian is (kind, png) for a patient under 18: their drawn PNG, or "typed" and b"".
     """
-    return store(db, ruleset, answers, signature_png, on, typed, guardian or (None, None))
-
-
-def store(db, ruleset, answers, signature_png, on, typed, guardian):
-    """Evaluate and write one submission and its ledger entry in one locked step."""
+    guardian_kind, guardian_png = guardian or (None, None)
     now = clock.iso(clock.now())
     with immediate(db):
         # Read history and write in one locked step, so two tablets cannot both miss
@@ -66,7 +61,7 @@ def store(db, ruleset, answers, signature_png, on, typed, guardian):
             "information_sha256": information.sha256(),  # what the patient read
             "edition": EDITION,  # which questions, and which meanings, they answered
             # a patient under 18: the guardian's own signature, and how they signed
-            "guardian_signature_kind": guardian[0], "guardian_signature": guardian[1],
+            "guardian_signature_kind": guardian_kind, "guardian_signature": guardian_png,
         }
         db["submissions"].insert(row)
         ledger.append(db, "submission", row)
