@@ -61,6 +61,22 @@ def create_app(test_config=None):
         RETENTION_YEARS=10,
         BACKUP_RECIPIENT=None,  # the clinic's age public key; `flask backup-key` makes one
         TRUSTED_PROXIES=0,
+        # Patients' own links: days they stay valid (a questionnaire link never past the
+        # treatment date), and minutes of inactivity before an opened link's page is closed.
+        LINK_DAYS=7,
+        AFTERCARE_LINK_DAYS=30,
+        PATIENT_IDLE_MINUTES=15,
+        # Hours between the patient first having the information and the countersignature.
+        COOLING_OFF_HOURS={"microneedling": 0, "mesotherapy_needling": 24,
+                           "mesotherapy_injection": 24},
+        MAIL_SERVER="localhost",
+        MAIL_PORT=587,
+        MAIL_STARTTLS=True,  # never sent in clear: a server without STARTTLS is refused
+        MAIL_CA_FILE=None,  # a private CA's certificate, if the mail server uses one
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_FROM="clinic@example.invalid",
+        REACTION_PHOTO_BYTES=8 * 1024 * 1024,  # a phone photo, before it is re-encoded
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

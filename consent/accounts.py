@@ -10,7 +10,7 @@ from . import clock, sessions
 from .storage import immediate
 from .throttle import account_locked, check_address, record_failure
 
-ROLES = ("doctor", "practitioner", "admin", "doctor_admin")
+ROLES = ("doctor", "practitioner", "reception", "admin", "doctor_admin")
 # What each role may do beyond its own name: a doctor can do all a practitioner can, and a
 # one-doctor clinic's admin may choose to give that doctor the administrator's rights too.
 ALSO = {"doctor": ("practitioner",), "doctor_admin": ("doctor", "practitioner", "admin")}
@@ -153,6 +153,12 @@ def signer(db, username):
     user = profile(db, username)
     name = user["full_name"] or username
     return f"{name} ({user['registration']})" if user["registration"] else name
+
+
+def is_doctor(db, username):
+    """Tell whether a staff member may act as a doctor."""
+    user = db["users"].get(username) if exists(db, username) else None
+    return user is not None and may(user["role"], "doctor")
 
 
 def may(role, as_role):

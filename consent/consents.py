@@ -27,8 +27,11 @@ def check(submission, identity_checked, discussed, answer):
 
 
 def countersign(db, submission_id, practitioner, today, signed_with, identity_checked=False,
-                discussed=False, answer=""):
-    """Record the practitioner's countersignature; the submission becomes consented."""
+                discussed=False, answer="", cooling_off_reason=None):
+    """Record the practitioner's countersignature; the submission becomes consented.
+
+    cooling_off_reason: a doctor's (the signer's) reason for not waiting out the period.
+    """
     with immediate(db):
         submission = submissions.get(db, submission_id)
         require(submission, Status.AWAITING_CONSENT, today, "countersigning")
@@ -36,6 +39,8 @@ def countersign(db, submission_id, practitioner, today, signed_with, identity_ch
         row = {"submission_id": submission_id, "practitioner": practitioner,
                "countersigned_at": clock.iso(clock.now()), "identity_checked": 1,
                "discussed": 1, "answer_to_questions": answer, "signed_with": signed_with}
+        if cooling_off_reason:
+            row.update(cooling_off_waived_by=practitioner, cooling_off_reason=cooling_off_reason)
         db["consents"].insert(row)
         ledger.append(db, "consent", row)
         db["submissions"].update(submission_id, {"status": Status.CONSENTED})

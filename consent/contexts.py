@@ -1,5 +1,5 @@
 """What each sealed document prints: the context its PDF template is filled with."""
-from . import accounts, pdf
+from . import accounts, cooling_off, pdf, visits
 from .consents import MEANING
 from .display import answer_sections, label, show
 from .status import Status
@@ -65,6 +65,8 @@ def consent_context(db, submission, decision, consent, config):
         "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
         "information_sha256": submission["information_sha256"] or "not recorded",
+        "reflection": None if declined else cooling_off.summary(
+            config, submission, visits.for_submission(db, submission["id"])),
     }
 
 

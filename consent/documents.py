@@ -51,7 +51,9 @@ def consent_record(submission, decision, consent, witnesses=None):
               "evaluation": submission["evaluation"], "decision": decision,
               "witnesses": witnesses}
     if consent:  # records sealed before countersigning existed have no such part
-        record["consent"] = {k: consent[k] for k in consent if k != "submission_id"}
+        # A waiver of the cooling-off period is recorded only when there was one.
+        record["consent"] = {k: v for k, v in consent.items() if k != "submission_id" and
+                             not (k.startswith("cooling_off_") and v is None)}
     return record
 
 

@@ -299,3 +299,37 @@ def m019_questionnaire_edition(db):
     db["submissions"].add_column("edition", str, not_null_default="1")
     db["submissions"].add_column("guardian_signature", bytes)
     db["submissions"].add_column("guardian_signature_kind", str)  # drawn or typed
+
+
+@migrations()
+def m020_visits(db):
+    """Add visits booked by reception, their patient links, the outbox and reaction reports.
+
+    A consent may now carry a doctor's waiver of the cooling-off period.
+    """
+    db["visits"].create({"id": str, "first_name": str, "last_name": str, "date_of_birth": str,
+                         "email": str, "phone": str, "treatment": str, "treatment_date": str,
+                         "created_by": str, "created_at": str, "information_sent_at": str,
+                         "opened_at": str, "submission_id": str, "arrival_confirmed_at": str},
+                        pk="id", not_null={"first_name", "last_name", "date_of_birth",
+                                           "treatment", "treatment_date", "created_at"})
+    db["visits"].create_index(["treatment_date"])
+    db["visits"].create_index(["submission_id"])
+    db["patient_links"].create({"token_hash": str, "visit_id": str, "purpose": str,
+                                "created_at": str, "expires_at": str, "used_at": str,
+                                "failures": int, "locked_at": str},
+                               pk="token_hash", foreign_keys=[("visit_id", "visits", "id")],
+                               not_null={"visit_id", "purpose", "expires_at"},
+                               defaults={"failures": 0})
+    db["outbox"].create({"id": int, "to_address": str, "subject": str, "body": str,
+                         "created_at": str, "attempts": int, "next_attempt_at": str,
+                         "sent_at": str, "last_error": str}, pk="id",
+                        not_null={"to_address", "subject", "created_at", "next_attempt_at"},
+                        defaults={"attempts": 0})
+    db["reactions"].create({"id": int, "submission_id": str, "reported_at": str, "what": str,
+                            "area": str, "since": str, "photo": bytes, "urgent": int,
+                            "seen_by": str, "seen_at": str}, pk="id",
+                           foreign_keys=[("submission_id", "submissions", "id")],
+                           not_null={"submission_id", "reported_at", "what"})
+    db["consents"].add_column("cooling_off_waived_by", str)
+    db["consents"].add_column("cooling_off_reason", str)

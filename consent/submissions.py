@@ -37,10 +37,11 @@ def first_status(evaluation):
             else Status.AWAITING_CONSENT)
 
 
-def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None):
+def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None):
     """Evaluate and store a validated questionnaire; return the stored row.
 
     guardian is (kind, png) for a patient under 18: their drawn PNG, or "typed" and b"".
+    within(db, row), if given, runs in the same transaction (it may raise to undo it all).
     """
     guardian_kind, guardian_png = guardian or (None, None)
     now = clock.iso(clock.now())
@@ -65,6 +66,8 @@ def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None):
         }
         db["submissions"].insert(row)
         ledger.append(db, "submission", row)
+        if within:
+            within(db, row)
     return row
 
 

@@ -9,7 +9,7 @@ rows stay committed, and `flask archive retry` finishes the PDF later.
 """
 import logging
 
-from . import consents, decisions, documents, submissions, treatments
+from . import accounts, consents, cooling_off, decisions, documents, submissions, treatments, visits
 from .finalise import finalise
 from .status import Status
 
@@ -31,9 +31,9 @@ def settle(db, config, document_id):
     return True
 
 
-def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None):
+def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None):
     """Store and judge a patient's answers; nothing is sealed until a clinician acts."""
-    return submissions.submit(db, ruleset, answers, signature_png, on, typed, guardian)
+    return submissions.submit(db, ruleset, answers, signature_png, on, typed, guardian, within)
 
 
 def decide(db, config, submission_id, doctor, outcome, **details):
@@ -45,7 +45,15 @@ def decide(db, config, submission_id, doctor, outcome, **details):
 
 
 def countersign(db, config, submission_id, practitioner, today, signed_with, **confirmed):
-    """Record the practitioner's countersignature, then seal the consent before treatment."""
+    """Record the practitioner's countersignature, then seal the consent before treatment.
+
+    Inside the cooling-off period only a doctor may, with a reason (cooling_off_reason).
+    """
+    submission = submissions.get(db, submission_id)
+    if submission is not None:
+        cooling_off.check(config, submission, visits.for_submission(db, submission_id),
+                          accounts.is_doctor(db, practitioner),
+                          confirmed.get("cooling_off_reason"))
     consents.countersign(db, submission_id, practitioner, today, signed_with, **confirmed)
     return settle(db, config, submission_id)
 

@@ -272,16 +272,19 @@ def practitioner(app):
 
 
 def countersign(app, db, submission_id, username="nurse.joy", answer="Answered in person.",
-                seal=True):
-    """Countersign a consent as a practitioner would (identity checked, risks discussed)."""
+                seal=True, role="practitioner", **waiver):
+    """Countersign a consent as a practitioner would (identity checked, risks discussed).
+
+    waiver: cooling_off_reason, for a doctor countersigning inside the cooling-off period.
+    """
     from consent import consents, workflow
     if not accounts.exists(db, username):
-        add_staff(db, username, "practitioner")
+        add_staff(db, username, role)
     if not seal:
         return consents.countersign(db, submission_id, username, clock.today(), "pin",
                                     identity_checked=True, discussed=True, answer=answer)
     return workflow.countersign(db, app.config, submission_id, username, clock.today(), "pin",
-                                identity_checked=True, discussed=True, answer=answer)
+                                identity_checked=True, discussed=True, answer=answer, **waiver)
 
 
 TREATED_FACE = {"treated_at": "2026-07-02T09:00:00+00:00",

@@ -1,45 +1,62 @@
-"""Every route, tried as anonymous, kiosk, doctor, practitioner and admin, answers as designed."""
+"""Every route, tried as anonymous, kiosk, doctor, practitioner, admin and reception, answers as designed."""
 import pytest
 
 from conftest import countersign, enrolled_client, staff_client, valid_form
-from consent import tablets
+from datetime import date
+
+from consent import clock, reactions, tablets, visits
 from consent.storage import connect
 
 # Outcomes: "ok", "login" (redirect to /login), "forbidden" (403), "not_enrolled" (403 page),
 # or a status code.
-ROLES = ("anonymous", "kiosk", "doctor", "practitioner", "admin")
+ROLES = ("anonymous", "kiosk", "doctor", "practitioner", "admin", "reception")
 OK, LOGIN, NO, KIOSK = "ok", "login", "forbidden", "not_enrolled"
 MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
-    "static":                  (OK, OK, OK, OK, OK),
-    "intake.questionnaire":    (KIOSK, OK, KIOSK, KIOSK, KIOSK),
-    "intake.thanks":           (KIOSK, OK, KIOSK, KIOSK, KIOSK),
-    "auth.login":              (OK, OK, OK, OK, OK),
-    "auth.second_factor":      (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
-    "auth.enrol_factor":       (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
-    "auth.logout":             (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
-    "account.change_password": (LOGIN, LOGIN, OK, OK, OK),
-    "account.setup":           (OK, OK, OK, OK, OK),
-    "account.setup_status":    (OK, OK, OK, OK, OK),
-    "kiosk.enrol_device":      (OK, OK, OK, OK, OK),
-    "kiosk.link_status":       (OK, OK, OK, OK, OK),
-    "review.queue":            (LOGIN, LOGIN, OK, NO, NO),
-    "review.submission":       (LOGIN, LOGIN, OK, NO, NO),
-    "review.decide":           (LOGIN, LOGIN, 422, NO, NO),
-    "review.pdf":              (LOGIN, LOGIN, OK, NO, NO),
-    "review.fhir_bundle":      (LOGIN, LOGIN, OK, NO, NO),
-    "today.index":             (LOGIN, LOGIN, OK, OK, NO),
-    "practice.countersign":    (LOGIN, LOGIN, OK, OK, NO),
-    "practice.treatment":      (LOGIN, LOGIN, OK, OK, NO),
-    "practice.history":        (LOGIN, LOGIN, OK, OK, NO),
-    "practice.pin":            (LOGIN, LOGIN, OK, OK, NO),
-    "admin.index":             (LOGIN, LOGIN, NO, NO, OK),
-    "admin.add_user":          (LOGIN, LOGIN, NO, NO, 422),
-    "admin.toggle_user":       (LOGIN, LOGIN, NO, NO, OK),
-    "admin.reset_password":    (LOGIN, LOGIN, NO, NO, OK),
-    "admin.reset_factor":      (LOGIN, LOGIN, NO, NO, OK),
-    "admin.ca_certificate":    (LOGIN, LOGIN, NO, NO, OK),
-    "admin.enrol_kiosk":       (LOGIN, LOGIN, NO, NO, 422),
-    "admin.revoke_kiosk":      (LOGIN, LOGIN, NO, NO, OK),
+    "static":                  (OK, OK, OK, OK, OK, OK),
+    "intake.questionnaire":    (KIOSK, OK, KIOSK, KIOSK, KIOSK, KIOSK),
+    "intake.thanks":           (KIOSK, OK, KIOSK, KIOSK, KIOSK, KIOSK),
+    "auth.login":              (OK, OK, OK, OK, OK, OK),
+    "auth.second_factor":      (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "auth.enrol_factor":       (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "auth.logout":             (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "account.change_password": (LOGIN, LOGIN, OK, OK, OK, OK),
+    "account.setup":           (OK, OK, OK, OK, OK, OK),
+    "account.setup_status":    (OK, OK, OK, OK, OK, OK),
+    "kiosk.enrol_device":      (OK, OK, OK, OK, OK, OK),
+    "kiosk.link_status":       (OK, OK, OK, OK, OK, OK),
+    "review.queue":            (LOGIN, LOGIN, OK, NO, NO, NO),
+    "review.submission":       (LOGIN, LOGIN, OK, NO, NO, NO),
+    "review.decide":           (LOGIN, LOGIN, 422, NO, NO, NO),
+    "review.pdf":              (LOGIN, LOGIN, OK, NO, NO, NO),
+    "review.fhir_bundle":      (LOGIN, LOGIN, OK, NO, NO, NO),
+    "today.index":             (LOGIN, LOGIN, OK, OK, NO, NO),
+    "practice.countersign":    (LOGIN, LOGIN, OK, OK, NO, NO),
+    "practice.treatment":      (LOGIN, LOGIN, OK, OK, NO, NO),
+    "practice.history":        (LOGIN, LOGIN, OK, OK, NO, NO),
+    "practice.pin":            (LOGIN, LOGIN, OK, OK, NO, NO),
+    "admin.index":             (LOGIN, LOGIN, NO, NO, OK, NO),
+    "admin.add_user":          (LOGIN, LOGIN, NO, NO, 422, NO),
+    "admin.toggle_user":       (LOGIN, LOGIN, NO, NO, OK, NO),
+    "admin.reset_password":    (LOGIN, LOGIN, NO, NO, OK, NO),
+    "admin.reset_factor":      (LOGIN, LOGIN, NO, NO, OK, NO),
+    "admin.ca_certificate":    (LOGIN, LOGIN, NO, NO, OK, NO),
+    "admin.enrol_kiosk":       (LOGIN, LOGIN, NO, NO, 422, NO),
+    "admin.revoke_kiosk":      (LOGIN, LOGIN, NO, NO, OK, NO),
+    "reception.index":         (LOGIN, LOGIN, NO, NO, NO, OK),
+    "reception.new":           (LOGIN, LOGIN, NO, NO, NO, OK),
+    "reception.resend":        (LOGIN, LOGIN, NO, NO, NO, OK),
+    "visit.open_link":         (OK, OK, OK, OK, OK, OK),
+    "visit.link_status":       (OK, OK, OK, OK, OK, OK),
+    "visit.closed":            (OK, OK, OK, OK, OK, OK),
+    "home.questionnaire":      (NO, NO, NO, NO, NO, NO),
+    "home.thanks":             (OK, OK, OK, OK, OK, OK),
+    "home.copy":               (NO, NO, NO, NO, NO, NO),
+    "home.copy_pdf":           (NO, NO, NO, NO, NO, NO),
+    "home.aftercare":          (NO, NO, NO, NO, NO, NO),
+    "home.reported":           (OK, OK, OK, OK, OK, OK),
+    "reactions.index":         (LOGIN, LOGIN, OK, NO, NO, NO),
+    "reactions.seen":          (LOGIN, LOGIN, OK, NO, NO, NO),
+    "reactions.photo":         (LOGIN, LOGIN, 404, NO, NO, NO),
 }
 PATIENT = "Zebedee"
 
@@ -50,11 +67,18 @@ def world(app):
     clients = {"anonymous": app.test_client(), "kiosk": enrolled_client(app),
                "doctor": staff_client(app, "dr.house", "doctor"),
                "admin": staff_client(app, "alice", "admin"),
-               "practitioner": staff_client(app, "nurse.jo", "practitioner")}
+               "practitioner": staff_client(app, "nurse.jo", "practitioner"),
+               "reception": staff_client(app, "rita", "reception")}
     clients["kiosk"].post("/", data=valid_form(first_name=PATIENT, signed_name=f"{PATIENT} Lovelace"))
     db = connect(app.config["DATABASE"])
     countersign(app, db, next(db["submissions"].rows)["id"], "nurse.jo")
-    arguments = {"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
+    visit = visits.create(db, {"first_name": "Yolanda", "last_name": "Booked",
+                               "date_of_birth": date(1990, 1, 1), "email": "y@example.com",
+                               "phone": "", "treatment": "microneedling",
+                               "treatment_date": clock.today()}, "rita", clock.today())
+    reactions.report(db, next(db["submissions"].rows)["id"], "A small bump",
+                                "face", clock.today())
+    arguments = {"visit_id": visit["id"], "reaction_id": next(db["reactions"].rows)["id"],"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
                  "change": "disable", "kiosk_id": next(db["kiosks"].rows)["id"],
                  "token": "not-a-token", "filename": "app.css"}
     db.conn.close()

@@ -20,11 +20,12 @@ def check_headers(response, endpoint):
 
 def test_headers_on_every_route_for_every_role(app):
     clients = [app.test_client(), enrolled_client(app), staff_client(app, "dr.house", "doctor"),
-               staff_client(app, "alice", "admin")]
+               staff_client(app, "alice", "admin"), staff_client(app, "rita", "reception")]
     clients[1].post("/", data=valid_form())
     db = connect(app.config["DATABASE"])
     arguments = {"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
-                 "change": "enable", "kiosk_id": "missing", "token": "x", "filename": "app.css"}
+                 "change": "enable", "kiosk_id": "missing", "token": "x", "filename": "app.css",
+                 "visit_id": "missing", "reaction_id": 1}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
     assert {rule.endpoint for rule in rules} == set(MATRIX)
     for client in clients:

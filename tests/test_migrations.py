@@ -14,7 +14,9 @@ DATA = Path(__file__).parent / "data"
 def opened(name, tmp_path):
     """Return an app on a copy of an instance an earlier main wrote, migrated by init."""
     shutil.copytree(DATA / name, tmp_path / name)
-    return make_app(config_for(tmp_path / name))
+    # These tests run at a frozen July date, before the fixtures' November signatures, so no
+    # cooling-off period could have passed yet: these clinics keep none.
+    return make_app(config_for(tmp_path / name, COOLING_OFF_HOURS={}))
 
 
 @pytest.fixture
@@ -110,3 +112,27 @@ def test_the_archive_index_keeps_its_hashes_triggers_and_numbering(before_counte
         db.execute("delete from archive")
     assert db.execute("select seq from sqlite_sequence where name = 'archive'").fetchone()[0] == 2
     assert not [row for row in db.execute("pragma foreign_key_list(archive)")]
+
+
+@pytest.fixture
+def before_visits(tmp_path):
+    """The instance main wrote just before visits and patient links (93ff375)."""
+    return opened("main-before-visits", tmp_path)
+
+
+def test_consents_sealed_before_visits_verify_and_walk_ins_go_on(before_visits):
+    app = before_visits
+    db = connect(app.config["DATABASE"])
+    assert {row["first_name"]: row["status"] for row in db["submissions"].rows} == {
+        "Ada": "treated", "Grace": "awaiting_consent"}
+    assert db["visits"].count == 0 and db["outbox"].count == 0 and db["reactions"].count == 0
+    runner = app.test_cli_runner()
+    verify = runner.invoke(args=["archive", "verify"])
+    assert verify.exit_code == 0, verify.output  # old consent rows still match the ledger
+    # No visit: no e-mail.
+    grace = next(db["submissions"].rows_where("first_name = 'Grace'"))["id"]
+    from conftest import countersign
+    with app.app_context():
+        assert countersign(app, db, grace)
+    assert runner.invoke(args=["archive", "verify"]).exit_code == 0
+    assert db["outbox"].count == 0

@@ -162,7 +162,9 @@ def test_a_bad_treatment_record_is_refused_next_to_its_field(app, db, practition
 def test_mesotherapy_needs_each_product_with_batch_and_expiry(app, client, db, practitioner):
     client.post("/", data=valid_form(treatment="mesotherapy_needling"))
     sid = next(db["submissions"].rows)["id"]
-    countersign(app, db, sid)
+    # Mesotherapy the same day is inside the 24-hour cooling-off: a doctor writes why.
+    countersign(app, db, sid, "dr.meso", role="doctor",
+                cooling_off_reason="Travelling abroad tomorrow; discussed at length.")
     refused = practitioner.post(f"/practice/{sid}/treatment", data=TREATED)
     assert refused.status_code == 422 and b"Record each product" in refused.data
     done = practitioner.post(f"/practice/{sid}/treatment", data={

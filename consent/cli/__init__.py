@@ -1,9 +1,9 @@
 """Every `flask --app consent` command, registered in one place."""
-from . import backups, fhir, instance, records, rules, staff
+from . import backups, fhir, instance, mail, records, rules, staff
 
 
 def init_app(app):
     """Register every command group of the service."""
-    for module in (instance, staff, records, backups, rules, fhir):
+    for module in (instance, staff, records, backups, rules, fhir, mail):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -37,6 +37,11 @@ class CountersignForm(SigningFields):
                              "treatment) with the patient.")
     answer_to_questions = TextAreaField("Your answer to the patient's question", filters=[strip],
                                         validators=[Length(max=2000), plain_text])
+    unchanged_confirmed = BooleanField("The patient answered at home and confirmed today that "
+                                       "nothing has changed since.")
+    cooling_off_reason = TextAreaField("Doctor's reason for treating before the cooling-off "
+                                       "period ends", filters=[strip],
+                                       validators=[Length(max=2000), plain_text])
 
 
 class ProductForm(Form):

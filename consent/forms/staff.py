@@ -63,6 +63,7 @@ class UserForm(FlaskForm):
     role = RadioField("Role", choices=options(("doctor", "Doctor"), (
                                                   "practitioner",
                                                   "Practitioner (nurse, aesthetician)"),
+                                              ("reception", "Reception (books visits)"),
                                               ("admin", "Administrator"),
                                               ("doctor_admin", "Doctor and administrator "
                                                                "(a one-doctor clinic)")),

@@ -178,7 +178,7 @@ function setUpIdleWipe(form) {
   function wipe() {
     // Nothing was saved on this device; a fresh page load leaves no trace of the answers.
     form.reset();
-    window.location.replace(window.location.pathname);
+    window.location.replace(form.dataset.wipeTo || window.location.pathname);
   }
   function warn() {
     let left = warning;

@@ -4,8 +4,8 @@ from flask import current_app, g
 from .. import accounts, clock, display
 from ..instance import unset_settings
 from ..status import by_severity
-from . import (account, admin, auth, errors, intake, practice, review, rules, security, tablet,
-               today)
+from . import (account, admin, auth, errors, home, intake, practice, reactions, reception, review,
+               rules, security, tablet, today, visit)
 
 
 def answer(value, name):
@@ -36,7 +36,7 @@ def placeholders_left():
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
     for part in (security, errors, rules, auth, account, tablet, intake, review, practice, today,
-                 admin):
+                 admin, reception, visit, home, reactions):
         part.init_app(app)
     app.add_template_filter(answer)
     app.add_template_filter(state)

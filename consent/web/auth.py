@@ -21,7 +21,7 @@ from ..forms.staff import CodeForm, ConfirmForm, LoginForm
 from .audit import record
 
 HOME = {"doctor": "review.queue", "practitioner": "today.index", "admin": "admin.index",
-        "doctor_admin": "review.queue"}
+        "doctor_admin": "review.queue", "reception": "reception.index"}
 CLEAR_SITE_DATA = '"cache", "storage"'  # not "cookies": it would un-enrol a reception tablet
 bp = Blueprint("auth", __name__)
 

@@ -2,7 +2,8 @@
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from .. import accounts, changes, consents, decisions, signing, submissions, treatments, workflow
+from .. import (accounts, changes, clock, consents, cooling_off, decisions, patient_mail, signing,
+               submissions, treatments, visits, workflow)
 from .. import queue as lists
 from ..db import get_db
 from ..display import answer_sections
@@ -36,7 +37,8 @@ def page(template, submission, form, status=200):
     """Render a practitioner's page about one submission."""
     db, today = get_db(), clinic_today()
     last_visit, changed = changes.since_last_visit(db, submission)
-    visits = lists.history(db, submission, today)
+    seen = lists.history(db, submission, today)
+    visit = visits.for_submission(db, submission["id"])
     return render_template(
         template, submission=submission, form=form, today=today, last_visit=last_visit,
         changed=changed, now=current(submission["status"], submission["treatment_date"], today),
@@ -45,8 +47,10 @@ def page(template, submission, form, status=200):
             db, g.user["username"]),
         sections=answer_sections(submission["answers"], submission["evaluation"],
                                  submission.get("edition", "1")),
-        history=visits, next_sessions=lists.next_sessions(
-            visits, get_ruleset().parameters["min_interval_days"])), status
+        history=seen, next_sessions=lists.next_sessions(
+            seen, get_ruleset().parameters["min_interval_days"]),
+        visit=visit, cooling_off=cooling_off.summary(current_app.config, submission, visit),
+        now_utc=clock.iso(clock.now())), status
 
 
 @bp.route("/<submission_id>", methods=["GET", "POST"])
@@ -63,18 +67,27 @@ def countersign(submission_id):
         require(found, Status.AWAITING_CONSENT, clinic_today(), "countersigning")
         consents.check(found, form.identity_checked.data, form.discussed.data,
                        form.answer_to_questions.data)
+        visit = visits.for_submission(db, submission_id)
+        # Checked again when recorded; here so that no one-time code is spent on a refusal.
+        waiver = cooling_off.check(current_app.config, found, visit, accounts.may(
+            g.user["role"], "doctor"), form.cooling_off_reason.data)
         how = signing.confirm(db, g.user["username"], request.remote_addr or "",
                               current_app.config, form.password.data, form.code.data,
                               form.pin.data)
+        if visit and form.unchanged_confirmed.data:
+            visits.note(db, visit["id"], "arrival_confirmed_at")
         archived = workflow.countersign(
             db, current_app.config, submission_id, g.user["username"], clinic_today(), how,
             identity_checked=form.identity_checked.data, discussed=form.discussed.data,
-            answer=form.answer_to_questions.data)
-    except Refused as error:  # a credential, a box or the answer, named by its field
+            answer=form.answer_to_questions.data, cooling_off_reason=waiver)
+    except Refused as error:  # a credential, a box, the answer or the period, by its field
         form[error.field].errors.append(str(error))
         return page("practice/countersign.html", found, form, 422)
+    sent = archived and patient_mail.after(db, current_app.config, current_app.instance_path,
+                                           submission_id, "copy")
     flash("Consent countersigned. " + ("The sealed consent is in the archive." if archived else
-          "The sealed PDF could not be made yet; `flask archive retry` will finish it."))
+          "The sealed PDF could not be made yet; `flask archive retry` will finish it.") +
+          (" The patient's copy is on its way by e-mail." if sent else ""))
     return redirect(url_for("practice.treatment", submission_id=submission_id))
 
 
@@ -102,8 +115,11 @@ def treatment(submission_id):
     except treatments.TreatmentError as error:
         field(form, error.field).errors.append(str(error))
         return page("practice/treatment.html", found, form, 422)
+    sent = form.outcome.data == "treated" and patient_mail.after(
+        get_db(), current_app.config, current_app.instance_path, submission_id, "aftercare")
     flash("Treatment record saved. " + ("The sealed record is in the archive." if archived else
-          "The sealed PDF could not be made yet; `flask archive retry` will finish it."))
+          "The sealed PDF could not be made yet; `flask archive retry` will finish it.") +
+          (" The aftercare message is on its way." if sent else ""))
     return redirect(url_for("today.index"))
 
 

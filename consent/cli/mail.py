@@ -1,0 +1,35 @@
+"""`flask outbox`: send the patients' messages waiting in the outbox."""
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .. import outbox
+from ..db import get_db
+
+outbox_cli = AppGroup("outbox", help="Send the patients' e-mail waiting in the outbox.")
+
+
+@outbox_cli.command("send")
+@click.option("--every", type=int, default=0,
+              help="Keep running, sending every N seconds (0: send once and stop).")
+def send(every):
+    """Send every message that is due; failures wait longer each time, none is dropped."""
+    while True:
+        sent, failed = outbox.send_due(get_db(), current_app.config)
+        if sent or failed or not every:
+            click.echo(f"{sent} sent, {failed} to retry", err=True)
+        if not every:
+            return
+        time.sleep(every)
+
+
+@outbox_cli.command("status")
+def status():
+    """Say how many messages wait and how old the oldest is."""
+    count, minutes = outbox.waiting(get_db())
+    click.echo(f"{count} waiting; the oldest for {minutes} minutes")
+
+
+COMMANDS = (outbox_cli,)

@@ -1,0 +1,59 @@
+"""Forms around a visit: reception books it; the patient opens a link and reports a reaction."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..questionnaire import QUESTIONS
+from ..visits import TREATMENTS
+from .fields import options, strip
+from .staff import LinkForm
+from .validators import (born_within_120_years, email_address, not_in_future, person_name,
+                         phone_number, plain_text)
+
+TREATMENT_LABELS = dict(QUESTIONS["treatment"].choices)
+
+
+class VisitForm(FlaskForm):
+    """Reception books a visit: who, when, what, and how to reach them."""
+
+    first_name = StringField("First name", filters=[strip],
+                             validators=[InputRequired(), Length(max=100), person_name])
+    last_name = StringField("Last name", filters=[strip],
+                            validators=[InputRequired(), Length(max=100), person_name])
+    date_of_birth = DateField("Date of birth", validators=[InputRequired(
+        "Enter the date of birth."), born_within_120_years])
+    email = StringField("E-mail", filters=[strip],
+                        validators=[Optional(), Length(max=200), email_address])
+    phone = StringField("Phone", filters=[strip],
+                        validators=[Optional(), Length(max=40), phone_number])
+    treatment = RadioField("Treatment", choices=options(
+        *((value, TREATMENT_LABELS[value]) for value in TREATMENTS)),
+        validators=[InputRequired("Choose a treatment.")])
+    # Not "treatment_date": the shared validators read that name as the day answers are for.
+    visit_date = DateField("Treatment date", validators=[InputRequired(
+        "Enter the treatment date.")])
+
+    def details(self):
+        """Return the booking as the domain takes it."""
+        return {**{name: self[name].data for name in (
+            "first_name", "last_name", "date_of_birth", "email", "phone", "treatment")},
+            "treatment_date": self.visit_date.data}
+
+
+class OpenLinkForm(LinkForm):
+    """The patient's date of birth, and the link's token (link.js reads it from the fragment)."""
+
+    date_of_birth = DateField("Your date of birth", validators=[InputRequired(
+        "Enter your date of birth.")])
+
+
+class ReactionForm(FlaskForm):
+    """A patient tells the clinic about a reaction after treatment."""
+
+    what = TextAreaField("What are you noticing?", filters=[strip], validators=[
+        InputRequired("Tell us what you are noticing."), Length(max=2000), plain_text])
+    area = SelectField("Where?", validators=[InputRequired("Choose where.")])
+    since = DateField("Since when?", validators=[InputRequired("Enter the date it started."),
+                                                 not_in_future])
+    photo = FileField("A photo (optional)", validators=[Optional()])

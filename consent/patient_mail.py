@@ -1,0 +1,24 @@
+"""What the clinic sends a patient: each message a protected link, queued in the outbox."""
+from . import outbox, visit_links, visits
+from .links import public_link
+from .storage import immediate
+
+
+def send(db, config, instance_path, visit, purpose):
+    """Queue a new link of this purpose to the visit's e-mail; False when it has none."""
+    if not (visit and visit["email"]):
+        return False
+    with immediate(db):
+        token = visit_links.issue(db, visit, purpose, config)
+        expires = visit_links.expiry(purpose, visit, config)
+        subject, body = outbox.render(config, instance_path, purpose,
+                                      public_link(config, "/visit", token), expires)
+        outbox.queue(db, visit["email"], subject, body)
+    if purpose == "questionnaire":
+        visits.note(db, visit["id"], "information_sent_at")
+    return True
+
+
+def after(db, config, instance_path, submission_id, purpose):
+    """Send a booked patient their copy or aftercare link; False for a walk-in."""
+    return send(db, config, instance_path, visits.for_submission(db, submission_id), purpose)

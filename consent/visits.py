@@ -1,0 +1,72 @@
+"""Visits booked by reception: who is coming, when, for what, and how to reach them."""
+import secrets
+from datetime import date
+
+from . import clock
+from .status import Refused
+from .storage import immediate
+
+TREATMENTS = ("microneedling", "mesotherapy_needling", "mesotherapy_injection")
+
+
+class VisitError(Refused):
+    """A visit that cannot be booked as entered."""
+
+
+def check(details, today):
+    """Refuse a booking that names no way to reach the patient or a date already past."""
+    if not (details.get("email") or details.get("phone")):
+        raise VisitError("email", "Give an e-mail address or a phone number.")
+    if details["treatment_date"] < today:
+        raise VisitError("visit_date", "The treatment date has passed.")
+    if details["date_of_birth"] >= today:
+        raise VisitError("date_of_birth", "The date of birth must be in the past.")
+    if details["treatment"] not in TREATMENTS:
+        raise VisitError("treatment", "Choose a treatment.")
+
+
+def create(db, details, created_by, today):
+    """Book a visit; details hold names, date of birth, contact, treatment and its date."""
+    check(details, today)
+    row = {"id": secrets.token_urlsafe(12), "created_by": created_by,
+           "created_at": clock.iso(clock.now()), **details,
+           "date_of_birth": details["date_of_birth"].isoformat(),
+           "treatment_date": details["treatment_date"].isoformat()}
+    db["visits"].insert(row)
+    return row
+
+
+def get(db, visit_id):
+    """Return one visit, or None."""
+    return next(db["visits"].rows_where("id = ?", [visit_id]), None)
+
+
+def for_submission(db, submission_id):
+    """Return the visit a submission was answered for, or None (a walk-in at the tablet)."""
+    return next(db["visits"].rows_where("submission_id = ?", [submission_id]), None)
+
+
+def day(db, on):
+    """List a day's visits with their submission's status, in booking order."""
+    return list(db.query(
+        "select v.id, v.first_name, v.last_name, v.treatment, v.email, v.phone, "
+        "v.information_sent_at, v.opened_at, v.submission_id, s.status "
+        "from visits v left join submissions s on s.id = v.submission_id "
+        "where v.treatment_date = ? order by v.created_at", [on.isoformat()]))
+
+
+def note(db, visit_id, column):
+    """Record the first time something happened to a visit (information sent, opened)."""
+    with immediate(db):
+        db.execute(f"update visits set {column} = ? where id = ? and {column} is null",
+                   [clock.iso(clock.now()), visit_id])
+
+
+def answered(db, visit_id, submission_id):
+    """Link a visit to the submission the patient sent from home."""
+    db["visits"].update(visit_id, {"submission_id": submission_id})
+
+
+def birth_date_matches(visit, typed):
+    """Tell whether a typed date of birth is the one reception recorded."""
+    return isinstance(typed, date) and typed.isoformat() == visit["date_of_birth"]

@@ -1,0 +1,134 @@
+"""What an opened link serves: the questionnaire at home, the patient's copy, aftercare."""
+import json
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, redirect, render_template, request,
+                   send_file, url_for)
+
+from .. import (archive, clock, display, information, queue, reactions, submissions, treatments,
+               visit_links, workflow)
+from ..db import get_db
+from ..forms import QuestionnaireForm, encode_form
+from ..forms.visit import ReactionForm
+from ..questionnaire import SECTIONS
+from ..status import Refused
+from .audit import record
+from .rules import get_ruleset
+from .visit import close, opened
+
+bp = Blueprint("home", __name__, url_prefix="/visit")
+FROM_VISIT = ("first_name", "last_name", "treatment")
+
+
+def questionnaire_form(visit):
+    """Build the questionnaire, its first answers taken from the booking."""
+    form = QuestionnaireForm(data={**{k: visit[k] for k in FROM_VISIT}, "date_of_birth":
+                                   clock.parse_date(visit["date_of_birth"])})
+    form.treatment_date = clock.parse_date(visit["treatment_date"])
+    return form
+
+
+@bp.route("/questionnaire", methods=["GET", "POST"])
+def questionnaire():
+    """Show the questionnaire for a booked visit; store it once, when every answer is valid."""
+    link, visit = opened("questionnaire")
+    form = questionnaire_form(visit)
+    if form.validate_on_submit():
+        if form.date_of_birth.data.isoformat() != visit["date_of_birth"]:
+            form.date_of_birth.errors.append("This is not the date of birth the clinic has for "
+                                             "this visit. Please check it, or call the clinic.")
+        else:
+            try:
+                workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
+                                form.treatment_date, typed=form.signature_typed.data,
+                                guardian=form.guardian(),
+                                within=visit_links.spender(link["token_hash"], visit["id"]))
+            except visit_links.Spent:
+                abort(403)
+            close()
+            return redirect(url_for("home.thanks"))
+    return render_template("intake/questionnaire.html", form=form, sections=SECTIONS,
+                           action=url_for("home.questionnaire"), at_home=True,
+                           wipe_to=url_for("visit.closed")), 422 if form.errors else 200
+
+
+@bp.route("/thanks")
+def thanks():
+    """Thank the patient; their answers are not shown again."""
+    return render_template("visit/thanks.html")
+
+
+@bp.route("/copy")
+def copy():
+    """Offer the patient their sealed consent."""
+    opened("copy")
+    return render_template("visit/copy.html")
+
+
+@bp.route("/copy.pdf")
+def copy_pdf():
+    """Send the sealed consent as archived; every download is audited."""
+    _, visit = opened("copy")
+    db = get_db()
+    entry = archive.entry(db, visit["submission_id"])
+    if entry is None:
+        abort(404)
+    record("patient_copy_downloaded", visit["submission_id"], username="patient",
+           detail="the patient downloaded their copy through their link")
+    path = Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(db, entry)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name="consent.pdf", max_age=0)
+
+
+def treated_here(visit):
+    """Return the visit's submission and the areas its treatment record names."""
+    db = get_db()
+    submission = submissions.get(db, visit["submission_id"])
+    done = treatments.get(db, submission["id"])
+    return submission, queue.treated_areas({"status": submission["status"],
+                                            "answers": json.dumps(submission["answers"]),
+                                            "details": done["details"] if done else None})
+
+
+def aftercare_page(submission, treated, form, status=200):
+    """Render the aftercare for what was done, with the reaction form."""
+    days = get_ruleset().parameters["min_interval_days"]
+    nexts = queue.next_sessions([{"treatment_date": submission["treatment_date"],
+                                  "treated": treated}], days)
+    text = render_template("treatment_information.html",
+                           clinic_phone=current_app.config["CLINIC_PHONE"])
+    advice = [f["aftercare"] for f in submission["evaluation"]["flags"] if f.get("aftercare")]
+    return render_template("visit/aftercare.html", form=form, advice=advice, next=nexts,
+                           aftercare=information.sections(
+                               text, "Aftercare", "Warning signs after treatment")), status
+
+
+@bp.route("/aftercare", methods=["GET", "POST"])
+def aftercare():
+    """Show the aftercare; take a reaction report sent from the same page."""
+    _, visit = opened("aftercare")
+    request.max_content_length = current_app.config["REACTION_PHOTO_BYTES"]  # a photo
+    submission, treated = treated_here(visit)
+    form = ReactionForm()
+    form.area.choices = [(area, display.show("areas", [area])) for area in treated]
+    if form.validate_on_submit():
+        photo = form.photo.data
+        try:
+            reactions.report(get_db(), submission["id"], form.what.data, form.area.data,
+                             form.since.data, photo.read() if photo else None)
+        except Refused as error:
+            form[error.field].errors.append(str(error))
+            return aftercare_page(submission, treated, form, 422)
+        return redirect(url_for("home.reported"))
+    return aftercare_page(submission, treated, form, 422 if form.errors else 200)
+
+
+@bp.route("/reported")
+def reported():
+    """Confirm a reaction report reached the clinic."""
+    return render_template("visit/reported.html")
+
+
+def init_app(app):
+    """Register the pages an opened link serves."""
+    app.register_blueprint(bp)

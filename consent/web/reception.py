@@ -1,0 +1,82 @@
+"""Reception books visits and sends the patient's pre-visit link; it sees no answers."""
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, \
+    url_for
+
+from .. import patient_mail, visits
+from ..db import get_db
+from ..forms.staff import ConfirmForm
+from ..forms.validators import clinic_today
+from ..forms.visit import VisitForm
+from ..status import Refused
+from .audit import record
+from .auth import role_required
+
+bp = Blueprint("reception", __name__, url_prefix="/reception")
+
+
+def chosen_day():
+    """Return the day asked for (?day=YYYY-MM-DD), else today."""
+    try:
+        return date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return clinic_today()
+
+
+@bp.route("")
+@role_required("reception")
+def index():
+    """List a day's visits with their state; never an answer or a flag."""
+    day = chosen_day()
+    return render_template("reception/index.html", day=day, rows=visits.day(get_db(), day),
+                           form=ConfirmForm())
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@role_required("reception")
+def new():
+    """Book a visit and send the patient their link when there is an e-mail address."""
+    form, db = VisitForm(), get_db()
+    if form.validate_on_submit():
+        try:
+            visit = visits.create(db, form.details(), g.user["username"], clinic_today())
+        except Refused as error:
+            form[error.field].errors.append(str(error))
+            return render_template("reception/new.html", form=form), 422
+        record("visit_created", detail=f"visit {visit['id']} booked")
+        sent = send(visit)
+        flash("Visit booked. " + ("The pre-visit link is on its way by e-mail." if sent else
+                                  "No e-mail address: the patient answers at the tablet."))
+        return redirect(url_for("reception.index", day=visit["treatment_date"]))
+    return render_template("reception/new.html", form=form), 422 if form.errors else 200
+
+
+def send(visit):
+    """Queue the visit's pre-visit link; audit it. False without an e-mail address."""
+    sent = patient_mail.send(get_db(), current_app.config, current_app.instance_path, visit,
+                             "questionnaire")
+    if sent:
+        record("link_sent", detail=f"pre-visit link for visit {visit['id']}")
+    return sent
+
+
+@bp.route("/visits/<visit_id>/send", methods=["POST"])
+@role_required("reception")
+def resend(visit_id):
+    """Send a new pre-visit link (earlier ones keep working until they expire or are used)."""
+    visit = visits.get(get_db(), visit_id)
+    if visit is None or not ConfirmForm().validate_on_submit():
+        abort(404 if visit is None else 400)
+    if visit["submission_id"]:
+        flash("This patient has already answered; no new link was sent.")
+    elif send(visit):
+        flash("A new link is on its way.")
+    else:
+        flash("This visit has no e-mail address.")
+    return redirect(url_for("reception.index", day=visit["treatment_date"]))
+
+
+def init_app(app):
+    """Register reception's pages."""
+    app.register_blueprint(bp)

@@ -1,0 +1,85 @@
+"""The patient's own pages, opened from a link with their date of birth.
+
+The token travels in the link's fragment and then in a POST, never in a path or query a
+log could keep. Once the date of birth matches, this browser's session holds only the
+link's hash; it closes after PATIENT_IDLE_MINUTES without a request.
+"""
+from datetime import datetime, timedelta
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+                   session, url_for)
+
+from .. import clock, throttle, visit_links, visits
+from ..db import get_db
+from ..forms.visit import OpenLinkForm
+
+bp = Blueprint("visit", __name__, url_prefix="/visit")
+PAGES = {"questionnaire": "home.questionnaire", "copy": "home.copy",
+         "aftercare": "home.aftercare"}
+
+
+def opened(purpose):
+    """Return (link, visit) this browser opened for this purpose, or abort with 403."""
+    seen = session.get("visit_seen")
+    idle = timedelta(minutes=current_app.config["PATIENT_IDLE_MINUTES"])
+    link = visit_links.live(get_db(), session.get("visit_link"))
+    if link is None or link["purpose"] != purpose or not seen or \
+            datetime.fromisoformat(seen) + idle < clock.now():
+        close()
+        abort(403)
+    session["visit_seen"] = clock.iso(clock.now())
+    return link, visits.get(get_db(), link["visit_id"])
+
+
+def close():
+    """Forget the opened link in this browser."""
+    for key in ("visit_link", "visit_seen"):
+        session.pop(key, None)
+
+
+@bp.route("", methods=["GET", "POST"])
+def open_link():
+    """Ask for the date of birth; open the link's page when it matches."""
+    form, db, address = OpenLinkForm(), get_db(), request.remote_addr or ""
+    if not form.validate_on_submit():
+        return render_template("visit/open.html", form=form), 422 if form.errors else 200
+    try:
+        throttle.check_address(db, address, current_app.config)
+        link, visit = visit_links.open_link(db, form.token.data, form.date_of_birth.data)
+    except throttle.Throttled:
+        return render_template("visit/open.html", form=form, throttled=True), 429
+    except visit_links.WrongBirthDate as wrong:
+        throttle.record_failure(db, "?", address)
+        form.date_of_birth.errors.append(str(wrong))
+        return render_template("visit/open.html", form=form), 422
+    except visit_links.LinkRefused as refused:
+        return render_template("visit/open.html", form=form, refused=str(refused)), 410
+    if link["purpose"] == "questionnaire":
+        visits.note(db, visit["id"], "opened_at")
+    session.clear()  # nothing of an earlier patient's visit survives in this browser
+    session.update(visit_link=link["token_hash"], visit_seen=clock.iso(clock.now()))
+    return redirect(url_for(PAGES[link["purpose"]]))
+
+
+@bp.route("/status", methods=["POST"])
+def link_status():
+    """Tell the page at once whether its link still works (before the date of birth)."""
+    form = OpenLinkForm()
+    try:
+        valid = bool(form.token.data) and bool(visit_links.find(get_db(), form.token.data))
+    except visit_links.LinkRefused:
+        valid = False
+    return jsonify(valid=valid)
+
+
+@bp.route("/closed", methods=["GET", "POST"])
+def closed():
+    """Close the patient's page (idle wipe, or "I have finished")."""
+    close()
+    return render_template("visit/closed.html")
+
+
+def init_app(app):
+    """Register the link pages."""
+    app.register_blueprint(bp)
+
