@@ -37,7 +37,10 @@ sysdeps-test: sysdeps
 init: sysdeps $(VENV)/.app
 	$(FLASK) init
 
+# The outbox sender runs beside gunicorn and stops with it (a systemd timer may run
+# `flask --app consent outbox send` instead; see docs/operations.md).
 run: init
+	$(FLASK) outbox send --every 30 & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
 	$(BIN)/gunicorn -c python:consent.serving --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - $(TLS_ARGS) wsgi:app
 

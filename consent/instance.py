@@ -29,6 +29,17 @@ SETTINGS = """
 # BACKUP_RECIPIENT = "age1..."
 # CHECKPOINT_DIR = "/mnt/write-once/consent-checkpoints"
 # RETENTION_YEARS = 10
+# E-mail to patients (pre-visit link, their copy, aftercare), always over STARTTLS:
+# MAIL_SERVER = "smtp.clinic.example"
+# MAIL_PORT = 587
+# MAIL_USERNAME = "consent@clinic.example"
+# MAIL_PASSWORD = "..."
+# MAIL_FROM = "The Skin Clinic <consent@clinic.example>"
+# Hours to reflect between the information and the countersignature, per treatment:
+# COOLING_OFF_HOURS = {"microneedling": 0, "mesotherapy_needling": 24,
+#                      "mesotherapy_injection": 24}
+# LINK_DAYS = 7            # a pre-visit or copy link (never past the treatment date)
+# AFTERCARE_LINK_DAYS = 30
 """
 
 

@@ -71,6 +71,12 @@ def queue(db):
     return rows, sorted(p for p, n in counts.items() if n >= BATCH_ALERT)
 
 
+def unseen(db):
+    """Count reports no doctor has seen yet, and how many of them are urgent."""
+    return next(db.query("select count(*) as count, coalesce(sum(urgent), 0) as urgent "
+                         "from reactions where seen_at is null"))
+
+
 def seen(db, reaction_id, doctor):
     """Mark a report as seen by a doctor; False when there is no such report."""
     return db.execute("update reactions set seen_by = ?, seen_at = coalesce(seen_at, ?) "

@@ -23,6 +23,7 @@ class LocalSmtp:
     """Start and stop an SMTP server with its own CA; the app trusts that CA only."""
 
     def __init__(self, folder):
+        folder.mkdir(parents=True, exist_ok=True)
         tls.ensure(folder, "Test Mail", "https://127.0.0.1")
         self.ca_file = str(folder / tls.CA_CERT)
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

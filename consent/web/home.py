@@ -2,7 +2,7 @@
 import json
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, redirect, render_template,
                    send_file, url_for)
 
 from .. import (archive, clock, display, information, queue, reactions, submissions, treatments,
@@ -87,7 +87,8 @@ def treated_here(visit):
     done = treatments.get(db, submission["id"])
     return submission, queue.treated_areas({"status": submission["status"],
                                             "answers": json.dumps(submission["answers"]),
-                                            "details": done["details"] if done else None})
+                                            "details": json.dumps(done["details"]) if done
+                                            else None})
 
 
 def aftercare_page(submission, treated, form, status=200):
@@ -107,7 +108,6 @@ def aftercare_page(submission, treated, form, status=200):
 def aftercare():
     """Show the aftercare; take a reaction report sent from the same page."""
     _, visit = opened("aftercare")
-    request.max_content_length = current_app.config["REACTION_PHOTO_BYTES"]  # a photo
     submission, treated = treated_here(visit)
     form = ReactionForm()
     form.area.choices = [(area, display.show("areas", [area])) for area in treated]

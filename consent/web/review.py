@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from .. import archive, changes, decisions, fhir_export, submissions, workflow
+from .. import archive, changes, decisions, fhir_export, reactions, submissions, workflow
 from .. import queue as lists
 from ..db import get_db
 from ..display import answer_sections
@@ -36,7 +36,8 @@ def queue():
         record("search")
         return render_template("review/queue.html", form=form, rows=rows, searched=True)
     return render_template("review/queue.html", form=form,
-                           rows=lists.queue(get_db(), clinic_today()))
+                           rows=lists.queue(get_db(), clinic_today()),
+                           unseen=reactions.unseen(get_db()))
 
 
 def submission_or_404(submission_id):

@@ -1,7 +1,7 @@
 """CSRF protection, the checks every request passes, and the headers every page carries."""
 import secrets
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest, Forbidden
@@ -31,12 +31,17 @@ class CrossSiteRefused(Forbidden):
     message = "This form can only be sent from this service's own pages."
 
 
+TAKES_A_PHOTO = {"home.aftercare"}
+
+
 def check_request():
     """Tag the request for the logs; refuse file parts and cross-site form posts."""
     g.request_id = secrets.token_hex(6)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    if request.files:  # no form takes files; WTForms would choke on them
+    if request.endpoint in TAKES_A_PHOTO:  # the reaction report: one photo, size-limited
+        request.max_content_length = current_app.config["REACTION_PHOTO_BYTES"]
+    elif request.files:  # no other form takes files; WTForms would choke on them
         raise FilesRefused()
     # Modern browsers say where a request comes from; a cross-site POST is refused even
     # over plain HTTP, where Flask-WTF has no Referer check.

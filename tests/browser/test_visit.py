@@ -1,0 +1,145 @@
+"""A booked visit end to end over HTTPS: reception, the e-mailed link on a phone, the
+practitioner, the patient's copy, aftercare, and a reaction report reaching the doctors.
+
+The messages go through a real SMTP server on 127.0.0.1 with STARTTLS.
+"""
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from browser.conftest import (answer_questionnaire, screenshot, serious_violations, staff_page)
+from conftest import PASSWORD, valid_form
+from consent import archive, clock
+from local_smtp import LocalSmtp
+
+PHONE = {"width": 390, "height": 844}
+LINK = re.compile(r"https://\S+/visit#\S+")
+DOB = "1985-12-10"
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    server = LocalSmtp(tmp_path / "mail-server").start()
+    yield server
+    server.stop()
+
+
+def deliver(server):
+    """Drain the outbox once, as `make run`'s sender does every 30 seconds."""
+    result = server.app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0 and "1 sent" in result.output, result.output
+
+
+def phone_opens(browser, smtp, server):
+    """Open the newest e-mailed link on a phone and give the date of birth."""
+    deliver(server)
+    subject, body = smtp.bodies()[-1]
+    for word in ("Ada", "Lovelace", DOB, "needling", "face"):
+        assert word not in subject + body
+    page = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+                               accept_downloads=True).new_page()
+    page.goto(LINK.search(body).group(0))
+    page.wait_for_selector("h1:has-text('Your visit')")
+    assert "#" not in page.url  # the token left the address bar
+    page.fill("#date_of_birth", DOB)
+    page.click("button:has-text('Continue')")
+    return page
+
+
+def test_a_booked_patient_answers_at_home_and_is_looked_after_afterwards(browser, serve, smtp):
+    server = serve(**smtp.config())
+    desk = staff_page(browser, server, "rita", "reception", shots="reception")
+    desk.wait_for_selector("h1:has-text('Visits')")
+    desk.click("text=Book a visit")
+    desk.fill("#first_name", "Ada")
+    desk.fill("#last_name", "Lovelace")
+    desk.fill("#date_of_birth", DOB)
+    desk.fill("#email", "ada@example.com")
+    desk.click("label:has(input[value='microneedling'])")
+    desk.fill("#visit_date", clock.today().isoformat())
+    desk.click("button:has-text('Book the visit')")
+    desk.wait_for_selector("text=The pre-visit link is on its way by e-mail.")
+    screenshot(desk, "reception-visits")
+    assert serious_violations(desk) == []
+
+    phone = phone_opens(browser, smtp, server)
+    phone.wait_for_selector("#welcome")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    answer_questionnaire(phone, valid_form(questions_for_doctor=""))
+    screenshot(phone, "home-questionnaire-signed")
+    phone.click("[data-submit]")
+    phone.wait_for_selector("h1:has-text('Thank you')")
+    assert phone.evaluate("localStorage.length + sessionStorage.length") == 0
+    phone.context.close()
+
+    nurse = staff_page(browser, server, "nurse.joy", "practitioner")
+    nurse.wait_for_selector("h1:has-text('Today')")
+    assert "Ada Lovelace" in nurse.inner_text("main")
+    nurse.click("text=Signing PIN")
+    nurse.fill("#password", PASSWORD)
+    nurse.fill("#pin", "246810")
+    nurse.click("button:has-text('Set my PIN')")
+    nurse.click("text=practitioner: consent")
+    nurse.wait_for_selector("h2:has-text('Countersign the consent')")
+    nurse.check("#identity_checked")
+    nurse.check("#discussed")
+    nurse.check("#unchanged_confirmed")
+    nurse.fill("#pin", "246810")
+    nurse.click("button:has-text('Countersign and seal')")
+    nurse.wait_for_selector("text=The patient's copy is on its way by e-mail.")
+
+    copy = phone_opens(browser, smtp, server)
+    copy.wait_for_selector("h1:has-text('Your copy')")
+    with copy.expect_download() as download:
+        copy.click("text=Download your copy")
+    db = server.db()
+    sid = next(db["submissions"].rows)["id"]
+    stored = Path(server.app.config["ARCHIVE_DIR"]) / archive.entry(db, sid)["path"]
+    assert Path(download.value.path()).read_bytes() == stored.read_bytes()
+    assert db["audit"].count_where("action = 'patient_copy_downloaded'") == 1
+    copy.context.close()
+
+    nurse.click("label:has(input[value='treated'])")
+    nurse.check("#areas-0")
+    nurse.fill("#device_face", "Dermapen 4")
+    nurse.fill("#depth_face", "0.5")
+    nurse.fill("#products-0-name", "Hyaluronic serum")
+    nurse.fill("#products-0-batch", "HA-221")
+    nurse.fill("#products-0-expiry", "2027-03-31")
+    nurse.click("button:has-text('Save and seal')")
+    nurse.wait_for_selector("text=The aftercare message is on its way.")
+    nurse.context.close()
+
+    care = phone_opens(browser, smtp, server)
+    care.wait_for_selector("h1:has-text('After your treatment')")
+    assert "SPF 50+" in care.inner_text("main") and "not before" in care.inner_text("main")
+    screenshot(care, "home-aftercare")
+    assert serious_violations(care) == []
+    care.fill("#what", "The redness is spreading and there is some pus")
+    care.select_option("#area", "face")
+    care.fill("#since", clock.today().isoformat())
+    photo = io.BytesIO()
+    Image.new("RGB", (800, 600), "pink").save(photo, format="PNG")
+    care.set_input_files("#photo", files=[{"name": "cheek.png", "mimeType": "image/png",
+                                           "buffer": photo.getvalue()}])
+    care.click("button:has-text('Send to the clinic')")
+    care.wait_for_selector("h1:has-text('Your report has reached the clinic')")
+    care.context.close()
+
+    doctor = staff_page(browser, server, "dr.house", "doctor")
+    doctor.wait_for_selector("h1:has-text('Review queue')")
+    doctor.click("text=Reactions")
+    doctor.wait_for_selector("h1:has-text('Reactions reported')")
+    text = doctor.inner_text("main")
+    assert "urgent" in text and "spreading" in text and "HA-221" in text
+    screenshot(doctor, "doctor-reactions")
+    assert serious_violations(doctor) == []
+    db.conn.close()
+    log = (Path(server.app.instance_path) / "access.log").read_text()
+    assert "/visit/copy.pdf" in log  # the log is written; no token, e-mail or birth date in it
+    for _, body in smtp.bodies():
+        assert LINK.search(body).group(0).split("#")[1] not in log
+    assert "ada@example.com" not in log and DOB not in log

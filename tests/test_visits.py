@@ -1,0 +1,344 @@
+"""Visits, the patient's own links, cooling-off, the patient's copy, aftercare and reactions.
+
+E-mail goes through a real SMTP server on 127.0.0.1 (aiosmtpd) that insists on STARTTLS.
+"""
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from conftest import (FROZEN, PIN, TODAY, make_app, config_for, staff_client, valid_form)
+from consent import clock, reactions, signing
+from consent.storage import connect
+from local_smtp import LocalSmtp
+from test_practice import TREATED, text_of
+
+LINK = re.compile(r"https://\S+/visit#(\S+)")
+DOB = "1985-12-10"
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    server = LocalSmtp(tmp_path / "mail-server").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(tmp_path, smtp):
+    return make_app(config_for(tmp_path, PUBLIC_URL="https://clinic.example", **smtp.config()))
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def reception(app):
+    return staff_client(app, "rita", "reception")
+
+
+def signer(app, username, role):
+    """A member of staff logged in, with a signing PIN."""
+    client = staff_client(app, username, role)
+    db = connect(app.config["DATABASE"])
+    signing.set_pin(db, username, PIN)
+    db.conn.close()
+    return client
+
+
+def book(reception, **changes):
+    """Book Ada's visit today through reception's form; return the response."""
+    data = {"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": DOB,
+            "email": "ada@example.com", "phone": "", "treatment": "microneedling",
+            "visit_date": TODAY.isoformat(), **changes}
+    return reception.post("/reception/visits/new", data=data)
+
+
+def deliver(app):
+    """Run the outbox once, as the timer does."""
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def newest_link(smtp):
+    """Return the token of the newest link the SMTP server received."""
+    return LINK.search(smtp.bodies()[-1][1]).group(1)
+
+
+def open_link(client, token, dob=DOB):
+    return client.post("/visit", data={"token": token, "date_of_birth": dob})
+
+
+def answer_at_home(app, reception, smtp, **visit):
+    """Book a visit, deliver its link, and answer the questionnaire from a phone."""
+    assert book(reception, **visit).status_code == 302
+    deliver(app)
+    phone = app.test_client()
+    assert open_link(phone, newest_link(smtp)).headers["Location"] == "/visit/questionnaire"
+    sent = phone.post("/visit/questionnaire", data=valid_form(
+        treatment=visit.get("treatment", "microneedling")))
+    assert sent.status_code == 302 and sent.headers["Location"] == "/visit/thanks", \
+        sent.get_data(as_text=True)[-2000:]
+    return phone
+
+
+def health_words(db):
+    """Everything a message must not carry: answers, treatment, areas, date of birth, names."""
+    return ["Ada", "Lovelace", DOB, "10 December", "needling", "mesotherapy", "face", "neck",
+            "ageing", "cold sore", "consented"]
+
+
+def test_reception_books_a_visit_and_the_link_arrives_with_no_health_data(app, reception, smtp,
+                                                                          db):
+    assert book(reception).status_code == 302
+    assert smtp.bodies() == []  # sent outside the request
+    assert "1 sent" in deliver(app)
+    ((subject, body),) = smtp.bodies()
+    assert LINK.search(body) and "clinic.example/visit#" in body
+    for word in health_words(db):
+        assert word.lower() not in (subject + body).lower(), word
+    row = next(db["outbox"].rows)
+    assert row["sent_at"] and row["body"] == ""  # the link does not stay in the database
+    visit = next(db["visits"].rows)
+    assert visit["information_sent_at"] and visit["opened_at"] is None
+    page = reception.get(f"/reception?day={TODAY.isoformat()}").get_data(as_text=True)
+    assert "Ada Lovelace" in page and "not answered yet" in page
+
+
+def test_reception_form_errors_sit_next_to_their_field_and_store_nothing(reception, db):
+    response = book(reception, email="", phone="", visit_date="2026-06-01")
+    assert response.status_code == 422
+    assert db["visits"].count == 0
+    nothing = book(reception, email="", phone="")
+    assert nothing.status_code == 422 and b"Give an e-mail address or a phone" in nothing.data
+    assert db["visits"].count == 0
+
+
+def test_a_wrong_date_of_birth_five_times_locks_the_link(app, reception, smtp, db):
+    book(reception)
+    deliver(app)
+    token, phone = newest_link(smtp), app.test_client()
+    for left in (4, 3, 2, 1):
+        wrong = open_link(phone, token, "1985-10-12")
+        assert wrong.status_code == 422
+        assert f"{left} {'try' if left == 1 else 'tries'} left" in wrong.get_data(as_text=True)
+    locked = open_link(phone, token, "1985-10-12")
+    assert locked.status_code == 422 and b"now locked" in locked.data
+    right = open_link(phone, token)  # even the right date no longer opens it
+    assert right.status_code == 410 and b"locked" in right.data
+    assert phone.get("/visit/questionnaire").status_code == 403
+    assert db["login_failures"].count_where("address = '127.0.0.1'") == 5
+
+
+def test_link_guesses_are_throttled_per_address(app, reception, smtp):
+    app.config["LOGIN_MAX_PER_ADDRESS"] = 3
+    book(reception)
+    deliver(app)
+    token, phone = newest_link(smtp), app.test_client()
+    for _ in range(3):
+        assert open_link(phone, token, "2000-01-01").status_code == 422
+    throttled = open_link(phone, token)  # the right date, but from an address that guessed
+    assert throttled.status_code == 429 and b"Too many attempts" in throttled.data
+
+
+def test_an_expired_link_and_an_unknown_one_do_not_open(app, reception, smtp, monkeypatch):
+    book(reception)
+    deliver(app)
+    token = newest_link(smtp)
+    assert open_link(app.test_client(), "not-a-token").status_code == 410
+    # Past the end of the treatment date (never later): the link has expired.
+    monkeypatch.setattr(clock, "now", lambda: FROZEN + timedelta(days=1))
+    expired = open_link(app.test_client(), token)
+    assert expired.status_code == 410 and b"expired" in expired.data
+
+
+def test_the_questionnaire_at_home_is_stored_once_for_the_visit(app, reception, smtp, db):
+    phone = answer_at_home(app, reception, smtp)
+    (row,) = db["submissions"].rows
+    visit = next(db["visits"].rows)
+    assert visit["submission_id"] == row["id"] and visit["opened_at"]
+    assert row["treatment_date"] == TODAY.isoformat() and row["status"] == "awaiting_consent"
+    # The link is spent: neither the same browser nor a new one gets the form again.
+    assert phone.get("/visit/questionnaire").status_code == 403
+    again = open_link(app.test_client(), newest_link(smtp))
+    assert again.status_code == 410 and b"already been sent" in again.data
+    assert db["submissions"].count == 1
+    page = reception.get(f"/reception?day={TODAY.isoformat()}").get_data(as_text=True)
+    assert "awaiting consent" in page and "cold sore" not in page.lower()
+
+
+def test_the_date_of_birth_in_the_answers_must_be_the_booked_one(app, reception, smtp, db):
+    book(reception)
+    deliver(app)
+    phone = app.test_client()
+    open_link(phone, newest_link(smtp))
+    form = phone.get("/visit/questionnaire").get_data(as_text=True)
+    assert 'value="Ada"' in form and f'value="{DOB}"' in form  # filled from the booking
+    sent = phone.post("/visit/questionnaire", data=valid_form(date_of_birth="1985-12-11"))
+    assert sent.status_code == 422 and b"not the date of birth the clinic has" in sent.data
+    assert db["submissions"].count == 0
+
+
+def test_an_opened_link_closes_after_idle_minutes(app, reception, smtp, monkeypatch):
+    book(reception)
+    deliver(app)
+    phone = app.test_client()
+    open_link(phone, newest_link(smtp))
+    assert phone.get("/visit/questionnaire").status_code == 200
+    later = FROZEN + timedelta(minutes=16)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert phone.get("/visit/questionnaire").status_code == 403
+
+
+def countersign_form(**changes):
+    return {"identity_checked": "y", "discussed": "y", "pin": PIN, **changes}
+
+
+def test_cooling_off_refuses_early_countersigning_unless_a_doctor_writes_why(app, reception,
+                                                                           smtp, db):
+    answer_at_home(app, reception, smtp, treatment="mesotherapy_needling")
+    sid = next(db["submissions"].rows)["id"]
+    nurse, doctor = signer(app, "nurse.joy", "practitioner"), signer(app, "dr.house", "doctor")
+    refused = nurse.post(f"/practice/{sid}", data=countersign_form())
+    assert refused.status_code == 422 and b"Only a doctor can countersign" in refused.data
+    no_reason = doctor.post(f"/practice/{sid}", data=countersign_form())
+    assert no_reason.status_code == 422 and b"Write why treatment cannot wait" in no_reason.data
+    assert db["consents"].count == 0
+    done = doctor.post(f"/practice/{sid}", data=countersign_form(
+        cooling_off_reason="Flying abroad tomorrow; risks discussed twice.",
+        unchanged_confirmed="y"))
+    assert done.status_code == 302
+    from test_practice import archived_bytes
+    text = text_of(archived_bytes(app, db, sid))
+    assert "Countersigned before the cooling-off period ended" in text
+    assert "Flying abroad tomorrow; risks discussed twice." in text
+    assert "first opened on" in text and "confirmed in person" in text
+
+
+def test_after_the_cooling_off_period_a_practitioner_countersigns(app, reception, smtp, db,
+                                                                monkeypatch):
+    tomorrow = (TODAY + timedelta(days=2)).isoformat()
+    answer_at_home(app, reception, smtp, treatment="mesotherapy_injection", visit_date=tomorrow)
+    sid = next(db["submissions"].rows)["id"]
+    nurse = signer(app, "nurse.joy", "practitioner")
+    assert nurse.post(f"/practice/{sid}", data=countersign_form()).status_code == 422
+    later = FROZEN + timedelta(hours=25)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    nurse = signer(app, "nurse.kay", "practitioner")  # a fresh log-in, a day later
+    assert nurse.post(f"/practice/{sid}", data=countersign_form()).status_code == 302
+
+
+def test_the_patients_copy_aftercare_and_a_reaction_report(app, reception, smtp, db):
+    answer_at_home(app, reception, smtp)
+    sid = next(db["submissions"].rows)["id"]
+    nurse = signer(app, "nurse.joy", "practitioner")
+    assert nurse.post(f"/practice/{sid}", data=countersign_form()).status_code == 302
+    deliver(app)
+    copy_link, phone = newest_link(smtp), app.test_client()
+    assert open_link(phone, copy_link).headers["Location"] == "/visit/copy"
+    pdf = phone.get("/visit/copy.pdf")
+    from test_practice import archived_bytes
+    assert pdf.status_code == 200 and pdf.data == archived_bytes(app, db, sid)
+    pdf.close()
+    assert db["audit"].count_where("action = 'patient_copy_downloaded'") == 1
+    assert nurse.post(f"/practice/{sid}/treatment", data=TREATED).status_code == 302
+    deliver(app)
+    for subject, body in smtp.bodies():
+        for word in health_words(db):
+            assert word.lower() not in (subject + body).lower(), word
+    phone = app.test_client()
+    assert open_link(phone, newest_link(smtp)).headers["Location"] == "/visit/aftercare"
+    page = phone.get("/visit/aftercare").get_data(as_text=True)
+    assert "SPF 50+" in page and "Warning signs" in page and "9 July 2026" in page
+    photo, exif = io.BytesIO(), Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # the camera's maker: metadata a re-encoded photo drops
+    Image.new("RGB", (3000, 2000), "pink").save(photo, format="JPEG", exif=exif)
+    assert Image.open(io.BytesIO(photo.getvalue())).getexif()
+    sent = phone.post("/visit/aftercare", data={
+        "what": "Redness spreading down my cheek since yesterday", "area": "face",
+        "since": TODAY.isoformat(), "photo": (io.BytesIO(photo.getvalue()), "cheek.jpg")},
+        content_type="multipart/form-data")
+    assert sent.status_code == 302, sent.get_data(as_text=True)[-1500:]
+    (report,) = db["reactions"].rows
+    assert report["urgent"] == 1 and report["submission_id"] == sid
+    stored = Image.open(io.BytesIO(report["photo"]))
+    assert stored.format == "JPEG" and max(stored.size) == reactions.PHOTO_SIDE
+    assert not stored.getexif()  # no maker, no location
+    doctor = staff_client(app, "dr.house", "doctor")
+    assert "1 reaction report not yet seen, 1 urgent" in doctor.get("/review").get_data(
+        as_text=True)
+    queue = doctor.get("/review/reactions").get_data(as_text=True)
+    assert "urgent" in queue and "Redness spreading" in queue and "Ada Lovelace" in queue
+
+
+def test_a_photo_that_is_not_an_image_is_refused_next_to_its_field(app, reception, smtp, db):
+    answer_at_home(app, reception, smtp)
+    sid = next(db["submissions"].rows)["id"]
+    nurse = signer(app, "nurse.joy", "practitioner")
+    nurse.post(f"/practice/{sid}", data=countersign_form())
+    nurse.post(f"/practice/{sid}/treatment", data=TREATED)
+    deliver(app)
+    phone = app.test_client()
+    open_link(phone, newest_link(smtp))
+    sent = phone.post("/visit/aftercare", data={
+        "what": "A small bump", "area": "face", "since": TODAY.isoformat(),
+        "photo": (io.BytesIO(b"<script>not a photo</script>"), "x.jpg")},
+        content_type="multipart/form-data")
+    assert sent.status_code == 422 and b"not a photo we can read" in sent.data, sent.data[-3000:]
+    assert db["reactions"].count == 0
+
+
+def test_a_batch_named_in_two_reports_is_highlighted(app, db):
+    from conftest import countersign, patient, treat, TREATED_FACE
+    from consent import submissions
+    from consent.rules import load
+    from consent.questionnaire import vocabulary
+    with app.app_context():
+        ruleset = load(app.config["RULES_FILE"], vocabulary())
+    app.config["COOLING_OFF_HOURS"] = {}
+    product = {"name": "Vitamin C serum", "batch": "VC-1", "expiry": "2027-01-31"}
+    for first in ("Ada", "Mary", "Emmy"):
+        row = submissions.submit(db, ruleset, patient(first_name=first, signed_name=f"{first} "
+                                                      "Lovelace", treatment="mesotherapy_needling"),
+                                 b"png", TODAY)
+        countersign(app, db, row["id"], seal=False)
+        batch = product if first != "Emmy" else {**product, "batch": "VC-2"}
+        treat(app, db, row["id"], details={**TREATED_FACE, "products": [batch]})
+        reactions.report(db, row["id"], "Itchy bumps", "face", TODAY)
+    rows, alerts = reactions.queue(db)
+    assert alerts == [("Vitamin C serum", "VC-1")]
+    assert sum(bool(r["alert_batches"]) for r in rows) == 2
+
+
+def test_the_outbox_keeps_messages_while_the_server_is_down(app, reception, smtp, db,
+                                                            monkeypatch):
+    smtp.stop()
+    book(reception)
+    assert "0 sent, 1 to retry" in deliver(app)
+    row = next(db["outbox"].rows)
+    assert row["attempts"] == 1 and row["sent_at"] is None and row["body"]
+    assert "0 sent, 0 to retry" in deliver(app)  # backing off: not due yet
+    smtp.start()
+    later = FROZEN + timedelta(minutes=3)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert "1 sent" in deliver(app)
+    assert len(smtp.bodies()) == 1 and next(db["outbox"].rows)["sent_at"]
+
+
+def test_the_clinic_can_rewrite_a_message(app, reception, smtp):
+    from pathlib import Path
+    folder = Path(app.instance_path) / "mail"
+    folder.mkdir()
+    (folder / "questionnaire.txt").write_text(
+        "Subject: Your visit at {{ clinic_name }}\nOpen {{ link }} before {{ expires }}.\n")
+    book(reception)
+    deliver(app)
+    ((subject, body),) = smtp.bodies()
+    assert subject.startswith("Your visit at") and body.startswith("Open https://")
