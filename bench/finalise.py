@@ -1,4 +1,5 @@
 """PDF rendering and end-to-end finalisation, measured in one run."""
+import gc
 import statistics
 import sys
 import tempfile
@@ -48,6 +49,7 @@ def run(finalisations=300, samples=40):
     """Print render and finalisation figures, the TSA's added time, and memory growth."""
     folder = Path(tempfile.mkdtemp(prefix="consent-bench-"))
     app, db, new_submission = instance(folder)
+    gc.freeze()  # as each gunicorn worker does once the app is loaded (consent/serving.py)
     tsa = LocalTsa(folder / "tsa")
     stamped_app, stamped_db, new_stamped = instance(folder / "stamped", TSA_URL=tsa.url,
                                                     TSA_ROOTS=str(tsa.roots))

@@ -252,6 +252,8 @@ def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)
     files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}
     assert set(files) == set(attachments)
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged for readers
+    first, last = reader.trailer["/ID"]  # PDF/A: the file's (last) trailer identifies it
+    assert len(first) == len(last) == 16
     for name in attachments:
         assert files[name]["/AFRelationship"] == "/Data"
         assert files[name]["/EF"]["/F"].get_object()["/Subtype"] == "/application/json"
