@@ -45,4 +45,6 @@ def countersign(db, submission_id, practitioner, today, signed_with, identity_ch
         ledger.append(db, "consent", row)
         db["submissions"].update(submission_id, {"status": Status.CONSENTED})
         audit.append(db, "countersigned", practitioner, submission_id)
+        if cooling_off_reason:
+            audit.append(db, "cooling_off_waived", practitioner, submission_id)
     return row

@@ -51,6 +51,12 @@ def by_hash(db, link_hash):
     return next(db["patient_links"].rows_where("token_hash = ?", [link_hash]), None)
 
 
+def answered(db, row):
+    """Tell whether a questionnaire link's visit already has its answers (any link)."""
+    return row["purpose"] == "questionnaire" and bool(
+        visits.get(db, row["visit_id"])["submission_id"])
+
+
 def find(db, token):
     """Return the live link row for a token, or raise LinkRefused saying why not."""
     row = by_hash(db, token_hash(token)) if token else None
@@ -61,7 +67,7 @@ def find(db, token):
                           "Please call the clinic for a new one.")
     if datetime.fromisoformat(row["expires_at"]) < clock.now():
         raise LinkRefused("This link has expired. Please ask the clinic for a new one.")
-    if row["used_at"]:
+    if row["used_at"] or answered(db, row):
         raise LinkRefused("This questionnaire has already been sent. If something has "
                           "changed, tell the clinic when you arrive.")
     return row
@@ -88,7 +94,7 @@ def open_link(db, token, birth_date):
 def live(db, link_hash):
     """Return a link opened earlier in this browser session if it still works, else None."""
     row = by_hash(db, link_hash) if link_hash else None
-    if row is None or row["locked_at"] or row["used_at"] or \
+    if row is None or row["locked_at"] or row["used_at"] or answered(db, row) or \
             datetime.fromisoformat(row["expires_at"]) < clock.now():
         return None
     return row
@@ -101,12 +107,12 @@ class Spent(Exception):
 def spender(link_hash, visit_id):
     """Return a hook that spends a questionnaire link and links its visit to the submission.
 
-    It runs inside the submission's transaction: a link spent twice undoes the second.
+    It runs inside the submission's transaction: a second submission for the same visit,
+    through this link or another, undoes itself.
     """
     def spend(db, row):
         cursor = db.execute("update patient_links set used_at = ? where token_hash = ? and "
                             "used_at is null", [clock.iso(clock.now()), link_hash])
-        if cursor.rowcount != 1:
+        if cursor.rowcount != 1 or not visits.answered(db, visit_id, row["id"]):
             raise Spent()
-        visits.answered(db, visit_id, row["id"])
     return spend

@@ -63,8 +63,9 @@ def note(db, visit_id, column):
 
 
 def answered(db, visit_id, submission_id):
-    """Link a visit to the submission the patient sent from home."""
-    db["visits"].update(visit_id, {"submission_id": submission_id})
+    """Link a visit to the submission sent from home; False if it already has one."""
+    return db.execute("update visits set submission_id = ? where id = ? and submission_id "
+                      "is null", [submission_id, visit_id]).rowcount == 1
 
 
 def birth_date_matches(visit, typed):

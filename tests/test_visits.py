@@ -112,6 +112,41 @@ def test_reception_books_a_visit_and_the_link_arrives_with_no_health_data(app, r
     assert "Ada Lovelace" in page and "not answered yet" in page
 
 
+def test_reception_sends_a_link_again_until_the_patient_has_answered(app, reception, smtp,
+                                                                      db):
+    book(reception)
+    deliver(app)
+    visit_id = next(db["visits"].rows)["id"]
+    again = reception.post(f"/reception/visits/{visit_id}/send")
+    assert again.status_code == 302
+    deliver(app)
+    first, second = [LINK.search(body).group(1) for _, body in smtp.bodies()]
+    assert first != second
+    phone = app.test_client()
+    open_link(phone, first)  # the first still works, until the questionnaire is sent
+    assert phone.post("/visit/questionnaire", data=valid_form()).status_code == 302
+    late = open_link(app.test_client(), second)  # one visit, one set of answers
+    assert late.status_code == 410 and b"already been sent" in late.data
+    page = reception.get(f"/reception?day={TODAY.isoformat()}").get_data(as_text=True)
+    assert "Send again" not in page
+    reception.post(f"/reception/visits/{visit_id}/send")
+    assert db["outbox"].count == 2  # answered: no third link
+    assert db["audit"].count_where("action = 'link_sent'") == 2
+
+
+def test_two_links_opened_at_once_bring_one_set_of_answers(app, reception, smtp, db):
+    book(reception)
+    visit_id = next(db["visits"].rows)["id"]
+    reception.post(f"/reception/visits/{visit_id}/send")
+    deliver(app)
+    phones = [app.test_client(), app.test_client()]
+    for phone, (_, body) in zip(phones, smtp.bodies()):
+        assert open_link(phone, LINK.search(body).group(1)).status_code == 302
+    assert phones[0].post("/visit/questionnaire", data=valid_form()).status_code == 302
+    assert phones[1].post("/visit/questionnaire", data=valid_form()).status_code == 403
+    assert db["submissions"].count == 1
+
+
 def test_reception_form_errors_sit_next_to_their_field_and_store_nothing(reception, db):
     response = book(reception, email="", phone="", visit_date="2026-06-01")
     assert response.status_code == 422
@@ -217,6 +252,7 @@ def test_cooling_off_refuses_early_countersigning_unless_a_doctor_writes_why(app
     assert done.status_code == 302
     from test_practice import archived_bytes
     text = text_of(archived_bytes(app, db, sid))
+    assert db["audit"].count_where("action = 'cooling_off_waived' and username = 'dr.house'") == 1
     assert "Countersigned before the cooling-off period ended" in text
     assert "Flying abroad tomorrow; risks discussed twice." in text
     assert "first opened on" in text and "confirmed in person" in text
