@@ -21,6 +21,11 @@ def get(db, submission_id):
     return {**row, "details": json.loads(row["details"])} if row else None
 
 
+def areas(record):
+    """Return the areas a treatment record names (none without a record)."""
+    return [part["area"] for part in record["details"]["areas"]] if record else []
+
+
 def check_areas(submission, details):
     """Refuse areas not consented to, and depths outside what devices reach."""
     consented = submission["answers"]["areas"]

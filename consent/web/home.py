@@ -1,12 +1,11 @@
 """What an opened link serves: the questionnaire at home, the patient's copy, aftercare."""
-import json
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, redirect, render_template,
                    send_file, url_for)
 
 from .. import (archive, clock, display, information, queue, reactions, submissions, treatments,
-               visit_links, workflow)
+               visit_links, visits, workflow)
 from ..db import get_db
 from ..forms import QuestionnaireForm, encode_form
 from ..forms.visit import ReactionForm
@@ -34,7 +33,7 @@ def questionnaire():
     link, visit = opened("questionnaire")
     form = questionnaire_form(visit)
     if form.validate_on_submit():
-        if form.date_of_birth.data.isoformat() != visit["date_of_birth"]:
+        if not visits.birth_date_matches(visit, form.date_of_birth.data):
             form.date_of_birth.errors.append("This is not the date of birth the clinic has for "
                                              "this visit. Please check it, or call the clinic.")
         else:
@@ -82,13 +81,8 @@ def copy_pdf():
 
 def treated_here(visit):
     """Return the visit's submission and the areas its treatment record names."""
-    db = get_db()
-    submission = submissions.get(db, visit["submission_id"])
-    done = treatments.get(db, submission["id"])
-    return submission, queue.treated_areas({"status": submission["status"],
-                                            "answers": json.dumps(submission["answers"]),
-                                            "details": json.dumps(done["details"]) if done
-                                            else None})
+    submission = submissions.get(get_db(), visit["submission_id"])
+    return submission, treatments.areas(treatments.get(get_db(), submission["id"]))
 
 
 def aftercare_page(submission, treated, form, status=200):
