@@ -263,6 +263,15 @@ PIN = "246810"
 
 
 @pytest.fixture
+def smtp(tmp_path):
+    """A real SMTP server on 127.0.0.1 that insists on STARTTLS (tests/local_smtp.py)."""
+    from local_smtp import LocalSmtp
+    server = LocalSmtp(tmp_path / "mail-server").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def practitioner(app):
     """A practitioner logged in with both factors, who has set the signing PIN above."""
     from consent import signing

@@ -12,18 +12,10 @@ from PIL import Image
 from conftest import (FROZEN, PIN, TODAY, make_app, config_for, staff_client, valid_form)
 from consent import clock, reactions, signing
 from consent.storage import connect
-from local_smtp import LocalSmtp
 from test_practice import TREATED, text_of
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
 DOB = "1985-12-10"
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = LocalSmtp(tmp_path / "mail-server").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -211,3 +211,15 @@ def screenshot(page, name):
     """Save a screenshot for a person to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def record_treatment(page):
+    """Fill the treatment record (face, device, depth, one product) and save it."""
+    page.click("label:has(input[value='treated'])")
+    page.check("#areas-0")
+    page.fill("#device_face", "Dermapen 4")
+    page.fill("#depth_face", "0.5")
+    page.fill("#products-0-name", "Hyaluronic serum")
+    page.fill("#products-0-batch", "HA-221")
+    page.fill("#products-0-expiry", "2027-03-31")
+    page.click("button:has-text('Save and seal')")

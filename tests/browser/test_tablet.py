@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_signature,
-                              fill_visible, screenshot, serious_violations, staff_page,
-                              tablet_page)
+                              fill_visible, record_treatment, screenshot, serious_violations,
+                              staff_page, tablet_page)
 from axe_playwright_python.sync_playwright import Axe
 from conftest import PASSWORD, valid_form
 from consent import archive, integrity
@@ -147,14 +147,7 @@ def countersign_and_treat(browser, server, submission_id, question=True):
     nurse.wait_for_selector("text=The sealed consent is in the archive.")
     screenshot(nurse, "practitioner-03-treatment-form")
     assert serious_violations(nurse) == []
-    nurse.click("label:has(input[value='treated'])")
-    nurse.check("#areas-0")
-    nurse.fill("#device_face", "Dermapen 4")
-    nurse.fill("#depth_face", "0.5")
-    nurse.fill("#products-0-name", "Hyaluronic serum")
-    nurse.fill("#products-0-batch", "HA-221")
-    nurse.fill("#products-0-expiry", "2027-03-31")
-    nurse.click("button:has-text('Save and seal')")
+    record_treatment(nurse)
     nurse.wait_for_selector("text=Treatment record saved. The sealed record is in the archive.")
     screenshot(nurse, "practitioner-04-saved")
     db = server.db()

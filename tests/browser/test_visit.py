@@ -7,24 +7,16 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
-from browser.conftest import (answer_questionnaire, screenshot, serious_violations, staff_page)
+from browser.conftest import (answer_questionnaire, record_treatment, screenshot,
+                              serious_violations, staff_page)
 from conftest import PASSWORD, valid_form
 from consent import archive, clock
-from local_smtp import LocalSmtp
 
 PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"https://\S+/visit#\S+")
 DOB = "1985-12-10"
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = LocalSmtp(tmp_path / "mail-server").start()
-    yield server
-    server.stop()
 
 
 def deliver(server):
@@ -102,14 +94,7 @@ def test_a_booked_patient_answers_at_home_and_is_looked_after_afterwards(browser
     assert db["audit"].count_where("action = 'patient_copy_downloaded'") == 1
     copy.context.close()
 
-    nurse.click("label:has(input[value='treated'])")
-    nurse.check("#areas-0")
-    nurse.fill("#device_face", "Dermapen 4")
-    nurse.fill("#depth_face", "0.5")
-    nurse.fill("#products-0-name", "Hyaluronic serum")
-    nurse.fill("#products-0-batch", "HA-221")
-    nurse.fill("#products-0-expiry", "2027-03-31")
-    nurse.click("button:has-text('Save and seal')")
+    record_treatment(nurse)
     nurse.wait_for_selector("text=The aftercare message is on its way.")
     nurse.context.close()
 
