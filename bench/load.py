@@ -29,6 +29,14 @@ class KeepRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def error_body(error):
+    """Read an error or redirect's body; empty when a killed worker cut it short."""
+    try:
+        return error.read().decode()
+    except (http.client.HTTPException, ConnectionError, TimeoutError):
+        return ""
+
+
 class Browser:
     """A cookie-keeping HTTP client that reports status and seconds per request."""
 
@@ -51,7 +59,7 @@ class Browser:
             with self.opener.open(self.base + path, body, timeout=60) as response:
                 return response.status, response.read().decode(), time.perf_counter() - start
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(), time.perf_counter() - start
+            return error.code, error_body(error), time.perf_counter() - start
         except (urllib.error.URLError, ConnectionError, http.client.HTTPException, TimeoutError):
             return 0, "", time.perf_counter() - start  # the connection dropped (a killed worker)
 
