@@ -59,8 +59,10 @@ def test_a_booked_patient_answers_at_home_and_is_looked_after_afterwards(browser
 
     phone = phone_opens(browser, smtp, server)
     phone.wait_for_selector("#welcome")
+    phone.wait_for_load_state("load")  # the stylesheet too: before it, the pad is 600 px
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     answer_questionnaire(phone, valid_form(questions_for_doctor=""))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "home-questionnaire-signed")
     phone.click("[data-submit]")
     phone.wait_for_selector("h1:has-text('Thank you')")
