@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.sign import signers
 
-from . import certificates
+from . import certificates, seal_attributes
 from .certificates import seal_name
 
 
@@ -86,7 +86,7 @@ def signer(keys):
 def cached_signer(keys, pid):
     """Build the signer for one process."""
     if not keys.in_token:
-        return signers.SimpleSigner.load(keys.key_file, keys.certificate)
+        return seal_attributes.cached(signers.SimpleSigner.load(keys.key_file, keys.certificate))
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
     class OneAtATime(PKCS11Signer):
@@ -100,8 +100,9 @@ def cached_signer(keys, pid):
                 return await super().async_sign_raw(data, digest_algorithm, dry_run)
 
     # use_raw_mechanism: hash here, sign with CKM_ECDSA, which every token offers
-    return OneAtATime(token_session(keys), key_label=keys.pkcs11_key, use_raw_mechanism=True,
-                      signing_cert=load_cert_from_pemder(keys.certificate))
+    return seal_attributes.cached(OneAtATime(
+        token_session(keys), key_label=keys.pkcs11_key, use_raw_mechanism=True,
+        signing_cert=load_cert_from_pemder(keys.certificate)))
 
 
 def sign_bytes(data, keys):
