@@ -93,3 +93,21 @@ def test_a_second_key_under_the_same_label_is_refused(tmp_path, token):
     make_app(config_for(tmp_path / "one", **token, SEAL_PKCS11_KEY="twice"))
     with pytest.raises(ValueError, match="already holds a key labelled 'twice'"):
         make_app(config_for(tmp_path / "two", **token, SEAL_PKCS11_KEY="twice"))
+
+
+@pytest.mark.parametrize("in_token", [False, True], ids=["file", "token"])
+def test_each_seal_names_its_certificate_in_its_signed_attributes(tmp_path, token, in_token):
+    import hashlib
+    from io import BytesIO
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    extra = token if in_token else {"SEAL_KEY_FILE": str(tmp_path / "keys" / "seal.pem")}
+    app = make_app(config_for(tmp_path / "instance", **extra))
+    db, data = seal_one(app)
+    (signature,) = PdfFileReader(BytesIO(data)).embedded_signatures
+    attrs = {a["type"].native: a["values"] for a in signature.signer_info["signed_attrs"]}
+    assert "signing_time" not in attrs  # PAdES: the time is the seal's /M and the TSA's
+    (essid,) = attrs["signing_certificate_v2"][0]["certs"]
+    assert essid["cert_hash"].native == hashlib.sha256(signature.signer_cert.dump()).digest()
+    # The same set pyHanko's PAdES default gave before the attribute was cached.
+    assert set(attrs) == {"content_type", "message_digest", "signing_certificate_v2"}
+    db.conn.close()
