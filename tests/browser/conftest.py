@@ -223,3 +223,14 @@ def record_treatment(page):
     page.fill("#products-0-batch", "HA-221")
     page.fill("#products-0-expiry", "2027-03-31")
     page.click("button:has-text('Save and seal')")
+
+
+def open_countersigning_with_a_pin(page):
+    """From Today: set the signing PIN 246810, then open the first consent waiting."""
+    page.click("text=Signing PIN")
+    page.fill("#password", PASSWORD)
+    page.fill("#pin", "246810")
+    page.click("button:has-text('Set my PIN')")
+    page.wait_for_selector("text=Your signing PIN is set.")
+    page.click("text=practitioner: consent")
+    page.wait_for_selector("h2:has-text('Countersign the consent')")

@@ -9,10 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_signature,
-                              fill_visible, record_treatment, screenshot, serious_violations,
-                              staff_page, tablet_page)
+                              fill_visible, open_countersigning_with_a_pin, record_treatment,
+                              screenshot, serious_violations, staff_page, tablet_page)
 from axe_playwright_python.sync_playwright import Axe
-from conftest import PASSWORD, valid_form
+from conftest import valid_form
 from consent import archive, integrity
 
 
@@ -126,13 +126,7 @@ def countersign_and_treat(browser, server, submission_id, question=True):
     nurse.wait_for_selector("h1:has-text('Today')")
     screenshot(nurse, "practitioner-01-today")
     assert serious_violations(nurse) == []
-    nurse.click("text=Signing PIN")
-    nurse.fill("#password", PASSWORD)
-    nurse.fill("#pin", "246810")
-    nurse.click("button:has-text('Set my PIN')")
-    nurse.wait_for_selector("text=Your signing PIN is set.")
-    nurse.click("text=practitioner: consent")
-    nurse.wait_for_selector("h2:has-text('Countersign the consent')")
+    open_countersigning_with_a_pin(nurse)
     assert ("Will it hurt?" in nurse.inner_text("main")) == question
     nurse.click("button:has-text('Countersign and seal')")  # nothing ticked: errors, no seal
     nurse.wait_for_selector("#identity_checked-error")

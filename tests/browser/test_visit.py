@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from browser.conftest import (answer_questionnaire, record_treatment, screenshot,
-                              serious_violations, staff_page)
-from conftest import PASSWORD, valid_form
+from browser.conftest import (answer_questionnaire, open_countersigning_with_a_pin,
+                              record_treatment, screenshot, serious_violations, staff_page)
+from conftest import valid_form
 from consent import archive, clock
 
 PHONE = {"width": 390, "height": 844}
@@ -72,12 +72,7 @@ def test_a_booked_patient_answers_at_home_and_is_looked_after_afterwards(browser
     nurse = staff_page(browser, server, "nurse.joy", "practitioner")
     nurse.wait_for_selector("h1:has-text('Today')")
     assert "Ada Lovelace" in nurse.inner_text("main")
-    nurse.click("text=Signing PIN")
-    nurse.fill("#password", PASSWORD)
-    nurse.fill("#pin", "246810")
-    nurse.click("button:has-text('Set my PIN')")
-    nurse.click("text=practitioner: consent")
-    nurse.wait_for_selector("h2:has-text('Countersign the consent')")
+    open_countersigning_with_a_pin(nurse)
     nurse.check("#identity_checked")
     nurse.check("#discussed")
     nurse.check("#unchanged_confirmed")
