@@ -15,7 +15,6 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from . import PACKAGE_ROOT, clock
 from .storage import immediate
 
-KINDS = ("questionnaire", "copy", "aftercare")
 LEASE = timedelta(minutes=10)  # a message being sent is not picked up by another sender
 MAX_BACKOFF = timedelta(hours=6)
 

@@ -12,8 +12,6 @@ from .sessions import token_hash
 from .storage import immediate
 
 MAX_TRIES = 5
-# purpose: the page it opens; the questionnaire link is the only one spent by use
-PURPOSES = ("questionnaire", "copy", "aftercare")
 
 
 class LinkRefused(Exception):
@@ -37,7 +35,10 @@ def expiry(purpose, visit, config):
 
 
 def issue(db, visit, purpose, config):
-    """Make a new link for a visit and return its token (shown once, in the message)."""
+    """Make a link for a visit and return its token (shown once, in the message).
+
+    purpose names the page it opens: questionnaire (spent by the answers), copy, aftercare.
+    """
     token = secrets.token_urlsafe(32)
     db["patient_links"].insert({"token_hash": token_hash(token), "visit_id": visit["id"],
                                 "purpose": purpose, "created_at": clock.iso(clock.now()),

@@ -3,10 +3,11 @@ import secrets
 from datetime import date
 
 from . import clock
+from .questionnaire import QUESTIONS
 from .status import Refused
 from .storage import immediate
 
-TREATMENTS = ("microneedling", "mesotherapy_needling", "mesotherapy_injection")
+TREATMENTS = tuple(value for value, _ in QUESTIONS["treatment"].choices)  # defined once
 
 
 class VisitError(Refused):

@@ -5,13 +5,11 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..questionnaire import QUESTIONS
-from ..visits import TREATMENTS
 from .fields import options, strip
 from .staff import LinkForm
 from .validators import (born_within_120_years, email_address, not_in_future, person_name,
                          phone_number, plain_text)
 
-TREATMENT_LABELS = dict(QUESTIONS["treatment"].choices)
 
 
 class VisitForm(FlaskForm):
@@ -27,8 +25,7 @@ class VisitForm(FlaskForm):
                         validators=[Optional(), Length(max=200), email_address])
     phone = StringField("Phone", filters=[strip],
                         validators=[Optional(), Length(max=40), phone_number])
-    treatment = RadioField("Treatment", choices=options(
-        *((value, TREATMENT_LABELS[value]) for value in TREATMENTS)),
+    treatment = RadioField("Treatment", choices=options(*QUESTIONS["treatment"].choices),
         validators=[InputRequired("Choose a treatment.")])
     # Not "treatment_date": the shared validators read that name as the day answers are for.
     visit_date = DateField("Treatment date", validators=[InputRequired(
