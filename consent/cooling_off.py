@@ -28,10 +28,15 @@ def ends(config, submission, visit):
         timedelta(hours=hours(config, submission["treatment"]))
 
 
+def running(config, submission, visit):
+    """Tell whether the treatment has a period and it has not ended yet."""
+    return bool(hours(config, submission["treatment"])) and \
+        clock.now() < ends(config, submission, visit)
+
+
 def check(config, submission, visit, is_doctor, reason):
     """Refuse a countersignature inside the period unless a doctor writes why; return reason."""
-    if not hours(config, submission["treatment"]) or clock.now() >= ends(config, submission,
-                                                                              visit):
+    if not running(config, submission, visit):
         return None
     until = clock.spoken(clock.iso(ends(config, submission, visit)), config["CLINIC_TIMEZONE"])
     if not is_doctor:
@@ -50,4 +55,5 @@ def summary(config, submission, visit):
             "signed": submission["signed_at"],
             "hours": hours(config, submission["treatment"]),
             "ends": clock.iso(ends(config, submission, visit)),
+            "running": running(config, submission, visit),
             "confirmed_unchanged": visit["arrival_confirmed_at"] if visit else None}

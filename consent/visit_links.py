@@ -60,7 +60,11 @@ def answered(db, row):
 
 def find(db, token):
     """Return the live link row for a token, or raise LinkRefused saying why not."""
-    row = by_hash(db, token_hash(token)) if token else None
+    return usable(db, by_hash(db, token_hash(token)) if token else None)
+
+
+def usable(db, row):
+    """Return a link row that still opens, or raise LinkRefused saying why not."""
     if row is None:
         raise LinkRefused("This link is not valid. Please ask the clinic for a new one.")
     if row["locked_at"]:
@@ -94,11 +98,10 @@ def open_link(db, token, birth_date):
 
 def live(db, link_hash):
     """Return a link opened earlier in this browser session if it still works, else None."""
-    row = by_hash(db, link_hash) if link_hash else None
-    if row is None or row["locked_at"] or row["used_at"] or answered(db, row) or \
-            datetime.fromisoformat(row["expires_at"]) < clock.now():
+    try:
+        return usable(db, by_hash(db, link_hash) if link_hash else None)
+    except LinkRefused:
         return None
-    return row
 
 
 class Spent(Exception):

@@ -2,7 +2,7 @@
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from .. import (accounts, changes, clock, consents, cooling_off, decisions, patient_mail, signing,
+from .. import (accounts, changes, consents, cooling_off, decisions, patient_mail, signing,
                submissions, treatments, visits, workflow)
 from .. import queue as lists
 from ..db import get_db
@@ -49,8 +49,8 @@ def page(template, submission, form, status=200):
                                  submission.get("edition", "1")),
         history=seen, next_sessions=lists.next_sessions(
             seen, get_ruleset().parameters["min_interval_days"]),
-        visit=visit, cooling_off=cooling_off.summary(current_app.config, submission, visit),
-        now_utc=clock.iso(clock.now())), status
+        visit=visit, cooling_off=cooling_off.summary(current_app.config, submission, visit)),\
+        status
 
 
 @bp.route("/<submission_id>", methods=["GET", "POST"])
