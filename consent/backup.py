@@ -15,11 +15,15 @@ from pathlib import Path
 import pyrage
 
 from . import clock, keys
+from .archive import revision_path, revisions
 from .storage import connect
 
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 DATABASE, CERTIFICATE = "consent.sqlite", "cert.pem"
-ARCHIVE_FILE = re.compile(r"archive/[0-9]{4}/[0-9]{2}/[A-Za-z0-9_-]+\.pdf")
+# A consent record, a treatment record (".treatment") and their timestamped revisions
+# (".ts1", ".ts2", ...): every file the archive writes, and nothing else.
+ARCHIVE_FILE = re.compile(
+    r"archive/[0-9]{4}/[0-9]{2}/[A-Za-z0-9_-]+(\.treatment)?(\.ts[1-9][0-9]*)?\.pdf")
 SUFFIX = ".age"
 
 
@@ -75,6 +79,14 @@ def put(dest, name, data, to):
     return file_sha256(path)
 
 
+def archived_files(db):
+    """List every archive file a database names: each record and its timestamped revisions."""
+    stamped = revisions(db)
+    return [path for row in db["archive"].rows_where(select="submission_id, path")
+            for path in [row["path"], *(revision_path(row["path"], number) for number in
+                                        range(1, len(stamped.get(row["submission_id"], [])) + 1))]]
+
+
 def back_up(config, dest):
     """Write an encrypted database snapshot, the archived PDFs and a signed manifest."""
     to, dest = recipient(config), Path(dest)
@@ -84,7 +96,7 @@ def back_up(config, dest):
     with tempfile.TemporaryDirectory() as scratch:
         snapshot(config["DATABASE"], Path(scratch) / DATABASE)
         copied = connect(str(Path(scratch) / DATABASE))
-        paths = [row["path"] for row in copied["archive"].rows_where(select="path")]
+        paths, records = archived_files(copied), copied["archive"].count
         copied.conn.close()
         files = {DATABASE: put(dest, DATABASE, (Path(scratch) / DATABASE).read_bytes(), to)}
     for relative in paths:  # write-once files: those the snapshot lists are complete
@@ -92,7 +104,7 @@ def back_up(config, dest):
         files[f"archive/{relative}"] = put(dest, f"archive/{relative}", data, to)
     certificate = (Path(config["SEAL_DIR"]) / CERTIFICATE).read_bytes()
     files[CERTIFICATE] = put(dest, CERTIFICATE, certificate, to)
-    manifest = {"created_at": clock.iso(clock.now()), "consents": len(paths),
+    manifest = {"created_at": clock.iso(clock.now()), "consents": records,
                 "encrypted_to": str(to), "files": files}
     text = json.dumps(manifest, indent=1).encode()
     (dest / MANIFEST).write_bytes(text)

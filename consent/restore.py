@@ -13,6 +13,7 @@ from .backup import (
     MANIFEST,
     SIGNATURE,
     BackupError,
+    archived_files,
     file_sha256,
     stored_name,
 )
@@ -94,7 +95,11 @@ def read_identity(path):
 
 
 def restore(config, src, identity_file):
-    """Restore a checked backup into an instance that holds no consents yet."""
+    """Restore a checked backup into an empty instance; return (manifest, files it lacks).
+
+    Backups written before 2026-12 left out timestamped revisions: those are named, and the
+    sealed originals they extended are restored and still verify.
+    """
     src, database = Path(src), Path(config["DATABASE"])
     manifest = check_manifest(src, seal_keys(config))  # all checked before any write
     targets = {name: target(config, name) for name in manifest["files"] if name != CERTIFICATE}
@@ -110,7 +115,10 @@ def restore(config, src, identity_file):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     database.write_bytes(snapshot)
     migrate(str(database))
-    return manifest
+    restored = connect(str(database))
+    lacking = [p for p in archived_files(restored) if f"archive/{p}" not in manifest["files"]]
+    restored.conn.close()
+    return manifest, lacking
 
 
 def decrypt(src, name, identity):

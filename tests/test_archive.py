@@ -45,7 +45,7 @@ def verify(runner):
     # Drop the informational lines (levels, renewal), keep problems and the summary.
     lines = [line for line in result.output.splitlines(keepends=True)
              if not line.startswith(("PAdES levels:", "Earliest renewal:", "No trusted time"))]
-    return result.exit_code, "".join(lines).rsplit("archived consents", 1)[0]
+    return result.exit_code, "".join(lines).rsplit("archived records", 1)[0]
 
 
 @pytest.fixture

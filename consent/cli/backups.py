@@ -19,7 +19,7 @@ def backup_command(dest):
         manifest = back_up(current_app.config, dest)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up {manifest['consents']} archived consents to {dest}, encrypted to "
+    click.echo(f"Backed up {manifest['consents']} archived records to {dest}, encrypted to "
                f"{manifest['encrypted_to']}")
 
 
@@ -46,11 +46,15 @@ def backup_key_command(identity_file):
 def restore_command(src, identity_file):
     """Restore a backup from SRC into this (empty) instance, with the clinic's seal key."""
     try:
-        manifest = restore(current_app.config, src, identity_file)
+        manifest, lacking = restore(current_app.config, src, identity_file)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     anchor(current_app.config)  # the restored chains, as restored, are this instance's start
-    click.echo(f"Restored {manifest['consents']} archived consents from {src}")
+    click.echo(f"Restored {manifest['consents']} archived records from {src}")
+    if lacking:
+        click.echo(f"Warning: this backup (written by an earlier version) lacks {len(lacking)} "
+                   "timestamped revisions, which `archive verify` will report as missing; "
+                   "the sealed records they extended are restored whole:\n  " + "\n  ".join(lacking), err=True)
 
 
 COMMANDS = [backup_command, backup_key_command, restore_command]

@@ -19,10 +19,10 @@ retention_cli = AppGroup("retention", help="Apply the clinic's retention period.
 
 
 def report(problems, summary):
-    """Print each problem, then a summary; exit 1 if there was any."""
+    """Print each problem, then the summary (on stdout, for scripts); exit 1 if any."""
     for line in problems:
         click.echo(line)
-    click.echo(summary, err=True)
+    click.echo(summary)
     sys.exit(1 if problems else 0)
 
 
@@ -48,7 +48,7 @@ def verify_command(full, levels):
     if found.renew:
         click.echo(f"Earliest renewal: {found.renew[0]} (consent {found.renew[1]}): run "
                    f"`flask archive refresh` before then", err=True)
-    report(found.problems, f"{get_db()['archive'].count} archived consents, "
+    report(found.problems, f"{get_db()['archive'].count} archived records, "
                            f"{len(found.problems)} problems")
 
 

@@ -1,0 +1,1 @@
+MEUCIQCtqErDSCthEcbTKB16DnE0pcs/+e5IhxpeEi5R0A6XcgIgeanB8tBbygbNT405gnoiW93DpHz1jDugwuEyI7HwMQ0=
