@@ -51,7 +51,7 @@ def create_app(test_config=None):
         SESSION_IDLE_MINUTES=15,
         SESSION_MAX_HOURS=8,
         LOGIN_WINDOW_MINUTES=15,
-        LOGIN_MAX_FAILURES=10,
+        PIN_MAX_FAILURES=5,  # wrong PINs lock signing by PIN; password and code still sign
         LOGIN_MAX_PER_ADDRESS=50,
         # `make run` passes the HOST and PORT it serves on; config.py may name the real address.
         PUBLIC_URL=os.environ.get("CONSENT_PUBLIC_URL") or "http://127.0.0.1:5000",

@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from . import clock, sessions
 from .storage import immediate
-from .throttle import account_locked, check_address, record_failure
+from .throttle import check, record_failure
 
 ROLES = ("doctor", "practitioner", "reception", "admin", "doctor_admin")
 # What each role may do beyond its own name: a doctor can do all a practitioner can, and a
@@ -123,13 +123,14 @@ def verify(password_hash, password):
 
 
 def authenticate(db, username, password, address, config):
-    """Return (user, failures since the last log-in) for good credentials, else (None, 0)."""
-    check_address(db, address, config)
+    """Return (user, failures since the last log-in) for good credentials, else (None, 0).
+
+    Raises Throttled while this address must wait; the owner elsewhere is not slowed.
+    """
+    check(db, username, address, config)
     user = db["users"].get(username) if exists(db, username) else None
     ok = verify(user["password_hash"] if user else DUMMY_HASH, password)
-    # While an account is locked its right password is answered like a wrong one, so a
-    # guesser learns nothing; the owner hears of the lock after their next log-in.
-    if not ok or user["disabled"] or account_locked(db, username, config):
+    if not ok or user["disabled"]:
         if not ok:
             record_failure(db, username, address)
         return None, 0

@@ -333,3 +333,9 @@ def m020_visits(db):
                            not_null={"submission_id", "reported_at", "what"})
     db["consents"].add_column("cooling_off_waived_by", str)
     db["consents"].add_column("cooling_off_reason", str)
+
+
+@migrations()
+def m021_pin_failures(db):
+    """Count signing-PIN failures apart from log-in failures (a wrong PIN locks signing only)."""
+    db["login_failures"].add_column("kind", str, not_null_default="login")

@@ -4,7 +4,7 @@ import re
 from . import accounts, mfa
 from .status import Refused
 from .storage import immediate
-from .throttle import account_locked, record_failure
+from .throttle import Throttled, check, pin_locked, record_failure
 
 PIN = re.compile(r"[0-9]{6,12}")
 
@@ -19,6 +19,8 @@ def set_pin(db, username, pin):
         raise SigningError("pin", "A PIN is 6 to 12 digits, not all the same digit.")
     with immediate(db):
         db["users"].update(username, {"pin_hash": accounts.hasher.hash(pin)})
+        # A new PIN, set with the password, ends a lock that wrong PINs caused.
+        db["login_failures"].delete_where("username = ? and kind = 'pin'", [username])
 
 
 def has_pin(db, username):
@@ -29,14 +31,19 @@ def has_pin(db, username):
 def confirm(db, username, address, config, password="", code="", pin=""):
     """Check a signing PIN, or a password and a fresh second-factor code; name the method."""
     user = db["users"].get(username)
-    if account_locked(db, username, config):
-        raise SigningError("pin" if pin else "password",
-                           "Too many wrong attempts: wait, then try again.")
     if pin:
+        if pin_locked(db, username, config):
+            raise SigningError("pin", "Signing by PIN is locked after too many wrong PINs. "
+                                      "Sign with your password and a code instead.")
         if accounts.verify(user.get("pin_hash") or accounts.DUMMY_HASH, pin):
             return "pin"
-        record_failure(db, username, address)  # a PIN is guessed no faster than a password
+        record_failure(db, username, address, kind="pin")  # locks the PIN, never the log-in
         raise SigningError("pin", "That PIN is not right.")
+    try:
+        check(db, username, address, config)
+    except Throttled as wait:
+        raise SigningError("password", f"Too many wrong attempts: wait {wait.spoken}, "
+                                       "then try again.") from None
     if not accounts.verify(user["password_hash"], password):
         record_failure(db, username, address)
         raise SigningError("password", "That password is not right.")

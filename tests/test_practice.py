@@ -98,6 +98,20 @@ def test_a_wrong_pin_is_refused_next_to_the_field_and_counts_towards_the_lock(
     assert db["login_failures"].count_where("username = 'nurse.joy'") == 1
 
 
+def test_wrong_pins_lock_signing_by_pin_but_not_the_log_in_or_the_password(
+        app, db, practitioner, waiting):
+    from conftest import PASSWORD, log_in
+    for _ in range(app.config["PIN_MAX_FAILURES"]):
+        practitioner.post(f"/practice/{waiting}", data={**SIGNED, "pin": "135799"})
+    locked = practitioner.post(f"/practice/{waiting}", data=SIGNED)  # now even the right PIN
+    assert locked.status_code == 422 and b"Signing by PIN is locked" in locked.data
+    assert log_in(app, app.test_client(), "nurse.joy").status_code == 302
+    data = {k: v for k, v in SIGNED.items() if k != "pin"}
+    done = practitioner.post(f"/practice/{waiting}", data={
+        **data, "password": PASSWORD, "code": totp_code(db, "nurse.joy")})
+    assert done.status_code == 302 and db["consents"].count == 1
+
+
 def test_impossible_steps_answer_409_and_change_nothing(app, client, db, doctor, practitioner,
                                                         waiting):
     client.post("/", data=valid_form(first_name="Grace", signed_name="Grace Lovelace",

@@ -103,16 +103,34 @@ def test_a_code_is_accepted_once_and_recovery_codes_once_each(app, db):
     assert third.post("/login/code", data={"code": codes[0]}).status_code == 401
 
 
-def test_wrong_codes_count_with_wrong_passwords(app, db):
+def test_wrong_codes_slow_that_device_but_never_lock_the_owner_out(app, db, later):
     add_staff(db, "dr.house", "doctor")
     client = app.test_client()
     client.post("/login", data={"username": "dr.house", "password": PASSWORD})
-    for _ in range(10):
-        assert client.post("/login/code", data={"code": "000000"}).status_code == 401
-    # The account is now locked: even the right password is answered as wrong.
-    fresh = app.test_client()
-    assert fresh.post("/login", data={"username": "dr.house",
-                                      "password": PASSWORD}).status_code == 401
+    statuses = [client.post("/login/code", data={"code": "000000"}).status_code
+                for _ in range(10)]
+    assert statuses[:3] == [401] * 3 and statuses[3:] == [429] * 7  # waits, then doubling
+    assert b"wait 1 second," in client.post("/login/code", data={"code": "000000"}).data
+    owner = from_address(app, 7)  # the doctor, on their own device
+    assert log_in(app, owner, "dr.house").status_code == 302
+
+
+def test_a_stranger_guessing_a_password_cannot_lock_the_owner_out(app, db, later):
+    add_staff(db, "dr.house", "doctor")
+    stranger = from_address(app, 99)
+    statuses = []
+    for _ in range(12):
+        statuses.append(stranger.post("/login", data={"username": "dr.house",
+                                                      "password": "wrong guess"}).status_code)
+        later["delta"] += timedelta(seconds=1)
+    assert statuses[:4] == [401] * 4 and 429 in statuses  # slowed, more with each failure
+    assert b"Please wait" in stranger.post("/login", data={"username": "dr.house",
+                                                           "password": PASSWORD}).data
+    owner = from_address(app, 5)
+    assert log_in(app, owner, "dr.house").status_code == 302  # right password and code
+    later["delta"] += timedelta(minutes=16)  # the window over, the stranger starts again
+    assert stranger.post("/login", data={"username": "dr.house",
+                                         "password": "wrong guess"}).status_code == 401
 
 
 def test_without_a_second_factor_no_patient_page_opens(app, db):
@@ -173,16 +191,22 @@ def test_set_up_link_works_once_and_only_before_it_expires(app, db, later):
 
 # -- Log-in abuse ---------------------------------------------------------------------------
 
-def test_throttled_attempts_write_one_audit_row_per_window(tmp_path):
-    app = make_app(config_for(tmp_path, LOGIN_MAX_PER_ADDRESS=5))
-    db = connect(app.config["DATABASE"])
+def from_address(app, n):
+    """A client at its own (loopback) address, as each device is."""
     client = app.test_client()
-    for _ in range(app.config["LOGIN_MAX_PER_ADDRESS"]):
-        client.post("/login", data={"username": "nobody", "password": "wrong password"})
+    client.environ_base["REMOTE_ADDR"] = f"127.0.{n // 250}.{n % 250 + 1}"
+    return client
+
+
+def test_a_thousand_anonymous_failures_from_fifty_addresses_add_a_few_audit_rows(app, db):
     before = db["audit"].count
-    for _ in range(40):
-        assert client.post("/login", data={"username": "x", "password": "y"}).status_code == 429
-    assert db["audit"].count == before + 1
+    clients = [from_address(app, n) for n in range(50)]
+    statuses = [clients[n % 50].post("/login", data={"username": f"guess{n}",
+                                                     "password": "wrong password"}).status_code
+                for n in range(1000)]
+    assert set(statuses) == {401, 429}
+    # One row for the unknown accounts and one for the throttling, per window: not 1,000.
+    assert db["audit"].count - before == 2
 
 
 def test_an_unknown_username_is_never_stored(app, db):
@@ -370,7 +394,10 @@ def restore_into_fresh(app, backup, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["archive/../config.py", "archive/../../escaped.txt",
-                                  "/tmp/absolute.txt", "config.py", "archive/2026/11/x.py"])
+                                  "/tmp/absolute.txt", "config.py", "archive/2026/11/x.py",
+                                  "archive/2026/11/x.ts0.pdf", "archive/2026/11/x.ts1.treatment.pdf",
+                                  "archive/2026/11/x.treatment.treatment.pdf",
+                                  "archive/2026/11/x.pdf/../../../config.py"])
 @pytest.mark.parametrize("with_key", [False, True], ids=["unsigned", "resigned"])
 def test_restore_refuses_a_crafted_backup_and_writes_nothing(app, backup, tmp_path, name,
                                                              with_key):

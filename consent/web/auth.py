@@ -77,14 +77,23 @@ def next_step(user):
 
 
 def refuse(db, form, username):
-    """Answer a failed log-in, auditing at most one lock per account and window."""
+    """Answer a failed log-in; audit one row per account (or for all unknown ones) a window."""
+    # Anyone can fail a log-in from anywhere: the write-once audit log must not grow with it.
     known = accounts.exists(db, username)
-    record("login_failed", username=username if known else None,
-                 detail="" if known else "unknown account")
-    if known and throttle.account_locked(db, username, current_app.config) and \
-            throttle.notice_due(db, f"account:{username}", current_app.config):
-        record("login_throttled", username=username, detail="account locked")
+    if throttle.notice_due(db, f"failed:{username}" if known else "failed:?",
+                           current_app.config):
+        record("login_failed", username=username if known else None,
+               detail="first failure of this window" if known else
+               "unknown account (first of this window)")
     return render_template("auth/login.html", form=form, failed=True), 401
+
+
+def throttled(db, form, wait):
+    """Answer an attempt that must wait, auditing the first of each window."""
+    if throttle.notice_due(db, "throttled", current_app.config):
+        record("login_throttled", detail="too many failures from one address")
+    return render_template("auth/login.html", form=form, throttled=True,
+                           wait=wait.spoken), 429
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -96,10 +105,8 @@ def login():
     try:
         user, failures = accounts.authenticate(db, form.username.data, form.password.data,
                                                address, current_app.config)
-    except throttle.Throttled:
-        if throttle.notice_due(db, f"address:{address}", current_app.config):
-            record("login_throttled", detail="too many failures from one address")
-        return render_template("auth/login.html", form=form, throttled=True), 429
+    except throttle.Throttled as wait:
+        return throttled(db, form, wait)
     if user is None:
         return refuse(db, form, form.username.data)
     session.clear()  # a new CSRF secret with the new identity
@@ -129,9 +136,12 @@ def second_factor():
         return redirect(url_for("auth.login"))
     if not form.validate_on_submit():
         return render_template("auth/code.html", form=form)
-    if throttle.account_locked(db, user["username"], current_app.config):
-        sessions.end(db, request.cookies[current_app.config["STAFF_COOKIE"]])
-        return redirect(url_for("auth.login"))
+    try:
+        throttle.check(db, user["username"], request.remote_addr or "", current_app.config)
+    except throttle.Throttled as wait:
+        form.code.errors.append(f"Too many wrong codes: wait {wait.spoken}, then "
+                                "try again.")
+        return render_template("auth/code.html", form=form), 429
     if not mfa.accept_code(db, user["username"], form.code.data):
         throttle.record_failure(db, user["username"], request.remote_addr or "")
         record("login_failed", username=user["username"], detail="wrong code")
