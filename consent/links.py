@@ -1,6 +1,20 @@
 """Links the service hands out: always on PUBLIC_URL, never built from a request's Host."""
+import base64
+import hashlib
+import hmac
 
 
 def public_link(config, path, token):
     """Return a link on PUBLIC_URL with the token in the fragment (never sent to a server)."""
     return f"{config['PUBLIC_URL'].rstrip('/')}{path}#{token}"
+
+
+def message_token(secret_key, message_id):
+    """Derive the token of the link in one outbox message from the app's secret key.
+
+    The database keeps only the token's hash: a copy of it (or of a backup, which never
+    holds config.py) cannot open a link that is still waiting to be sent.
+    """
+    digest = hmac.new(str(secret_key).encode(), f"patient-link {message_id}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

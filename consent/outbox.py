@@ -13,10 +13,13 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from . import PACKAGE_ROOT, clock
+from .links import message_token, public_link
 from .storage import immediate
 
 LEASE = timedelta(minutes=10)  # a message being sent is not picked up by another sender
 MAX_BACKOFF = timedelta(hours=6)
+# Where a queued body's link goes: the link itself is made only as the message is sent.
+LINK = "[[link]]"
 
 
 def environment(instance_path):
@@ -37,10 +40,11 @@ def render(config, instance_path, kind, link, expires):
 
 
 def queue(db, to_address, subject, body):
-    """Add a message to the outbox, due now; the caller may hold the write lock."""
+    """Add a message to the outbox, due now, and return its id; the caller may hold the lock."""
     now = clock.iso(clock.now())
-    db["outbox"].insert({"to_address": to_address, "subject": subject, "body": body,
-                         "created_at": now, "next_attempt_at": now, "attempts": 0})
+    return db["outbox"].insert({"to_address": to_address, "subject": subject, "body": body,
+                                "created_at": now, "next_attempt_at": now,
+                                "attempts": 0}).last_pk
 
 
 def claim(db, limit=20):
@@ -59,7 +63,8 @@ def message(config, row):
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = config["MAIL_FROM"], row["to_address"], \
         row["subject"]
-    mail.set_content(row["body"])
+    link = public_link(config, "/visit", message_token(config["SECRET_KEY"], row["id"]))
+    mail.set_content(row["body"].replace(LINK, link))
     return mail
 
 

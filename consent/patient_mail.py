@@ -1,6 +1,6 @@
 """What the clinic sends a patient: each message a protected link, queued in the outbox."""
 from . import outbox, visit_links, visits
-from .links import public_link
+from .links import message_token
 from .storage import immediate
 
 
@@ -9,11 +9,11 @@ def send(db, config, instance_path, visit, purpose):
     if not (visit and visit["email"]):
         return False
     with immediate(db):
-        token = visit_links.issue(db, visit, purpose, config)
         expires = visit_links.expiry(purpose, visit, config)
-        subject, body = outbox.render(config, instance_path, purpose,
-                                      public_link(config, "/visit", token), expires)
-        outbox.queue(db, visit["email"], subject, body)
+        subject, body = outbox.render(config, instance_path, purpose, outbox.LINK, expires)
+        message_id = outbox.queue(db, visit["email"], subject, body)
+        visit_links.issue(db, visit, purpose, config,
+                          message_token(config["SECRET_KEY"], message_id))
     if purpose == "questionnaire":
         visits.note(db, visit["id"], "information_sent_at")
     return True

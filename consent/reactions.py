@@ -14,7 +14,10 @@ from .status import Refused
 
 URGENT = re.compile(r"spread|pus\b|puss|fever|temperature|shiver|chills", re.IGNORECASE)
 PHOTO_SIDE = 1600  # pixels on the longer side once re-encoded
-PHOTO_PIXELS = 50_000_000  # refuse anything larger before decoding it
+# Refuse anything larger before decoding it: Pillow holds 4 bytes a pixel, so a decoded
+# photo stays under 48 MB. A JPEG is decoded at a reduced scale first (a 48-megapixel phone
+# photo at half size), so only a PNG or GIF of more than 12 megapixels is turned away.
+PHOTO_PIXELS = 12_000_000
 BATCH_ALERT = 2
 
 
@@ -26,6 +29,7 @@ def reencode(data):
     """Return a photo as a fresh JPEG: scaled down, no metadata (no location, no camera)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))  # JPEG: decode at a smaller scale
             if image.width * image.height > PHOTO_PIXELS:
                 raise PhotoError("photo", "This photo is too large. Please send a smaller one.")
             image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))

@@ -3,7 +3,6 @@
 Only a hash of each token is stored. A link locks after MAX_TRIES wrong dates of birth;
 a questionnaire link is spent by the submission it brings.
 """
-import secrets
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,17 +33,15 @@ def expiry(purpose, visit, config):
     return ends
 
 
-def issue(db, visit, purpose, config):
-    """Make a link for a visit and return its token (shown once, in the message).
+def issue(db, visit, purpose, config, token):
+    """Store a link for a visit by its token's hash only.
 
     purpose names the page it opens: questionnaire (spent by the answers), copy, aftercare.
     """
-    token = secrets.token_urlsafe(32)
     db["patient_links"].insert({"token_hash": token_hash(token), "visit_id": visit["id"],
                                 "purpose": purpose, "created_at": clock.iso(clock.now()),
                                 "expires_at": clock.iso(expiry(purpose, visit, config)),
                                 "failures": 0})
-    return token
 
 
 def by_hash(db, link_hash):

@@ -91,6 +91,7 @@ def test_reception_books_a_visit_and_the_link_arrives_with_no_health_data(app, r
                                                                           db):
     assert book(reception).status_code == 302
     assert smtp.bodies() == []  # sent outside the request
+    queued = "\n".join(db.conn.iterdump())
     assert "1 sent" in deliver(app)
     ((subject, body),) = smtp.bodies()
     assert LINK.search(body) and "clinic.example/visit#" in body
@@ -98,10 +99,13 @@ def test_reception_books_a_visit_and_the_link_arrives_with_no_health_data(app, r
         assert word.lower() not in (subject + body).lower(), word
     row = next(db["outbox"].rows)
     assert row["sent_at"] and row["body"] == ""  # the link does not stay in the database
+    token = LINK.search(body).group(1)  # made as it was sent: never in the database
+    assert token not in queued and token not in "\n".join(db.conn.iterdump())
     visit = next(db["visits"].rows)
     assert visit["information_sent_at"] and visit["opened_at"] is None
     page = reception.get(f"/reception?day={TODAY.isoformat()}").get_data(as_text=True)
     assert "Ada Lovelace" in page and "not answered yet" in page
+    assert open_link(app.test_client(), token).status_code == 302  # and it opens
 
 
 def test_reception_sends_a_link_again_until_the_patient_has_answered(app, reception, smtp,
@@ -156,6 +160,9 @@ def test_a_wrong_date_of_birth_five_times_locks_the_link(app, reception, smtp, d
         wrong = open_link(phone, token, "1985-10-12")
         assert wrong.status_code == 422
         assert f"{left} {'try' if left == 1 else 'tries'} left" in wrong.get_data(as_text=True)
+        page = wrong.get_data(as_text=True)  # the token stays off the screen
+        assert f'<input type="hidden" name="token" class="link-token" value="{token}">' in page
+        assert page.count(token) == 1 and 'id="token"' not in page
     locked = open_link(phone, token, "1985-10-12")
     assert locked.status_code == 422 and b"now locked" in locked.data
     right = open_link(phone, token)  # even the right date no longer opens it
@@ -370,3 +377,42 @@ def test_the_clinic_can_rewrite_a_message(app, reception, smtp):
     deliver(app)
     ((subject, body),) = smtp.bodies()
     assert subject.startswith("Your visit at") and body.startswith("Open https://")
+
+
+MEASURE = """
+import io, resource, struct, sys, zlib
+from PIL import Image
+from consent import reactions
+
+def png_bomb(side):
+    pack = lambda kind, data: (struct.pack(">I", len(data)) + kind + data
+                               + struct.pack(">I", zlib.crc32(kind + data)))
+    squeeze, row = zlib.compressobj(9), b"\\0" * (1 + 3 * side)
+    body = b"".join(squeeze.compress(row) for _ in range(side)) + squeeze.flush()
+    return (b"\\x89PNG\\r\\n\\x1a\\n" + pack(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + pack(b"IDAT", body) + pack(b"IEND", b""))
+
+photo = io.BytesIO()
+Image.new("RGB", (4000, 3000), "pink").save(photo, format="JPEG")  # a 12-megapixel phone photo
+bomb, photo = png_bomb(7000), photo.getvalue()
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    reactions.reencode(bomb)
+    print("bomb accepted")
+except reactions.PhotoError:
+    print("bomb refused", len(bomb))
+print("photo side", max(Image.open(io.BytesIO(reactions.reencode(photo))).size))
+print("peak kB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline)
+"""
+
+
+def test_a_photo_is_decoded_within_a_fixed_memory_bound():
+    import subprocess
+    import sys
+    # A process of its own, so that its peak memory is this decoding's alone.
+    out = subprocess.run([sys.executable, "-c", MEASURE], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    refused, size = out[0].rsplit(" ", 1)
+    assert refused == "bomb refused" and int(size) < 200_000  # 49 megapixels, a few kB
+    assert out[1] == f"photo side {reactions.PHOTO_SIDE}"
+    assert int(out[2].split()[-1]) < 64 * 1024, out

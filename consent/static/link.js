@@ -10,7 +10,8 @@
   if (!token) return;  // opened without its fragment: the person types the code
   field.value = token;
   history.replaceState(null, "", window.location.pathname);
-  field.closest(".question").hidden = true;
+  const question = field.closest(".question");
+  if (question) question.hidden = true;
   const invalid = document.querySelector("[data-link-invalid]");
   fetch(form.dataset.statusUrl, {method: "POST", body: new FormData(form),
                                  credentials: "same-origin"})
