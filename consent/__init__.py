@@ -20,6 +20,15 @@ def secure_cookies(config):
     config["KIOSK_COOKIE"] = f"{prefix}consent_kiosk"
 
 
+SERVED_ADDRESS = "served-address"  # what the last `make run` served on, for other terminals
+
+
+def served_address(instance):
+    """Return the address `init` recorded for the server `make run` starts, or None."""
+    path = Path(instance) / SERVED_ADDRESS
+    return path.read_text().strip() if path.is_file() else None
+
+
 def create_app(test_config=None):
     """Create and configure an instance of the consent application."""
     from flask import Flask
@@ -54,7 +63,8 @@ def create_app(test_config=None):
         PIN_MAX_FAILURES=5,  # wrong PINs lock signing by PIN; password and code still sign
         LOGIN_MAX_PER_ADDRESS=50,
         # `make run` passes the HOST and PORT it serves on; config.py may name the real address.
-        PUBLIC_URL=os.environ.get("CONSENT_PUBLIC_URL") or "http://127.0.0.1:5000",
+        PUBLIC_URL=os.environ.get("CONSENT_PUBLIC_URL") or served_address(instance),
+        PUBLIC_URL_KNOWN=True,
         KIOSK_IDLE_SECONDS=180,
         KIOSK_WARNING_SECONDS=30,
         THANKS_RESET_SECONDS=20,
@@ -82,6 +92,8 @@ def create_app(test_config=None):
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    if not app.config["PUBLIC_URL"]:  # serve on loopback, but print no link that may not open
+        app.config.update(PUBLIC_URL="http://127.0.0.1:5000", PUBLIC_URL_KNOWN=False)
     os.umask(0o077)  # patient data: nothing this service writes is for other local users
     os.makedirs(app.instance_path, exist_ok=True)
     secure_cookies(app.config)

@@ -111,6 +111,10 @@ def startup_checks(config):
         warnings.append("The seal key lies in the instance folder: whoever copies the folder "
                         "can forge seals. Set SEAL_KEY_FILE or SEAL_PKCS11_MODULE "
                         "(docs/operations.md)")
+    if not config.get("TSA_URL"):
+        warnings.append("No time-stamping authority: consents are sealed without trusted time "
+                        "(PAdES B-B), so their date rests on this server's clock. Set TSA_URL "
+                        "and TSA_ROOTS (docs/operations.md, \"Trusted time\")")
     if not pdf.harfbuzz_subset_available():
         warnings.append("libharfbuzz-subset is missing: PDF renders are about 1.9x slower")
     return warnings

@@ -5,15 +5,21 @@ from datetime import datetime, timedelta
 from . import clock
 from .links import public_link
 from .sessions import token_hash
+from .status import Refused
 from .storage import immediate
 
 UNUSED_DAYS = 90  # a tablet not used for this long must be enrolled again
 
 
 def create(db, name, valid_hours=24):
-    """Register a tablet and return its one-time enrolment token."""
+    """Register a tablet and return its one-time enrolment token; names are unique."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
+    # Two tablets of one name cannot be told apart in /admin, nor revoked one by one.
+    if db["kiosks"].count_where("lower(trim(name)) = lower(trim(?)) and revoked_at is null",
+                                [name]):
+        raise Refused("name", f"A tablet is already called {name.strip()!r}: choose another "
+                              "name, or revoke that one first.")
     db["kiosks"].insert({"id": secrets.token_urlsafe(8), "name": name,
                          "enrol_token_hash": token_hash(token),
                          "enrol_expires": clock.iso(now + timedelta(hours=valid_hours)),

@@ -78,3 +78,37 @@ def test_init_writes_a_config_with_every_clinic_setting_commented(tmp_path):
     namespace = {}
     exec(text, namespace)  # the commented lines leave a valid file with only the secret key
     assert set(namespace) - {"__builtins__"} == {"SECRET_KEY"}
+
+
+def test_links_printed_in_a_second_terminal_point_where_make_run_serves(instance, monkeypatch):
+    from consent import instance as folder
+    monkeypatch.setattr(folder.tls, "ensure", lambda *args: [])  # no HTTPS files needed here
+    (instance / "config.py").write_text("SECRET_KEY = 'k'\nCLINIC_NAME = 'Elm Clinic'\n")
+    guessed = create_app().test_cli_runner().invoke(args=["kiosk", "enrol", "Reception 1"])
+    assert guessed.exit_code != 0 and "set PUBLIC_URL in instance/config.py" in guessed.output
+    # `make run HTTPS=1 PORT=5143` runs init with the address it is about to serve on ...
+    monkeypatch.setenv("CONSENT_PUBLIC_URL", "https://127.0.0.1:5143")
+    assert create_app().test_cli_runner().invoke(args=["init"]).exit_code == 0
+    monkeypatch.delenv("CONSENT_PUBLIC_URL")  # ... and the second terminal has no such variable
+    runner = create_app().test_cli_runner()
+    link = runner.invoke(args=["kiosk", "enrol", "Reception 1"]).output
+    assert link.startswith("https://127.0.0.1:5143/kiosk/enrol#")
+    again = runner.invoke(args=["kiosk", "enrol", " reception 1 "])
+    assert again.exit_code != 0 and "already called" in again.output
+
+
+def test_two_tablets_cannot_share_a_name_in_admin(app):
+    from conftest import staff_client
+    admin = staff_client(app, "alice", "admin")
+    assert admin.post("/admin/kiosks", data={"name": "Reception 1"}).status_code == 200
+    twice = admin.post("/admin/kiosks", data={"name": "Reception 1"})
+    assert twice.status_code == 422 and b"A tablet is already called" in twice.data
+
+
+def test_every_start_warns_while_there_is_no_trusted_time(tmp_path):
+    from conftest import config_for, make_app
+    from consent.instance import startup_checks
+    bare = make_app(config_for(tmp_path / "a"))
+    assert any("No time-stamping authority" in w for w in startup_checks(bare.config))
+    stamped = make_app(config_for(tmp_path / "b", TSA_URL="http://127.0.0.1:1/tsa"))
+    assert not any("time-stamping" in w for w in startup_checks(stamped.config))

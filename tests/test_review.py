@@ -207,8 +207,9 @@ def test_audit_verify_detects_a_removed_row(runner, client, doctor, db):
 
 
 def test_kiosk_link_works_once(app, runner, db):
+    app.config.update(PUBLIC_URL="https://consent.clinic.example", PUBLIC_URL_KNOWN=True)
     link = runner.invoke(args=["kiosk", "enrol", "Front desk"]).output.strip()
-    assert link.startswith("http://127.0.0.1:5000/kiosk/enrol#")  # PUBLIC_URL, token after #
+    assert link.startswith("https://consent.clinic.example/kiosk/enrol#")  # token after #
     token = link.split("#", 1)[1]
     tablet = app.test_client()
     assert tablet.get("/").status_code == 403

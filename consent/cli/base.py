@@ -1,9 +1,23 @@
 """What the commands share: the clinic's today and auditing what the command line does."""
+import click
 from flask import current_app
 
 from .. import audit, clock
 from ..db import get_db
 from ..storage import immediate
+
+
+# Printed links must open: a guessed address (the shipped 127.0.0.1:5000) is refused.
+NO_ADDRESS = ("No address for links: set PUBLIC_URL in instance/config.py to where tablets and "
+              "patients reach this server (for example PUBLIC_URL = "
+              "'https://consent.clinic.example'), or start the server once with `make run`, "
+              "which records the address it serves on.")
+
+
+def require_address():
+    """Stop with NO_ADDRESS unless this instance knows where its links point."""
+    if not current_app.config["PUBLIC_URL_KNOWN"]:
+        raise click.ClickException(NO_ADDRESS)
 
 
 def today():

@@ -1,10 +1,12 @@
 """`flask init`: create or update the instance folder."""
+import os
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import SERVED_ADDRESS
 from ..instance import initialise
 from .. import keys
 
@@ -15,6 +17,8 @@ from .. import keys
 @with_appcontext
 def init_command(csr_file):
     """Create or update the instance folder (config, database, keys, archive)."""
+    if served := os.environ.get("CONSENT_PUBLIC_URL"):  # from `make run`: HOST, PORT, HTTPS
+        (Path(current_app.instance_path) / SERVED_ADDRESS).write_text(served + "\n")
     for line in initialise(current_app):
         click.echo(line)
     if csr_file:

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from .. import outbox
 from ..db import get_db
+from .base import require_address
 
 outbox_cli = AppGroup("outbox", help="Send the patients' e-mail waiting in the outbox.")
 
@@ -16,6 +17,7 @@ outbox_cli = AppGroup("outbox", help="Send the patients' e-mail waiting in the o
               help="Keep running, sending every N seconds (0: send once and stop).")
 def send(every):
     """Send every message that is due; failures wait longer each time, none is dropped."""
+    require_address()  # every message is a link
     while True:
         sent, failed = outbox.send_due(get_db(), current_app.config)
         if sent or failed or not every:

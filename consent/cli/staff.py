@@ -7,7 +7,8 @@ from flask.cli import AppGroup
 
 from .. import accounts, mfa, tablets
 from ..db import get_db
-from .base import audited
+from ..status import Refused
+from .base import audited, require_address
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 kiosk_cli = AppGroup("kiosk", help="Enrol reception tablets.")
@@ -72,7 +73,11 @@ def reset_factor_command(username):
 @click.argument("name")
 def enrol_command(name):
     """Register a tablet and print its one-time enrolment link (valid 24 hours)."""
-    token = tablets.create(get_db(), name)
+    require_address()
+    try:
+        token = tablets.create(get_db(), name)
+    except Refused as refused:
+        raise click.ClickException(str(refused)) from None
     audited("kiosk_enrolled", f"link issued for {name}")
     click.echo(tablets.enrolment_link(current_app.config, token))
 

@@ -16,6 +16,7 @@ from flask import (
 from .. import accounts, mfa, tablets
 from ..db import get_db
 from ..forms.staff import ConfirmForm, KioskForm, UserForm
+from ..status import Refused
 from ..tls import CA_CERT
 from .account import setup_link
 from .audit import record
@@ -113,7 +114,12 @@ def enrol_kiosk():
     form = KioskForm()
     if not form.validate_on_submit():
         return page(422, kiosk_form=form)
-    link = tablets.enrolment_link(current_app.config, tablets.create(get_db(), form.name.data))
+    try:
+        link = tablets.enrolment_link(current_app.config,
+                                      tablets.create(get_db(), form.name.data))
+    except Refused as refused:
+        form.name.errors.append(str(refused))
+        return page(422, kiosk_form=form)
     record("kiosk_enrolled", detail=f"link issued for {form.name.data}")
     return page(tablet_link=link)
 
