@@ -48,6 +48,8 @@ def create_app(test_config=None):
         CHECKPOINT_DIR=str(instance / "checkpoints"),  # better: another disk, write-once
         CHECKPOINT_MINUTES=0,  # 0: a checkpoint after every change; N: at most every N minutes
         RULES_FILE=str(PACKAGE_ROOT.parent / "rules" / "ruleset.toml"),
+        REACTION_SIGNS_FILE=str(PACKAGE_ROOT.parent / "rules" / "reaction_signs.toml"),
+        CLINIC_ALERT_EMAIL=None,  # an inbox someone reads: urgent reaction reports go here
         **PLACEHOLDERS,  # CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE: warned about until set
         CLINIC_TIMEZONE="Europe/London",
         MAX_CONTENT_LENGTH=512 * 1024,

@@ -30,11 +30,13 @@ def environment(instance_path):
         undefined=StrictUndefined, keep_trailing_newline=True)
 
 
-def render(config, instance_path, kind, link, expires):
+def render(config, instance_path, kind, link, expires=None, **facts):
     """Return (subject, body) of a message: first line "Subject: ...", then the body."""
+    if expires:
+        facts["expires"] = clock.spoken(clock.iso(expires), config["CLINIC_TIMEZONE"])
     text = environment(instance_path).get_template(f"{kind}.txt").render(
         clinic_name=config["CLINIC_NAME"], clinic_phone=config["CLINIC_PHONE"], link=link,
-        expires=clock.spoken(clock.iso(expires), config["CLINIC_TIMEZONE"]))
+        **facts)
     first, _, body = text.partition("\n")
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 

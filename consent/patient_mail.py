@@ -19,6 +19,17 @@ def send(db, config, instance_path, visit, purpose):
     return True
 
 
+def alert_clinic(db, config, instance_path):
+    """Queue a message to CLINIC_ALERT_EMAIL that an urgent reaction report waits."""
+    if not config.get("CLINIC_ALERT_EMAIL"):
+        return False
+    # No patient's name or words: the page behind the link needs a doctor's log-in.
+    subject, body = outbox.render(config, instance_path, "reaction_alert",
+                                  f"{config['PUBLIC_URL'].rstrip('/')}/review/reactions")
+    outbox.queue(db, config["CLINIC_ALERT_EMAIL"], subject, body)
+    return True
+
+
 def after(db, config, instance_path, submission_id, purpose):
     """Send a booked patient their copy or aftercare link; False for a walk-in."""
     return send(db, config, instance_path, visits.for_submission(db, submission_id), purpose)

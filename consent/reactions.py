@@ -1,24 +1,71 @@
-"""Reactions patients report after treatment: linked to the treatment and its batches.
+"""Reactions patients report after treatment: triaged, linked to the treatment and batches.
 
-A report mentioning spreading redness, pus or fever is urgent. A batch named in two or
-more reports is highlighted to doctors: the pattern matters more than any one report.
+The clinic's signs (rules/reaction_signs.toml) make a report urgent, or an emergency that
+the patient is told to call 999 for. A batch named in two or more reports is highlighted to
+doctors: the pattern matters more than any one report.
 """
 import io
 import json
 import re
+import tomllib
+from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
 from . import clock
 from .status import Refused
 
-URGENT = re.compile(r"spread|pus\b|puss|fever|temperature|shiver|chills", re.IGNORECASE)
+LEVELS = ("urgent", "emergency")  # the least pressing first
 PHOTO_SIDE = 1600  # pixels on the longer side once re-encoded
 # Refuse anything larger before decoding it: Pillow holds 4 bytes a pixel, so a decoded
 # photo stays under 48 MB. A JPEG is decoded at a reduced scale first (a 48-megapixel phone
 # photo at half size), so only a PNG or GIF of more than 12 megapixels is turned away.
 PHOTO_PIXELS = 12_000_000
 BATCH_ALERT = 2
+
+
+@dataclass(frozen=True)
+class Sign:
+    """A sign of a complication, in the words patients use, and where it is documented."""
+
+    name: str
+    level: str
+    words: tuple
+    source: str
+
+    @property
+    def pattern(self):
+        """Return the words as one expression matched at the start of a word."""
+        return r"\b(?:" + "|".join(self.words) + ")"
+
+
+def load_signs(path):
+    """Read and check the clinic's reaction signs; a ValueError names what is wrong."""
+    with open(path, "rb") as handle:
+        entries = tomllib.load(handle).get("sign") or []
+    signs = []
+    for number, entry in enumerate(entries, start=1):
+        name = entry.get("name") or f"sign {number}"
+        if entry.get("level") not in LEVELS:
+            raise ValueError(f"{path}: {name}: level must be one of {', '.join(LEVELS)}")
+        if not entry.get("words") or not entry.get("source"):
+            raise ValueError(f"{path}: {name}: needs words and a source a reader can check")
+        sign = Sign(name, entry["level"], tuple(entry["words"]), entry["source"])
+        try:
+            re.compile(sign.pattern)
+        except re.error as error:
+            raise ValueError(f"{path}: {name}: a word is not a valid expression ({error})")
+        signs.append(sign)
+    if not signs:
+        raise ValueError(f"{path}: no [[sign]] entries")
+    return signs
+
+
+def triage(signs, text):
+    """Return (the most pressing level or None, names of the signs the words match)."""
+    found = [s for s in signs if re.search(s.pattern, text, re.IGNORECASE)]
+    level = max((LEVELS.index(s.level) for s in found), default=None)
+    return (None if level is None else LEVELS[level]), [s.name for s in found]
 
 
 class PhotoError(Refused):
@@ -41,11 +88,13 @@ def reencode(data):
     return out.getvalue()
 
 
-def report(db, submission_id, what, area, since, photo=None):
-    """Store a patient's report; return its row (urgent when the words say so)."""
+def report(db, signs, submission_id, what, area, since, photo=None):
+    """Store a patient's report, triaged by the clinic's signs; return its row."""
+    level, matched = triage(signs, what)
     row = {"submission_id": submission_id, "reported_at": clock.iso(clock.now()),
            "what": what, "area": area, "since": since.isoformat(),
-           "photo": reencode(photo) if photo else None, "urgent": int(bool(URGENT.search(what)))}
+           "photo": reencode(photo) if photo else None, "urgent": int(level is not None),
+           "emergency": int(level == "emergency"), "signs": json.dumps(matched)}
     db["reactions"].insert(row)
     return row
 
@@ -60,13 +109,15 @@ def queue(db):
     """List reports for doctors, unseen and urgent first, each with its batches."""
     rows = list(db.query(
         "select r.id, r.submission_id, r.reported_at, r.what, r.area, r.since, r.urgent, "
+        "r.emergency, r.signs, "
         "r.seen_by, r.seen_at, r.photo is not null as has_photo, s.first_name, s.last_name, "
         "s.treatment, s.treatment_date, t.details from reactions r "
         "join submissions s on s.id = r.submission_id "
         "left join treatments t on t.submission_id = r.submission_id "
-        "order by r.seen_at is not null, r.urgent desc, r.reported_at desc"))
+        "order by r.seen_at is not null, r.emergency desc, r.urgent desc, r.reported_at desc"))
     counts = {}
     for row in rows:
+        row["signs"] = json.loads(row["signs"] or "[]")
         row["batches"] = batches(row.pop("details"))
         for pair in set(row["batches"]):
             counts[pair] = counts.get(pair, 0) + 1

@@ -339,3 +339,10 @@ def m020_visits(db):
 def m021_pin_failures(db):
     """Count signing-PIN failures apart from log-in failures (a wrong PIN locks signing only)."""
     db["login_failures"].add_column("kind", str, not_null_default="login")
+
+
+@migrations()
+def m022_reaction_signs(db):
+    """Keep the clinic's signs a reaction report matched, and whether it is an emergency."""
+    db["reactions"].add_column("emergency", int, not_null_default=0)
+    db["reactions"].add_column("signs", str)

@@ -76,8 +76,8 @@ def world(app):
                                "date_of_birth": date(1990, 1, 1), "email": "y@example.com",
                                "phone": "", "treatment": "microneedling",
                                "treatment_date": clock.today()}, "rita", clock.today())
-    reactions.report(db, next(db["submissions"].rows)["id"], "A small bump",
-                                "face", clock.today())
+    reactions.report(db, reactions.load_signs(app.config["REACTION_SIGNS_FILE"]),
+                     next(db["submissions"].rows)["id"], "A small bump", "face", clock.today())
     arguments = {"visit_id": visit["id"], "reaction_id": next(db["reactions"].rows)["id"],"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
                  "change": "disable", "kiosk_id": next(db["kiosks"].rows)["id"],
                  "token": "not-a-token", "filename": "app.css"}

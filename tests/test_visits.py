@@ -346,7 +346,8 @@ def test_a_batch_named_in_two_reports_is_highlighted(app, db):
         countersign(app, db, row["id"], seal=False)
         batch = product if first != "Emmy" else {**product, "batch": "VC-2"}
         treat(app, db, row["id"], details={**TREATED_FACE, "products": [batch]})
-        reactions.report(db, row["id"], "Itchy bumps", "face", TODAY)
+        reactions.report(db, app.extensions["consent.reaction_signs"], row["id"],
+                         "Itchy bumps", "face", TODAY)
     rows, alerts = reactions.queue(db)
     assert alerts == [("Vitamin C serum", "VC-1")]
     assert sum(bool(r["alert_batches"]) for r in rows) == 2
@@ -416,3 +417,82 @@ def test_a_photo_is_decoded_within_a_fixed_memory_bound():
     assert refused == "bomb refused" and int(size) < 200_000  # 49 megapixels, a few kB
     assert out[1] == f"photo side {reactions.PHOTO_SIDE}"
     assert int(out[2].split()[-1]) < 64 * 1024, out
+
+
+@pytest.mark.parametrize("words, level", [
+    ("My cheek has gone white where she injected", "emergency"),
+    ("the skin looks pale and blanched", "emergency"),
+    ("a dusky, bluish patch next to my nose", "emergency"),
+    ("mottled purple net on the forehead", "emergency"),
+    ("Severe pain at the injection site", "emergency"),
+    ("my vision is blurred in the left eye", "emergency"),
+    ("My lips are swelling up", "emergency"),
+    ("swollen tongue and difficulty breathing", "emergency"),
+    ("It feels hard to swallow", "emergency"),
+    ("I have a fever since last night", "urgent"),
+    ("Redness spreading down my cheek", "urgent"),
+    ("There is pus in two spots", "urgent"),
+    ("Redness and small bumps that are getting worse", "urgent"),
+    ("The swelling and heat increase every day", "urgent"),
+    ("A little itchy, mild redness as expected", None),
+    ("a few whiteheads on my chin", None),
+    ("Small bump near the ear", None),
+])
+def test_reaction_words_are_triaged_by_the_clinics_signs(app, words, level):
+    found, names = reactions.triage(app.extensions["consent.reaction_signs"], words)
+    assert found == level and bool(names) == bool(level), names
+
+
+def test_every_sign_names_a_source_and_a_broken_file_is_refused(app, tmp_path):
+    signs = app.extensions["consent.reaction_signs"]
+    assert {s.level for s in signs} == {"urgent", "emergency"} and all(s.source for s in signs)
+    broken = tmp_path / "signs.toml"
+    broken.write_text('[[sign]]\nname = "Lips"\nlevel = "soon"\nwords = ["lip"]\nsource = "x"\n')
+    with pytest.raises(ValueError, match="Lips: level must be one of"):
+        reactions.load_signs(broken)
+
+
+def report_on_aftercare(app, reception, smtp, db, what):
+    """Answer at home, be treated, open the aftercare link and report a reaction."""
+    answer_at_home(app, reception, smtp)
+    sid = next(db["submissions"].rows)["id"]
+    nurse = signer(app, "nurse.joy", "practitioner")
+    nurse.post(f"/practice/{sid}", data=countersign_form())
+    nurse.post(f"/practice/{sid}/treatment", data=TREATED)
+    deliver(app)
+    phone = app.test_client()
+    open_link(phone, newest_link(smtp))
+    sent = phone.post("/visit/aftercare", data={"what": what, "area": "face",
+                                                "since": TODAY.isoformat()})
+    assert sent.status_code == 302, sent.get_data(as_text=True)[-1500:]
+    return nurse, phone.get(sent.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_urgent_report_is_mailed_to_the_clinic_and_shown_on_every_staff_page(
+        app, reception, smtp, db):
+    app.config["CLINIC_ALERT_EMAIL"] = "doctors@clinic.example"
+    nurse, said = report_on_aftercare(app, reception, smtp, db,
+                                      "Ada: my upper lip is swelling and I feel faint")
+    assert "Call 999 now" in said
+    deliver(app)
+    subject, body = smtp.bodies()[-1]
+    assert subject == "Urgent reaction report at The Skin Clinic"
+    assert "https://clinic.example/review/reactions" in body
+    for word in health_words(db):
+        assert word.lower() not in (subject + body).lower(), word
+    assert "lip" not in body and "faint" not in body
+    for client, page in ((nurse, "/today"), (reception, "/reception")):
+        text = client.get(page).get_data(as_text=True)
+        assert "1 reaction report not yet seen by a doctor, 1 urgent" in text, page
+    doctor = staff_client(app, "dr.house", "doctor")
+    listed = doctor.get("/review/reactions").get_data(as_text=True)
+    assert "emergency: patient told to call 999" in listed and "anaphylaxis" in listed
+
+
+def test_a_routine_report_alerts_nobody_by_mail(app, reception, smtp, db):
+    app.config["CLINIC_ALERT_EMAIL"] = "doctors@clinic.example"
+    _, said = report_on_aftercare(app, reception, smtp, db, "A small itchy bump")
+    assert "Call 999" not in said
+    deliver(app)
+    assert not any("Urgent reaction" in subject for subject, _ in smtp.bodies())
+    assert db["outbox"].count_where("to_address = 'doctors@clinic.example'") == 0

@@ -1,17 +1,18 @@
 """What an opened link serves: the questionnaire at home, the patient's copy, aftercare."""
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, redirect, render_template,
-                   send_file, url_for)
+from flask import (Blueprint, abort, current_app, redirect, render_template, send_file,
+                   session, url_for)
 
-from .. import (archive, clock, display, information, queue, reactions, submissions, treatments,
-               visit_links, visits, workflow)
+from .. import (archive, clock, display, information, patient_mail, queue, reactions,
+                submissions, treatments, visit_links, visits, workflow)
 from ..db import get_db
 from ..forms import QuestionnaireForm, encode_form
 from ..forms.visit import ReactionForm
 from ..questionnaire import SECTIONS
 from ..status import Refused
 from .audit import record
+from .reactions import signs
 from .rules import get_ruleset
 from .visit import close, opened
 
@@ -93,7 +94,9 @@ def aftercare_page(submission, treated, form, status=200):
     text = render_template("treatment_information.html",
                            clinic_phone=current_app.config["CLINIC_PHONE"])
     advice = [f["aftercare"] for f in submission["evaluation"]["flags"] if f.get("aftercare")]
+    emergency = [sign.pattern for sign in signs() if sign.level == "emergency"]
     return render_template("visit/aftercare.html", form=form, advice=advice, next=nexts,
+                           emergency=emergency,
                            aftercare=information.sections(
                                text, "Aftercare", "Warning signs after treatment")), status
 
@@ -108,11 +111,15 @@ def aftercare():
     if form.validate_on_submit():
         photo = form.photo.data
         try:
-            reactions.report(get_db(), submission["id"], form.what.data, form.area.data,
-                             form.since.data, photo.read() if photo else None)
+            row = reactions.report(get_db(), signs(), submission["id"], form.what.data,
+                                   form.area.data, form.since.data,
+                                   photo.read() if photo else None)
         except Refused as error:
             form[error.field].errors.append(str(error))
             return aftercare_page(submission, treated, form, 422)
+        if row["urgent"]:
+            patient_mail.alert_clinic(get_db(), current_app.config, current_app.instance_path)
+        session["reported_emergency"] = bool(row["emergency"])  # not in the URL: health data
         return redirect(url_for("home.reported"))
     return aftercare_page(submission, treated, form, 422 if form.errors else 200)
 
@@ -120,7 +127,8 @@ def aftercare():
 @bp.route("/reported")
 def reported():
     """Confirm a reaction report reached the clinic."""
-    return render_template("visit/reported.html")
+    return render_template("visit/reported.html",
+                           emergency=session.pop("reported_emergency", False))
 
 
 def init_app(app):

@@ -1,5 +1,5 @@
 """Doctors read the reactions patients report, urgent ones and shared batches first."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 
 from .. import reactions
 from ..db import get_db
@@ -42,6 +42,19 @@ def photo(reaction_id):
     return data, 200, {"Content-Type": "image/jpeg", "Cache-Control": "no-store"}
 
 
+def signs():
+    """Return the clinic's reaction signs, loaded at start-up."""
+    return current_app.extensions["consent.reaction_signs"]
+
+
+def unseen_reactions():
+    """Template global: reports no doctor has seen yet (count, urgent), for every staff page."""
+    return reactions.unseen(get_db()) if g.get("user") else None
+
+
 def init_app(app):
-    """Register the reaction reports page."""
+    """Load the clinic's reaction signs (a broken file stops the start) and the pages."""
+    app.extensions["consent.reaction_signs"] = reactions.load_signs(
+        app.config["REACTION_SIGNS_FILE"])
+    app.add_template_global(unseen_reactions)
     app.register_blueprint(bp)

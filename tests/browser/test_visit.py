@@ -100,7 +100,12 @@ def test_a_booked_patient_answers_at_home_and_is_looked_after_afterwards(browser
     assert "SPF 50+" in care.inner_text("main") and "not before" in care.inner_text("main")
     screenshot(care, "home-aftercare")
     assert serious_violations(care) == []
+    assert care.is_hidden("[data-call-999]")
+    care.type("#what", "The skin has gone white")  # as the patient types, before sending
+    care.wait_for_selector("[data-call-999]:has-text('Call 999 now')", state="visible")
+    screenshot(care, "home-aftercare-call-999")
     care.fill("#what", "The redness is spreading and there is some pus")
+    assert care.is_hidden("[data-call-999]")  # urgent, not an emergency
     care.select_option("#area", "face")
     care.fill("#since", clock.today().isoformat())
     photo = io.BytesIO()
