@@ -5,7 +5,8 @@ ACTIONS = {"login", "login_failed", "login_throttled", "logout", "submission_vie
            "decision", "pdf_downloaded", "export", "kiosk_enrolled", "kiosk_revoked",
            "user_changed", "mfa_enrolled", "mfa_reset", "search", "retention_purge",
            "fhir_downloaded", "fhir_export", "countersigned", "treatment_recorded",
-           "pin_set", "history_viewed", "visit_created", "link_sent", "patient_copy_downloaded",
+           "pin_set", "history_viewed", "visit_created", "visit_changed", "visit_cancelled",
+           "link_sent", "patient_copy_downloaded",
            "cooling_off_waived", "reaction_seen"}
 
 

@@ -8,6 +8,7 @@ import smtplib
 import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
@@ -41,12 +42,12 @@ def render(config, instance_path, kind, link, expires=None, **facts):
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 
 
-def queue(db, to_address, subject, body):
+def queue(db, to_address, subject, body, visit_id=None):
     """Add a message to the outbox, due now, and return its id; the caller may hold the lock."""
     now = clock.iso(clock.now())
     return db["outbox"].insert({"to_address": to_address, "subject": subject, "body": body,
-                                "created_at": now, "next_attempt_at": now,
-                                "attempts": 0}).last_pk
+                                "created_at": now, "next_attempt_at": now, "attempts": 0,
+                                "visit_id": visit_id}).last_pk
 
 
 def claim(db, limit=20):
@@ -65,6 +66,10 @@ def message(config, row):
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = config["MAIL_FROM"], row["to_address"], \
         row["subject"]
+    # RFC 5322 requires Date; spam filters score a missing Date or Message-ID.
+    mail["Date"] = formatdate(clock.now().timestamp(), usegmt=True)
+    mail["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip("> ")
+                                    or None)
     link = public_link(config, "/visit", message_token(config["SECRET_KEY"], row["id"]))
     mail.set_content(row["body"].replace(LINK, link))
     return mail

@@ -10,8 +10,9 @@ def send(db, config, instance_path, visit, purpose):
         return False
     with immediate(db):
         expires = visit_links.expiry(purpose, visit, config)
-        subject, body = outbox.render(config, instance_path, purpose, outbox.LINK, expires)
-        message_id = outbox.queue(db, visit["email"], subject, body)
+        subject, body = outbox.render(config, instance_path, purpose, outbox.LINK, expires,
+                                      visit_when=visits.spoken_when(visit))
+        message_id = outbox.queue(db, visit["email"], subject, body, visit["id"])
         visit_links.issue(db, visit, purpose, config,
                           message_token(config["SECRET_KEY"], message_id))
     if purpose == "questionnaire":

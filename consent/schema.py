@@ -346,3 +346,12 @@ def m022_reaction_signs(db):
     """Keep the clinic's signs a reaction report matched, and whether it is an emergency."""
     db["reactions"].add_column("emergency", int, not_null_default=0)
     db["reactions"].add_column("signs", str)
+
+
+@migrations()
+def m023_visit_times(db):
+    """Give visits a time of day and a cancellation; tie each message to its visit."""
+    db["visits"].add_column("visit_time", str)
+    db["visits"].add_column("cancelled_at", str)
+    db["outbox"].add_column("visit_id", str)
+    db["outbox"].create_index(["visit_id"])

@@ -64,6 +64,8 @@ def usable(db, row):
     """Return a link row that still opens, or raise LinkRefused saying why not."""
     if row is None:
         raise LinkRefused("This link is not valid. Please ask the clinic for a new one.")
+    if visits.get(db, row["visit_id"])["cancelled_at"]:
+        raise LinkRefused("This visit was cancelled. Please call the clinic to book again.")
     if row["locked_at"]:
         raise LinkRefused("This link is locked after too many wrong dates of birth. "
                           "Please call the clinic for a new one.")

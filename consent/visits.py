@@ -26,6 +26,34 @@ def check(details, today):
         raise VisitError("treatment", "Choose a treatment.")
 
 
+def spoken_when(visit):
+    """Say a visit's day and time as a patient reads them (Wednesday 2 December 2026 at 10:30)."""
+    day = date.fromisoformat(visit["treatment_date"])
+    when = f"{day:%A} {day.day} {day:%B %Y}"
+    return f"{when} at {visit['visit_time']}" if visit.get("visit_time") else when
+
+
+def update(db, visit, details, today):
+    """Change a booking; once the patient has answered, only its day and time."""
+    check(details, today)
+    changes = {**details, "date_of_birth": details["date_of_birth"].isoformat(),
+               "treatment_date": details["treatment_date"].isoformat()}
+    if visit["submission_id"]:
+        fixed = [name for name in ("first_name", "last_name", "date_of_birth", "treatment")
+                 if changes[name] != visit[name]]
+        if fixed:
+            raise VisitError(fixed[0], "The patient has answered already: only the day and "
+                                       "time of this visit can change.")
+    db["visits"].update(visit["id"], changes)
+    return {**visit, **changes}
+
+
+def cancel(db, visit_id):
+    """Cancel a visit: its links stop opening; True when it was not cancelled before."""
+    return db.execute("update visits set cancelled_at = ? where id = ? and cancelled_at is "
+                      "null", [clock.iso(clock.now()), visit_id]).rowcount == 1
+
+
 def create(db, details, created_by, today):
     """Book a visit; details hold names, date of birth, contact, treatment and its date."""
     check(details, today)
@@ -51,9 +79,11 @@ def day(db, on):
     """List a day's visits with their submission's status, in booking order."""
     return list(db.query(
         "select v.id, v.first_name, v.last_name, v.treatment, v.email, v.phone, "
-        "v.information_sent_at, v.opened_at, v.submission_id, s.status "
-        "from visits v left join submissions s on s.id = v.submission_id "
-        "where v.treatment_date = ? order by v.created_at", [on.isoformat()]))
+        "v.visit_time, v.cancelled_at, v.information_sent_at, v.opened_at, v.submission_id, "
+        "s.status, (select count(*) from outbox o where o.visit_id = v.id and o.sent_at is "
+        "null) as queued from visits v left join submissions s on s.id = v.submission_id "
+        "where v.treatment_date = ? order by v.visit_time is null, v.visit_time, v.created_at",
+        [on.isoformat()]))
 
 
 def note(db, visit_id, column):

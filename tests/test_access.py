@@ -45,6 +45,8 @@ MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
     "reception.index":         (LOGIN, LOGIN, NO, NO, NO, OK),
     "reception.new":           (LOGIN, LOGIN, NO, NO, NO, OK),
     "reception.resend":        (LOGIN, LOGIN, NO, NO, NO, OK),
+    "reception.change":        (LOGIN, LOGIN, NO, NO, NO, OK),
+    "reception.cancel":        (LOGIN, LOGIN, NO, NO, NO, OK),
     "visit.open_link":         (OK, OK, OK, OK, OK, OK),
     "visit.link_status":       (OK, OK, OK, OK, OK, OK),
     "visit.closed":            (OK, OK, OK, OK, OK, OK),

@@ -496,3 +496,63 @@ def test_a_routine_report_alerts_nobody_by_mail(app, reception, smtp, db):
     deliver(app)
     assert not any("Urgent reaction" in subject for subject, _ in smtp.bodies())
     assert db["outbox"].count_where("to_address = 'doctors@clinic.example'") == 0
+
+
+def test_every_message_has_a_date_and_an_id_and_says_when_the_visit_is(app, reception, smtp,
+                                                                        db):
+    assert book(reception, visit_time="10:30").status_code == 302
+    visit = next(db["visits"].rows)
+    page = reception.get(f"/reception?day={TODAY.isoformat()}").get_data(as_text=True)
+    assert "queued: waiting for the mail server" in page and "10:30" in page
+    deliver(app)
+    (message,) = smtp.inbox.messages
+    assert message["Date"] and message["Message-ID"].endswith("@test.invalid>")
+    spoken = f"{TODAY:%A} {TODAY.day} {TODAY:%B %Y} at 10:30"
+    assert spoken in message.get_body(("plain",)).get_content()
+    page = reception.get(f"/reception?day={TODAY.isoformat()}").get_data(as_text=True)
+    assert "queued" not in page and "sent " in page
+    assert visit["visit_time"] == "10:30"
+
+
+def test_reception_reschedules_and_cancels_a_visit_and_its_links_stop(app, reception, smtp,
+                                                                      db):
+    book(reception)
+    deliver(app)
+    token, visit_id = newest_link(smtp), next(db["visits"].rows)["id"]
+    form = reception.get(f"/reception/visits/{visit_id}/edit").get_data(as_text=True)
+    assert 'value="Ada"' in form and "Save the changes" in form
+    tomorrow = TODAY + timedelta(days=1)
+    moved = book(reception, visit_date=tomorrow.isoformat(), visit_time="14:15")
+    assert moved.status_code == 302  # (a second booking; now change the first one)
+    changed = reception.post(f"/reception/visits/{visit_id}/edit", data={
+        "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": DOB,
+        "email": "ada@example.com", "phone": "", "treatment": "microneedling",
+        "visit_date": tomorrow.isoformat(), "visit_time": "09:45"})
+    assert changed.status_code == 302, changed.get_data(as_text=True)[-1500:]
+    row = db["visits"].get(visit_id)
+    assert (row["treatment_date"], row["visit_time"]) == (tomorrow.isoformat(), "09:45")
+    cancelled = reception.post(f"/reception/visits/{visit_id}/cancel")
+    assert cancelled.status_code == 302 and db["visits"].get(visit_id)["cancelled_at"]
+    refused = open_link(app.test_client(), token)
+    assert refused.status_code == 410 and b"This visit was cancelled" in refused.data
+    day = reception.get(f"/reception?day={tomorrow.isoformat()}").get_data(as_text=True)
+    assert "cancelled" in day and "09:45" in day and "14:15" in day
+    assert db["audit"].count_where("action in ('visit_changed', 'visit_cancelled')") == 2
+
+
+def test_an_answered_visit_may_move_but_not_change_patient(app, reception, smtp, db):
+    answer_at_home(app, reception, smtp)
+    visit_id = next(db["visits"].rows)["id"]
+    renamed = reception.post(f"/reception/visits/{visit_id}/edit", data={
+        "first_name": "Grace", "last_name": "Lovelace", "date_of_birth": DOB,
+        "email": "ada@example.com", "phone": "", "treatment": "microneedling",
+        "visit_date": TODAY.isoformat()})
+    assert renamed.status_code == 422 and b"only the day and time" in renamed.data
+    assert db["visits"].get(visit_id)["first_name"] == "Ada"
+
+
+def test_the_booking_form_says_which_treatments_need_booking_ahead(reception):
+    page = reception.get("/reception/visits/new").get_data(as_text=True)
+    assert "Book ahead:" in page and "needs 24 hours" in page
+    empty = reception.post("/reception/visits/new", data={})
+    assert b"Enter the first name." in empty.data and b"This field is required" not in empty.data

@@ -1,7 +1,7 @@
 """Forms around a visit: reception books it; the patient opens a link and reports a reaction."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..questionnaire import QUESTIONS
@@ -15,10 +15,10 @@ from .validators import (born_within_120_years, email_address, not_in_future, pe
 class VisitForm(FlaskForm):
     """Reception books a visit: who, when, what, and how to reach them."""
 
-    first_name = StringField("First name", filters=[strip],
-                             validators=[InputRequired(), Length(max=100), person_name])
-    last_name = StringField("Last name", filters=[strip],
-                            validators=[InputRequired(), Length(max=100), person_name])
+    first_name = StringField("First name", filters=[strip], validators=[
+        InputRequired("Enter the first name."), Length(max=100), person_name])
+    last_name = StringField("Last name", filters=[strip], validators=[
+        InputRequired("Enter the last name."), Length(max=100), person_name])
     date_of_birth = DateField("Date of birth", validators=[InputRequired(
         "Enter the date of birth."), born_within_120_years])
     email = StringField("E-mail", filters=[strip],
@@ -30,12 +30,15 @@ class VisitForm(FlaskForm):
     # Not "treatment_date": the shared validators read that name as the day answers are for.
     visit_date = DateField("Treatment date", validators=[InputRequired(
         "Enter the treatment date.")])
+    visit_time = TimeField("Time", validators=[Optional()])
 
     def details(self):
         """Return the booking as the domain takes it."""
         return {**{name: self[name].data for name in (
             "first_name", "last_name", "date_of_birth", "email", "phone", "treatment")},
-            "treatment_date": self.visit_date.data}
+            "treatment_date": self.visit_date.data,
+            "visit_time": self.visit_time.data.strftime("%H:%M") if self.visit_time.data
+            else None}
 
 
 class OpenLinkForm(LinkForm):

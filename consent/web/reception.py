@@ -1,5 +1,5 @@
 """Reception books visits and sends the patient's pre-visit link; it sees no answers."""
-from datetime import date
+from datetime import date, time
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, \
     url_for
@@ -43,13 +43,58 @@ def new():
             visit = visits.create(db, form.details(), g.user["username"], clinic_today())
         except Refused as error:
             form[error.field].errors.append(str(error))
-            return render_template("reception/new.html", form=form), 422
+            return booking_page(form, status=422)
         record("visit_created", detail=f"visit {visit['id']} booked")
         sent = send(visit)
         flash("Visit booked. " + ("The pre-visit link is on its way by e-mail." if sent else
                                   "No e-mail address: the patient answers at the tablet."))
         return redirect(url_for("reception.index", day=visit["treatment_date"]))
-    return render_template("reception/new.html", form=form), 422 if form.errors else 200
+    return booking_page(form, status=422 if form.errors else 200)
+
+
+def booking_page(form, visit=None, status=200):
+    """Render the booking form, new or for a visit, naming treatments that need notice."""
+    ahead = {name: hours for name, hours in current_app.config["COOLING_OFF_HOURS"].items()
+             if hours}
+    return render_template("reception/new.html", form=form, visit=visit, ahead=ahead), status
+
+
+@bp.route("/visits/<visit_id>/edit", methods=["GET", "POST"])
+@role_required("reception")
+def change(visit_id):
+    """Change or reschedule a booking (after the patient answered: only its day and time)."""
+    db = get_db()
+    visit = visits.get(db, visit_id)
+    if visit is None or visit["cancelled_at"]:
+        abort(404)
+    form = VisitForm(data=None if request.method == "POST" else {
+        **visit, "date_of_birth": date.fromisoformat(visit["date_of_birth"]),
+        "visit_date": date.fromisoformat(visit["treatment_date"]),
+        "visit_time": time.fromisoformat(visit["visit_time"]) if visit["visit_time"] else None})
+    if not form.validate_on_submit():
+        return booking_page(form, visit, 422 if form.errors else 200)
+    try:
+        visit = visits.update(db, visit, form.details(), clinic_today())
+    except Refused as error:
+        form[error.field].errors.append(str(error))
+        return booking_page(form, visit, 422)
+    record("visit_changed", detail=f"visit {visit_id} changed")
+    flash("Visit changed. Links already sent keep working; send again if the patient needs "
+          "the new day and time by e-mail.")
+    return redirect(url_for("reception.index", day=visit["treatment_date"]))
+
+
+@bp.route("/visits/<visit_id>/cancel", methods=["POST"])
+@role_required("reception")
+def cancel(visit_id):
+    """Cancel a visit; its links stop opening."""
+    visit = visits.get(get_db(), visit_id)
+    if visit is None or not ConfirmForm().validate_on_submit():
+        abort(404 if visit is None else 400)
+    if visits.cancel(get_db(), visit_id):
+        record("visit_cancelled", detail=f"visit {visit_id} cancelled")
+    flash("Visit cancelled. Its links no longer open.")
+    return redirect(url_for("reception.index", day=visit["treatment_date"]))
 
 
 def send(visit):
@@ -68,7 +113,9 @@ def resend(visit_id):
     visit = visits.get(get_db(), visit_id)
     if visit is None or not ConfirmForm().validate_on_submit():
         abort(404 if visit is None else 400)
-    if visit["submission_id"]:
+    if visit["cancelled_at"]:
+        flash("This visit was cancelled; no link was sent.")
+    elif visit["submission_id"]:
         flash("This patient has already answered; no new link was sent.")
     elif send(visit):
         flash("A new link is on its way.")
