@@ -34,16 +34,22 @@ def running(config, submission, visit):
         clock.now() < ends(config, submission, visit)
 
 
-def check(config, submission, visit, is_doctor, reason):
-    """Refuse a countersignature inside the period unless a doctor writes why; return reason."""
+def until(config, submission, visit):
+    """Return when treatment may start, spoken in the clinic's zone, while a period runs."""
     if not running(config, submission, visit):
         return None
-    until = clock.spoken(clock.iso(ends(config, submission, visit)), config["CLINIC_TIMEZONE"])
+    return clock.spoken(clock.iso(ends(config, submission, visit)), config["CLINIC_TIMEZONE"])
+
+
+def check(config, submission, visit, is_doctor, reason):
+    """Refuse a countersignature inside the period unless a doctor writes why; return reason."""
+    if not (when := until(config, submission, visit)):
+        return None
     if not is_doctor:
-        raise Refused("cooling_off_reason", f"The cooling-off period runs until {until}. "
+        raise Refused("cooling_off_reason", f"The cooling-off period runs until {when}. "
                                             "Only a doctor can countersign before then.")
     if not (reason or "").strip():
-        raise Refused("cooling_off_reason", f"The cooling-off period runs until {until}. "
+        raise Refused("cooling_off_reason", f"The cooling-off period runs until {when}. "
                                             "Write why treatment cannot wait.")
     return reason.strip()
 

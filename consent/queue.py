@@ -12,7 +12,7 @@ WAITING_ON = {Status.NEEDS_REVIEW: "doctor: review",
               Status.AWAITING_CONSENT: "practitioner: consent",
               Status.CONSENTED: "practitioner: treatment record"}
 SUMMARY = "id, created_at, first_name, last_name, date_of_birth, treatment, treatment_date, " \
-          "status, answers, evaluation"
+          "status, answers, evaluation, signed_at"
 
 
 def summarise(row, today):
@@ -21,7 +21,8 @@ def summarise(row, today):
     born = clock.parse_date(row["date_of_birth"])
     counts = Counter(flag["severity"] for flag in evaluation["flags"])
     return {**{k: row[k] for k in ("id", "first_name", "last_name", "date_of_birth",
-                                   "treatment", "treatment_date", "status", "created_at")},
+                                   "treatment", "treatment_date", "status", "created_at",
+                                   "signed_at")},
             "age": clock.years_between(born, today), "areas": answers["areas"],
             "counts": {s.value: counts.get(s, 0) for s in Severity}}
 

@@ -556,3 +556,22 @@ def test_the_booking_form_says_which_treatments_need_booking_ahead(reception):
     assert "Book ahead:" in page and "needs 24 hours" in page
     empty = reception.post("/reception/visits/new", data={})
     assert b"Enter the first name." in empty.data and b"This field is required" not in empty.data
+
+
+def test_cooling_off_is_shown_to_the_doctor_and_on_today_before_anyone_is_refused(app, db):
+    from conftest import enrolled_client
+    tablet = enrolled_client(app)
+    assert tablet.post("/", data=valid_form(treatment="mesotherapy_needling",
+                                            cold_sore_history="yes")).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    ends = clock.spoken(clock.iso(FROZEN + timedelta(hours=24)), "Europe/London")
+    doctor = signer(app, "dr.house", "doctor")
+    page = doctor.get(f"/review/{sid}").get_data(as_text=True)
+    assert f"Cooling-off until {ends}" in page and f"Approve: treat from {ends}" in page
+    assert "Approve: treat today" not in page
+    nurse = signer(app, "nurse.joy", "practitioner")
+    assert f"cooling-off until {ends}" in nurse.get("/today").get_data(as_text=True)
+    decided = doctor.post(f"/review/{sid}/decide", data={
+        "outcome": "approved", "product": "Vitamin C serum", "batch": "VC-1"})
+    assert decided.status_code == 302, decided.get_data(as_text=True)[-2000:]
+    assert f"cooling-off until {ends}" in nurse.get("/today").get_data(as_text=True)

@@ -13,7 +13,8 @@ from flask import (
     url_for,
 )
 
-from .. import archive, changes, decisions, fhir_export, reactions, submissions, workflow
+from .. import (archive, changes, cooling_off, decisions, fhir_export, reactions, submissions,
+               visits, workflow)
 from .. import queue as lists
 from ..db import get_db
 from ..display import answer_sections
@@ -48,9 +49,18 @@ def submission_or_404(submission_id):
     return submission
 
 
+def cooling_off_until(submission):
+    """Template global: when treatment may start while a cooling-off period runs, else None."""
+    return cooling_off.until(current_app.config, submission,
+                             visits.for_submission(get_db(), submission["id"]))
+
+
 def show_submission(submission, form, status=200):
     """Render one submission for a doctor."""
     db = get_db()
+    if when := cooling_off_until(submission):  # never offer what countersigning will refuse
+        form.outcome.choices = [(c.value, f"Approve: treat from {when}" if c.value ==
+                                 "approved" else c.label) for c in form.outcome.choices]
     last_visit, changed = changes.since_last_visit(db, submission)
     return render_template(
         "review/submission.html", submission=submission, form=form, last_visit=last_visit,
@@ -123,5 +133,6 @@ def fhir_bundle(submission_id):
 
 
 def init_app(app):
-    """Register the review pages."""
+    """Register the review pages and the cooling-off date the staff pages show."""
+    app.add_template_global(cooling_off_until)
     app.register_blueprint(bp)
