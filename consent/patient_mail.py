@@ -1,5 +1,5 @@
 """What the clinic sends a patient: each message a protected link, queued in the outbox."""
-from . import outbox, visit_links, visits
+from . import outbox, submissions, visit_links, visits
 from .links import message_token
 from .storage import immediate
 
@@ -32,5 +32,12 @@ def alert_clinic(db, config, instance_path):
 
 
 def after(db, config, instance_path, submission_id, purpose):
-    """Send a booked patient their copy or aftercare link; False for a walk-in."""
-    return send(db, config, instance_path, visits.for_submission(db, submission_id), purpose)
+    """Send the patient their copy or aftercare link; False when they gave no e-mail."""
+    visit = visits.for_submission(db, submission_id)
+    if visit is None:  # answered at the tablet: the address they typed is the one to use
+        submission = submissions.get(db, submission_id)
+        if not submission["answers"].get("email"):
+            return False
+        with immediate(db):
+            visit = visits.for_submission(db, submission_id) or visits.walk_in(db, submission)
+    return send(db, config, instance_path, visit, purpose)

@@ -65,6 +65,18 @@ def create(db, details, created_by, today):
     return row
 
 
+def walk_in(db, submission):
+    """Record the visit of a patient who answered at the tablet, so links can reach them."""
+    answers = submission["answers"]
+    row = {"id": secrets.token_urlsafe(12), "created_by": "tablet",
+           "created_at": clock.iso(clock.now()), "submission_id": submission["id"],
+           "treatment_date": submission["treatment_date"],
+           **{name: answers.get(name) or None for name in (
+               "first_name", "last_name", "date_of_birth", "email", "phone", "treatment")}}
+    db["visits"].insert(row)
+    return row
+
+
 def get(db, visit_id):
     """Return one visit, or None."""
     return next(db["visits"].rows_where("id = ?", [visit_id]), None)

@@ -150,7 +150,8 @@ def enrolled_client(app):
     """Return a test client that is an enrolled reception tablet."""
     db = connect(app.config["DATABASE"])
     with app.app_context():
-        _, device = tablets.enrol(db, tablets.create(db, "Reception"))
+        name = f"Reception {db['kiosks'].count + 1}"  # tablet names are unique
+        _, device = tablets.enrol(db, tablets.create(db, name))
     db.conn.close()
     client = app.test_client()
     client.set_cookie(app.config["KIOSK_COOKIE"], device)

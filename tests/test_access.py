@@ -46,6 +46,8 @@ MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
     "reception.new":           (LOGIN, LOGIN, NO, NO, NO, OK),
     "reception.resend":        (LOGIN, LOGIN, NO, NO, NO, OK),
     "reception.change":        (LOGIN, LOGIN, NO, NO, NO, OK),
+    "practice.copy_pdf":       (LOGIN, LOGIN, OK, OK, NO, NO),
+    "practice.aftercare_sheet": (LOGIN, LOGIN, 404, 404, NO, NO),  # nothing treated yet
     "reception.cancel":        (LOGIN, LOGIN, NO, NO, NO, OK),
     "visit.open_link":         (OK, OK, OK, OK, OK, OK),
     "visit.link_status":       (OK, OK, OK, OK, OK, OK),

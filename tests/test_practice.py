@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from conftest import (PIN, TODAY, assert_pdf_a_3b, countersign, patient, totp_code, treat,
                       valid_form)
 from consent import archive, submissions
+from consent.storage import connect
 from test_archive import SIGNATURE_PNG
 
 
@@ -288,3 +289,52 @@ def test_the_countersign_screen_marks_changes_since_the_last_visit(app, client, 
     page = practitioner.get(f"/practice/{second}").get_data(as_text=True)
     assert "1 health answer changed since the visit of 12 June 2026" in page
     assert re.search(r'class="[^"]*changed[^"]*"><th scope="row">[^<]*diabetes', page, re.I)
+
+
+def test_a_tablet_patient_with_an_email_gets_the_copy_and_aftercare_links(tmp_path, smtp):
+    from conftest import enrolled_client, make_app, config_for
+    app = make_app(config_for(tmp_path / "i", PUBLIC_URL="https://clinic.example",
+                              **smtp.config()))
+    assert enrolled_client(app).post("/", data=valid_form()).status_code == 302
+    db = connect(app.config["DATABASE"])
+    sid = next(db["submissions"].rows)["id"]
+    from conftest import staff_client
+    from consent import signing
+    nurse = staff_client(app, "nurse.joy", "practitioner")
+    signing.set_pin(db, "nurse.joy", PIN)
+    signed = nurse.post(f"/practice/{sid}", data=SIGNED, follow_redirects=True)
+    assert b"copy is on its way by e-mail." in signed.data
+    treated = nurse.post(f"/practice/{sid}/treatment", data=TREATED, follow_redirects=True)
+    assert b"The aftercare message is on its way." in treated.data
+    assert app.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
+    subjects = [subject for subject, _ in smtp.bodies()]
+    assert subjects == ["Your copy from The Skin Clinic", "After your visit to The Skin Clinic"]
+    phone = app.test_client()
+    token = smtp.bodies()[0][1].split("/visit#")[1].split()[0]
+    assert phone.post("/visit", data={"token": token, "date_of_birth": "1985-12-10"}) \
+        .headers["Location"] == "/visit/copy"
+    download = phone.get("/visit/copy.pdf")
+    assert download.data == archived_bytes(app, db, sid)
+    assert "consent-ada-lovelace-" in download.headers["Content-Disposition"]
+    download.close()
+
+
+def test_a_tablet_patient_without_email_leaves_with_a_printed_copy_and_aftercare(
+        app, client, db, practitioner):
+    assert client.post("/", data=valid_form(email="")).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    signed = practitioner.post(f"/practice/{sid}", data=SIGNED, follow_redirects=True)
+    page = signed.get_data(as_text=True)
+    assert "e-mail" not in page.split("Consent countersigned.")[1].split("</p>")[0]
+    assert "No e-mail address was given: print these for the patient." in page
+    pdf = practitioner.get(f"/practice/{sid}/copy.pdf")
+    assert pdf.data == archived_bytes(app, db, sid) and pdf.mimetype == "application/pdf"
+    pdf.close()
+    assert practitioner.get(f"/practice/{sid}/aftercare").status_code == 404  # not yet treated
+    practitioner.post(f"/practice/{sid}/treatment", data=TREATED)
+    sheet = practitioner.get(f"/practice/{sid}/aftercare").get_data(as_text=True)
+    assert "SPF 50+" in sheet and "Warning signs" in sheet and "data-print" in sheet
+    assert "not before" in sheet and "Call 999 at once" in sheet
+    assert db["audit"].count_where("action in ('patient_copy_printed', 'aftercare_printed')") \
+        == 2
+    assert db["outbox"].count == 0

@@ -9,6 +9,9 @@
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
   const body = document.body;
   const seconds = Number(body.dataset.idleSeconds);
   if (!seconds) return;

@@ -1,4 +1,5 @@
 """What an opened link serves: the questionnaire at home, the patient's copy, aftercare."""
+import re
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, send_file,
@@ -9,6 +10,7 @@ from .. import (archive, clock, display, information, patient_mail, queue, react
 from ..db import get_db
 from ..forms import QuestionnaireForm, encode_form
 from ..forms.visit import ReactionForm
+from ..names import name_key
 from ..questionnaire import SECTIONS
 from ..status import Refused
 from .audit import record
@@ -77,7 +79,15 @@ def copy_pdf():
            detail="the patient downloaded their copy through their link")
     path = Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(db, entry)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name="consent.pdf", max_age=0)
+                     download_name=download_name(submissions.get(db, visit["submission_id"])),
+                     max_age=0)
+
+
+def download_name(submission):
+    """Name a consent's file by whose it is and when: consent-ada-lovelace-2026-12-02.pdf."""
+    who = re.sub(r"[^a-z0-9]+", "-", name_key(submission["first_name"],
+                                              submission["last_name"])).strip("-")
+    return f"consent-{who or 'patient'}-{submission['treatment_date']}.pdf"
 
 
 def treated_here(visit):
@@ -86,19 +96,24 @@ def treated_here(visit):
     return submission, treatments.areas(treatments.get(get_db(), submission["id"]))
 
 
-def aftercare_page(submission, treated, form, status=200):
-    """Render the aftercare for what was done, with the reaction form."""
+def aftercare_content(submission, treated):
+    """Return what the aftercare says for what was done: advice, next sessions, the text."""
     days = get_ruleset().parameters["min_interval_days"]
-    nexts = queue.next_sessions([{"treatment_date": submission["treatment_date"],
-                                  "treated": treated}], days)
     text = render_template("treatment_information.html",
                            clinic_phone=current_app.config["CLINIC_PHONE"])
-    advice = [f["aftercare"] for f in submission["evaluation"]["flags"] if f.get("aftercare")]
+    return {"advice": [f["aftercare"] for f in submission["evaluation"]["flags"]
+                       if f.get("aftercare")],
+            "next": queue.next_sessions([{"treatment_date": submission["treatment_date"],
+                                          "treated": treated}], days),
+            "aftercare": information.sections(text, "Aftercare",
+                                              "Warning signs after treatment")}
+
+
+def aftercare_page(submission, treated, form, status=200):
+    """Render the aftercare for what was done, with the reaction form."""
     emergency = [sign.pattern for sign in signs() if sign.level == "emergency"]
-    return render_template("visit/aftercare.html", form=form, advice=advice, next=nexts,
-                           emergency=emergency,
-                           aftercare=information.sections(
-                               text, "Aftercare", "Warning signs after treatment")), status
+    return render_template("visit/aftercare.html", form=form, emergency=emergency,
+                           **aftercare_content(submission, treated)), status
 
 
 @bp.route("/aftercare", methods=["GET", "POST"])

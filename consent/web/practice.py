@@ -1,9 +1,11 @@
 """Practitioners take consent in person, countersign it, and record the treatment."""
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from pathlib import Path
 
-from .. import (accounts, changes, consents, cooling_off, decisions, patient_mail, signing,
-               submissions, treatments, visits, workflow)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   send_file, url_for)
+
+from .. import (accounts, archive, changes, consents, cooling_off, decisions, patient_mail,
+                signing, submissions, treatments, visits, workflow)
 from .. import queue as lists
 from ..db import get_db
 from ..display import answer_sections
@@ -12,6 +14,7 @@ from ..forms.validators import clinic_today
 from ..status import Refused, Status, current, require
 from .audit import record
 from .auth import role_required
+from .home import aftercare_content, download_name
 from .rules import get_ruleset
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -89,6 +92,33 @@ def countersign(submission_id):
           "The sealed PDF could not be made yet; `flask archive retry` will finish it.") +
           (" The patient's copy is on its way by e-mail." if sent else ""))
     return redirect(url_for("practice.treatment", submission_id=submission_id))
+
+
+@bp.route("/<submission_id>/copy.pdf")
+@role_required("practitioner")
+def copy_pdf(submission_id):
+    """Open the sealed consent to print for a patient who gave no e-mail; audited."""
+    found, db = submission_or_404(submission_id), get_db()
+    entry = archive.entry(db, submission_id)
+    if entry is None:
+        abort(404)
+    record("patient_copy_printed", submission_id)
+    return send_file(Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(db, entry),
+                     mimetype="application/pdf", download_name=download_name(found),
+                     max_age=0)
+
+
+@bp.route("/<submission_id>/aftercare")
+@role_required("practitioner")
+def aftercare_sheet(submission_id):
+    """Show the patient's aftercare as a sheet to print (the treatment must be recorded)."""
+    found = submission_or_404(submission_id)
+    done = treatments.get(get_db(), submission_id)
+    if done is None or done["outcome"] != "treated":
+        abort(404)
+    record("aftercare_printed", submission_id)
+    return render_template("practice/aftercare_sheet.html", submission=found,
+                           **aftercare_content(found, treatments.areas(done)))
 
 
 @bp.route("/<submission_id>/history")

@@ -110,7 +110,7 @@ def tablet_page(browser, server, viewport=TABLET, enrol=True):
     page = context.new_page()
     if enrol:
         db = server.db()
-        token = tablets.create(db, "Reception")
+        token = tablets.create(db, f"Reception {db['kiosks'].count + 1}")  # names are unique
         db.conn.close()
         page.goto(tablets.enrolment_link(server.app.config, token))
         page.click("button:has-text('Enrol this tablet')")
