@@ -15,10 +15,13 @@ def get(db, submission_id):
     return next(db["consents"].rows_where("submission_id = ?", [submission_id]), None)
 
 
-def check(submission, identity_checked, discussed, answer):
+def check(submission, identity_checked, discussed, answer, guardian_checked=False):
     """Refuse a countersignature that leaves out what consent in person needs."""
     if not identity_checked:
         raise ConsentError("identity_checked", "Confirm that you checked the patient's identity.")
+    if submission["answers"].get("guardian_name") and not guardian_checked:
+        raise ConsentError("guardian_checked", "Confirm that you checked the guardian's "
+                                               "identity and parental responsibility.")
     if not discussed:
         raise ConsentError("discussed", "Confirm that you discussed risks, benefits and "
                                         "alternatives with the patient.")
@@ -27,7 +30,7 @@ def check(submission, identity_checked, discussed, answer):
 
 
 def countersign(db, submission_id, practitioner, today, signed_with, identity_checked=False,
-                discussed=False, answer="", cooling_off_reason=None):
+                discussed=False, answer="", cooling_off_reason=None, guardian_checked=False):
     """Record the practitioner's countersignature; the submission becomes consented.
 
     cooling_off_reason: a doctor's (the signer's) reason for not waiting out the period.
@@ -35,10 +38,12 @@ def countersign(db, submission_id, practitioner, today, signed_with, identity_ch
     with immediate(db):
         submission = submissions.get(db, submission_id)
         require(submission, Status.AWAITING_CONSENT, today, "countersigning")
-        check(submission, identity_checked, discussed, answer)
+        check(submission, identity_checked, discussed, answer, guardian_checked)
         row = {"submission_id": submission_id, "practitioner": practitioner,
                "countersigned_at": clock.iso(clock.now()), "identity_checked": 1,
                "discussed": 1, "answer_to_questions": answer, "signed_with": signed_with}
+        if submission["answers"].get("guardian_name"):  # a minor: the guardian consents
+            row["guardian_checked"] = 1
         if cooling_off_reason:
             row.update(cooling_off_waived_by=practitioner, cooling_off_reason=cooling_off_reason)
         db["consents"].insert(row)

@@ -27,8 +27,9 @@ def bundle(submission, decision, countersigned, staff, clinic, pdf_bytes=None):
     sid, answers = submission["id"], submission["answers"]
     form = questionnaire()
     ids = {kind: urn(sid, kind) for kind in ("patient", "organization", "doctor", "practitioner",
-                                              "response", "consent", "provenance")}
+                                              "response", "consent", "provenance", "guardian")}
     resources = [form, patient(sid, answers), organization(clinic),
+                 *([guardian(answers, ids)] if answers.get("guardian_name") else []),
                  response(sid, answers, form, ids),
                  consent(submission, decision, countersigned, ids, pdf_bytes),
                  provenance(submission, decision, countersigned, ids)]
@@ -73,18 +74,37 @@ def practitioner(kind, person):
     return found
 
 
+# How the questionnaire's relationships read in HL7's RoleCode.
+RELATIONSHIPS = {"parent": ("PRN", "parent"), "legal_guardian": ("GUARD", "guardian")}
+
+
+def guardian(answers, ids):
+    """Describe a minor's parent or guardian, who gave consent for them."""
+    code, display = RELATIONSHIPS.get(answers.get("guardian_relationship"), ("GUARD", "guardian"))
+    return {"resourceType": "RelatedPerson", "id": "guardian",
+            "patient": {"reference": ids["patient"]}, "name": [{"text": answers["guardian_name"]}],
+            "relationship": [{"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": code,
+                "display": display}]}]}
+
+
 def consent(submission, decision, countersigned, ids, pdf_bytes):
-    """Return the Consent: treatment, permit or deny, the sealed PDF as its source."""
+    """Return the Consent: treatment, permit or deny, the sealed PDF as its source.
+
+    Its performer is who consented: a minor's parent or guardian, else the patient; the
+    practitioner who took consent in person follows.
+    """
     outcome = "consented" if countersigned else (decision or {}).get("outcome",
                                                                      submission["status"])
+    consenting = "guardian" if submission["answers"].get("guardian_name") else "patient"
     return {"resourceType": "Consent", "id": "consent", "status": "active",
             "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
                                   "code": "treatment"}]},
             "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0",
                                       "display": "Patient Consent"}]}],
             "patient": {"reference": ids["patient"]}, "dateTime": submission["signed_at"],
-            # Who took consent in person; before countersigning existed, the patient alone.
-            "performer": [{"reference": ids["practitioner" if countersigned else "patient"]}],
+            "performer": [{"reference": ids[consenting]}] + (
+                [{"reference": ids["practitioner"]}] if countersigned else []),
             "organization": [{"reference": ids["organization"]}],
             "sourceAttachment": source(submission["id"], pdf_bytes),
             "provision": {"type": RELEASE.get(outcome, "deny")}}

@@ -355,3 +355,9 @@ def m023_visit_times(db):
     db["visits"].add_column("cancelled_at", str)
     db["outbox"].add_column("visit_id", str)
     db["outbox"].create_index(["visit_id"])
+
+
+@migrations()
+def m024_guardian_checked(db):
+    """Record that the practitioner checked a minor's guardian and their responsibility."""
+    db["consents"].add_column("guardian_checked", int)

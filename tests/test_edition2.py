@@ -163,3 +163,39 @@ def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
     editions = {row["first_name"]: row["edition"] for row in db["submissions"].rows}
     assert editions.pop("Emma") == "2" and set(editions.values()) == {"1"}
     assert old.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+
+
+def test_the_practitioner_confirms_the_guardian_who_is_named_as_consenting(app, client, db):
+    from conftest import PIN
+    from consent import fhir, fhir_export, signing
+    assert client.post("/", data=valid_form(**MINOR, **GUARDIAN)).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    doctor = staff_client(app, "dr.grey", "doctor")
+    decided = doctor.post(f"/review/{sid}/decide", data={
+        "outcome": "approved", "note": "Parent present; low depth only.",
+        "override_reason": "Acne scarring; parent present and agrees; low depth."})
+    assert decided.status_code == 302, decided.get_data(as_text=True)[-1500:]
+    nurse = staff_client(app, "nurse.joy", "practitioner")
+    signing.set_pin(db, "nurse.joy", PIN)
+    page = nurse.get(f"/practice/{sid}").get_data(as_text=True)
+    top = page.index("Under 18: the parent or guardian consents.")
+    assert top < page.index("<h2>Countersign the consent</h2>") and "Mary Lovelace (parent)" \
+        in page
+    signed = {"identity_checked": "y", "discussed": "y", "pin": PIN}
+    refused = nurse.post(f"/practice/{sid}", data=signed)
+    assert refused.status_code == 422 and b"guardian&#39;s identity and parental" in refused.data
+    assert db["consents"].count == 0
+    done = nurse.post(f"/practice/{sid}", data={**signed, "guardian_checked": "y"})
+    assert done.status_code == 302 and db["consents"].get(sid)["guardian_checked"] == 1
+    data = (Path(app.config["ARCHIVE_DIR"]) / archive.entry(db, sid)["path"]).read_bytes()
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+    assert "Mary Lovelace, parent, gave consent for them" in text
+    assert "that Mary Lovelace has parental responsibility" in text
+    with app.app_context():
+        bundle = fhir_export.bundle_for(db, app.config, sid)
+    found = {entry.resource.id: entry.resource for entry in bundle.entry}
+    assert found["guardian"].name[0].text == "Mary Lovelace"
+    assert found["guardian"].relationship[0].coding[0].code == "PRN"
+    assert [p.reference for p in found["consent"].performer] == [
+        fhir.urn(sid, "guardian"), fhir.urn(sid, "practitioner")]
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0

@@ -37,8 +37,9 @@ def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
     [provenance] = found["Provenance"]
     assert provenance.signature[0].sigFormat == "image/png"
     assert {person.id for person in found["Practitioner"]} == staff
-    performer = "practitioner" if "practitioner" in staff else "patient"
-    assert consent.performer[0].reference == fhir.urn(sid, performer)
+    # Who consented (an adult patient), then who took consent in person.
+    performers = ["patient"] + (["practitioner"] if "practitioner" in staff else [])
+    assert [p.reference for p in consent.performer] == [fhir.urn(sid, p) for p in performers]
     assert len(provenance.signature) == 1 + len(staff)  # the patient, and each of staff
     if "practitioner" in staff:
         assert "obtained their consent" in provenance.agent[-1].role[0].text

@@ -33,6 +33,8 @@ class CountersignForm(SigningFields):
     """The practitioner's countersignature of a patient's consent."""
 
     identity_checked = BooleanField("I checked the patient's identity.")
+    guardian_checked = BooleanField("I checked the identity of the parent or guardian, and "
+                                    "that they have parental responsibility for the patient.")
     discussed = BooleanField("I discussed the risks, benefits and alternatives (including no "
                              "treatment) with the patient.")
     answer_to_questions = TextAreaField("Your answer to the patient's question", filters=[strip],

@@ -17,9 +17,16 @@ function questionLabel(question) {
 }
 
 // Comfort check on "Next": this screen's required answers (the server checks all again).
+// A signature pad counts as answered once drawn on, or once "I can't draw" is ticked.
+function unsigned(question) {
+  const typed = question.querySelector("input[type=checkbox]");
+  return !question.querySelector("input[type=hidden]").value && !(typed && typed.checked);
+}
+
 function unanswered(step) {
   return [...step.querySelectorAll(".question")].filter((question) => {
     if (question.closest("[hidden]") && question.closest("[hidden]") !== step) return false;
+    if (question.hasAttribute("data-signature")) return unsigned(question);
     const required = [...question.querySelectorAll("input[required], textarea[required], select[required]")];
     if (!required.length) return false;
     const boxes = required.filter((input) => input.type === "radio" || input.type === "checkbox");
@@ -40,8 +47,9 @@ function markUnanswered(step, questions) {
     note.id = `${question.id}-unanswered`;
     note.dataset.clientError = "";
     note.setAttribute("role", "alert");
-    note.textContent = "Please answer this question.";
-    question.querySelector("legend, label").after(note);
+    note.textContent = question.hasAttribute("data-signature") ? "Please sign in the box."
+      : "Please answer this question.";
+    question.querySelector("legend, label, .label").after(note);
     question.classList.add("has-error");
     question.dataset.unanswered = "";
   }

@@ -69,7 +69,7 @@ def countersign(submission_id):
         # Refuse an impossible or incomplete step before a one-time code is spent on it.
         require(found, Status.AWAITING_CONSENT, clinic_today(), "countersigning")
         consents.check(found, form.identity_checked.data, form.discussed.data,
-                       form.answer_to_questions.data)
+                       form.answer_to_questions.data, form.guardian_checked.data)
         visit = visits.for_submission(db, submission_id)
         # Checked again when recorded; here so that no one-time code is spent on a refusal.
         waiver = cooling_off.check(current_app.config, found, visit, accounts.may(
@@ -82,7 +82,8 @@ def countersign(submission_id):
         archived = workflow.countersign(
             db, current_app.config, submission_id, g.user["username"], clinic_today(), how,
             identity_checked=form.identity_checked.data, discussed=form.discussed.data,
-            answer=form.answer_to_questions.data, cooling_off_reason=waiver)
+            answer=form.answer_to_questions.data, cooling_off_reason=waiver,
+            guardian_checked=form.guardian_checked.data)
     except Refused as error:  # a credential, a box, the answer or the period, by its field
         form[error.field].errors.append(str(error))
         return page("practice/countersign.html", found, form, 422)

@@ -13,7 +13,7 @@ from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_si
                               screenshot, serious_violations, staff_page, tablet_page)
 from axe_playwright_python.sync_playwright import Axe
 from conftest import valid_form
-from consent import archive, integrity
+from consent import archive, clock, integrity
 
 
 def rows(server):
@@ -479,8 +479,11 @@ def test_the_whole_questionnaire_by_keyboard_alone_with_no_axe_violation(tablet,
 
 
 def test_a_minors_guardian_signs_on_their_own_screen(tablet, server):
-    data = valid_form(first_name="Tom", signed_name="Tom Lovelace", date_of_birth="2010-01-01",
-                      guardian_name="Mary Lovelace", guardian_relationship="parent")
+    today = clock.today()
+    sixteen = today.replace(year=today.year - 16, day=min(today.day, 28))  # a minor every day
+    data = valid_form(first_name="Tom", signed_name="Tom Lovelace",
+                      date_of_birth=sixteen.isoformat(), guardian_name="Mary Lovelace",
+                      guardian_relationship="parent")
     tablet.click("[data-start]")
     seen = []
     while not tablet.locator("#section-consent").is_visible():
@@ -489,6 +492,10 @@ def test_a_minors_guardian_signs_on_their_own_screen(tablet, server):
         if seen[-1] == "section-guardian":
             screenshot(tablet, "tablet-guardian")
             assert Axe().run(tablet).response["violations"] == []  # any impact, as issue 16
+            fill_visible(tablet, data)
+            tablet.click("[data-next]")  # no signature yet: Next stays, and says why
+            tablet.wait_for_selector("#section-guardian >> text=Please sign in the box.")
+            assert tablet.locator("#section-guardian").is_visible()
             draw_signature(tablet, "guardian_signature")
         fill_visible(tablet, data)
         tablet.click("[data-next]")
