@@ -34,8 +34,10 @@ sysdeps-test: sysdeps
 	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light \
 		/usr/lib/softhsm/libsofthsm2.so softhsm2
 
+# The first `make run` needs the clinic's name (CLINIC_NAME="..."): init refuses to make
+# keys and certificates under a placeholder, and writes the name to instance/config.py.
 init: sysdeps $(VENV)/.app
-	$(FLASK) init
+	$(FLASK) init $(if $(CLINIC_NAME),--clinic-name "$(CLINIC_NAME)")
 
 # The outbox sender runs beside gunicorn and stops with it (a systemd timer may run
 # `flask --app consent outbox send` instead; see docs/operations.md).

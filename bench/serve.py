@@ -18,13 +18,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def prepare_instance(folder, keep_config=False):
+def prepare_instance(folder, keep_config=False, clinic_name="Harbour Skin Clinic"):
     """Write an instance folder with a secret key and bring it up to date."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if not keep_config:
         (folder / "config.py").write_text(f"SECRET_KEY = {secrets.token_hex(16)!r}\n")
-    subprocess.run([sys.executable, "-m", "flask", "--app", "consent", "init"], check=True,
+    subprocess.run([sys.executable, "-m", "flask", "--app", "consent", "init", "--clinic-name",
+                    clinic_name], check=True,
                    env={**os.environ, "CONSENT_INSTANCE": str(folder)}, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
     return folder

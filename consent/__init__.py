@@ -96,6 +96,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     if not app.config["PUBLIC_URL"]:  # serve on loopback, but print no link that may not open
         app.config.update(PUBLIC_URL="http://127.0.0.1:5000", PUBLIC_URL_KNOWN=False)
+    app.config["INSTANCE_PATH"] = app.instance_path  # the HTTPS files, for start-up checks
     os.umask(0o077)  # patient data: nothing this service writes is for other local users
     os.makedirs(app.instance_path, exist_ok=True)
     secure_cookies(app.config)

@@ -7,7 +7,7 @@ ACTIONS = {"login", "login_failed", "login_throttled", "logout", "submission_vie
            "fhir_downloaded", "fhir_export", "countersigned", "treatment_recorded",
            "pin_set", "history_viewed", "visit_created", "visit_changed", "visit_cancelled",
            "link_sent", "patient_copy_downloaded", "patient_copy_printed", "aftercare_printed",
-           "cooling_off_waived", "reaction_seen"}
+           "cooling_off_waived", "reaction_seen", "certificates_reissued"}
 
 
 def append(db, action, username=None, submission_id=None, detail=""):

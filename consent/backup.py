@@ -24,6 +24,8 @@ DATABASE, CERTIFICATE = "consent.sqlite", "cert.pem"
 # (".ts1", ".ts2", ...): every file the archive writes, and nothing else.
 ARCHIVE_FILE = re.compile(
     r"archive/[0-9]{4}/[0-9]{2}/[A-Za-z0-9_-]+(\.treatment)?(\.ts[1-9][0-9]*)?\.pdf")
+# Certificates of seal keys retired by a re-issue: what they sealed still verifies with them.
+RETIRED_FILE = re.compile(r"retired/[0-9]{8}T[0-9]{6}-cert\.pem")
 SUFFIX = ".age"
 
 
@@ -39,7 +41,12 @@ def new_identity():
 
 def stored_name(name):
     """Return the name a file has in the backup folder (encrypted unless public)."""
-    return name if name == CERTIFICATE else name + SUFFIX
+    return name if public(name) else name + SUFFIX
+
+
+def public(name):
+    """Tell whether a backup file is a certificate (public, kept in clear)."""
+    return name == CERTIFICATE or RETIRED_FILE.fullmatch(name) is not None
 
 
 def file_sha256(path):
@@ -75,7 +82,7 @@ def put(dest, name, data, to):
     """Write one file into the backup, encrypted unless it is the public certificate."""
     path = dest / stored_name(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data if name == CERTIFICATE else pyrage.encrypt(data, [to]))
+    path.write_bytes(data if public(name) else pyrage.encrypt(data, [to]))
     return file_sha256(path)
 
 
@@ -102,8 +109,11 @@ def back_up(config, dest):
     for relative in paths:  # write-once files: those the snapshot lists are complete
         data = (Path(config["ARCHIVE_DIR"]) / relative).read_bytes()
         files[f"archive/{relative}"] = put(dest, f"archive/{relative}", data, to)
-    certificate = (Path(config["SEAL_DIR"]) / CERTIFICATE).read_bytes()
-    files[CERTIFICATE] = put(dest, CERTIFICATE, certificate, to)
+    seal = keys.from_config(config)
+    files[CERTIFICATE] = put(dest, CERTIFICATE, Path(seal.certificate).read_bytes(), to)
+    for path in keys.retired(seal):
+        name = f"{keys.RETIRED}/{Path(path).name}"
+        files[name] = put(dest, name, Path(path).read_bytes(), to)
     manifest = {"created_at": clock.iso(clock.now()), "consents": records,
                 "encrypted_to": str(to), "files": files}
     text = json.dumps(manifest, indent=1).encode()

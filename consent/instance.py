@@ -62,16 +62,27 @@ def restrict(path, mode):
         os.chmod(path, mode)
 
 
-def initialise(app):
+class Unnamed(Exception):
+    """Keys and certificates would be made under the placeholder clinic name."""
+
+
+def initialise(app, clinic_name=None, require_name=False):
     """Bring the instance folder of an app (config and instance_path) up to date; idempotent.
 
-    Return what was done, one line each, for the command line to print.
+    clinic_name is written to config.py first; with require_name, nothing is made under
+    the placeholder name (Unnamed). Return what was done, one line each.
     """
     config, folder = app.config, app.instance_path
     Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     restrict(folder, 0o700)
     done = ["Generated a new secret key." if write_config(folder) else
             "Kept the existing secret key."]
+    if clinic_name:
+        name_clinic(folder, clinic_name)
+        config["CLINIC_NAME"] = clinic_name
+        done.append(f"Named the clinic {clinic_name!r} in {folder}/config.py")
+    if require_name and unnamed_keys_due(config, folder):
+        raise Unnamed()
     Path(config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     storage.migrate(config["DATABASE"])
     for suffix in ("", "-wal", "-shm"):
@@ -111,6 +122,10 @@ def startup_checks(config):
         warnings.append("The seal key lies in the instance folder: whoever copies the folder "
                         "can forge seals. Set SEAL_KEY_FILE or SEAL_PKCS11_MODULE "
                         "(docs/operations.md)")
+    if stale := misnamed(config, config["INSTANCE_PATH"]):
+        warnings.append(f"{' and '.join(stale)} name another clinic than CLINIC_NAME "
+                        f"{config['CLINIC_NAME']!r}: run `flask --app consent certificates "
+                        "reissue` (docs/operations.md, \"The clinic's name\")")
     if not config.get("TSA_URL"):
         warnings.append("No time-stamping authority: consents are sealed without trusted time "
                         "(PAdES B-B), so their date rests on this server's clock. Set TSA_URL "
@@ -118,6 +133,43 @@ def startup_checks(config):
     if not pdf.harfbuzz_subset_available():
         warnings.append("libharfbuzz-subset is missing: PDF renders are about 1.9x slower")
     return warnings
+
+
+def misnamed(config, folder):
+    """List the certificates (seal, HTTPS CA) that name another clinic than the config."""
+    found = []
+    for what, path in (("The seal certificate", keys.from_config(config).certificate),
+                       ("The HTTPS CA", Path(folder) / tls.CA_CERT)):
+        if Path(path).is_file() and keys.named(path) != config["CLINIC_NAME"]:
+            found.append(what)
+    return found
+
+
+def unnamed_keys_due(config, folder):
+    """Tell whether init would make a key or certificate under the placeholder name."""
+    missing = not Path(keys.from_config(config).certificate).exists() or \
+        not (Path(folder) / tls.CA_CERT).exists()
+    return missing and config["CLINIC_NAME"] == PLACEHOLDERS["CLINIC_NAME"]
+
+
+def name_clinic(instance_path, name):
+    """Write CLINIC_NAME into instance/config.py (the commented template line, or a new one)."""
+    config = Path(instance_path) / "config.py"
+    lines = [line for line in config.read_text().splitlines()
+             if not line.lstrip("# ").startswith("CLINIC_NAME =")]
+    config.write_text("\n".join([*lines, f"CLINIC_NAME = {name!r}"]) + "\n")
+
+
+def reissue(config, folder, stamp, label=None):
+    """Retire the seal and HTTPS certificates and make new ones under CLINIC_NAME."""
+    seal = keys.reissue(keys.from_config(config), config["CLINIC_NAME"], stamp, label)
+    retired = Path(folder) / "tls" / f"retired-{stamp}"
+    retired.mkdir(parents=True, mode=0o700)
+    for name in (tls.CA_CERT, tls.CA_KEY, tls.SERVER_CERT, tls.SERVER_KEY):
+        if (Path(folder) / name).exists():
+            os.replace(Path(folder) / name, retired / Path(name).name)
+    tls.ensure(folder, config["CLINIC_NAME"], config["PUBLIC_URL"], config["TLS_HOSTS"])
+    return seal
 
 
 def key_in_instance(config):

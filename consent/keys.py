@@ -17,6 +17,9 @@ from . import certificates, seal_attributes
 from .certificates import seal_name
 
 
+RETIRED = "retired"  # beside cert.pem: certificates of earlier seal keys
+
+
 @dataclass(frozen=True)
 class SealKeys:
     """Where the seal certificate (public) and its private key live."""
@@ -117,13 +120,47 @@ def sign_bytes(data, keys):
 
 
 def signature_holds(data, signature, keys):
-    """Tell whether a base64 signature over data was made with the seal key."""
-    try:
-        public_key(keys.certificate, mtime(keys.certificate)).verify(
-            base64.b64decode(signature or ""), data, ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    return True
+    """Tell whether a base64 signature over data was made with the seal key or a retired one."""
+    for path in (keys.certificate, *retired(keys)):
+        try:
+            public_key(path, mtime(path)).verify(base64.b64decode(signature or ""), data,
+                                                 ec.ECDSA(hashes.SHA256()))
+        except (InvalidSignature, ValueError, TypeError):
+            continue
+        return True
+    return False
+
+
+def retired(keys):
+    """List the certificates of seal keys retired by a re-issue (they verify, never sign)."""
+    return tuple(str(p) for p in sorted((Path(keys.certificate).parent / RETIRED).glob("*.pem")))
+
+
+def named(certificate):
+    """Return the organisation a certificate names (the clinic), or None."""
+    cert = x509.load_pem_x509_certificate(Path(certificate).read_bytes())
+    found = cert.subject.get_attributes_for_oid(x509.oid.NameOID.ORGANIZATION_NAME)
+    return found[0].value if found else None
+
+
+def reissue(keys, clinic_name, stamp, label=None):
+    """Retire the seal key's certificate and make a new key and certificate; return the keys.
+
+    A file key is deleted (its certificate still verifies what it sealed); a token key is
+    left in the token, and the new one gets the label given.
+    """
+    if keys.in_token and not label:
+        raise ValueError("the key is in a token: give the new key a label (--pkcs11-label)")
+    folder = Path(keys.certificate).parent / RETIRED
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.replace(keys.certificate, folder / f"{stamp}-cert.pem")
+    if keys.in_token:
+        keys = SealKeys(keys.certificate, None, keys.pkcs11_module, keys.pkcs11_token,
+                        keys.pkcs11_pin, label)
+    else:
+        Path(keys.key_file).unlink(missing_ok=True)
+    create(keys, clinic_name)
+    return keys
 
 
 def mtime(path):

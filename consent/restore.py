@@ -5,16 +5,18 @@ from pathlib import Path
 import pyrage
 
 from . import checkpoints
-from .keys import from_config as seal_keys, signature_holds
+from .keys import from_config as seal_keys, retired, signature_holds
 from .backup import (
     ARCHIVE_FILE,
     CERTIFICATE,
     DATABASE,
     MANIFEST,
     SIGNATURE,
+    RETIRED_FILE,
     BackupError,
     archived_files,
     file_sha256,
+    public,
     stored_name,
 )
 from .storage import connect, migrate
@@ -22,7 +24,8 @@ from .storage import connect, migrate
 
 def allowed(name):
     """Tell whether a manifest entry names a file a backup may hold."""
-    return name in (DATABASE, CERTIFICATE) or ARCHIVE_FILE.fullmatch(name) is not None
+    return name in (DATABASE, CERTIFICATE) or ARCHIVE_FILE.fullmatch(name) is not None or \
+        RETIRED_FILE.fullmatch(name) is not None
 
 
 def signed_manifest(src, keys):
@@ -57,7 +60,8 @@ def check_manifest(src, keys):
         path = src / stored_name(name)
         if not path.is_file() or path.is_symlink() or file_sha256(path) != digest:
             raise BackupError(f"backup file damaged or missing: {name}")
-    if (src / CERTIFICATE).read_bytes() != Path(keys.certificate).read_bytes():
+    if (src / CERTIFICATE).read_bytes() != Path(keys.certificate).read_bytes() and \
+            (src / CERTIFICATE).read_bytes() not in {Path(p).read_bytes() for p in retired(keys)}:
         raise BackupError("the backup was sealed under another certificate than this "
                           "instance's: install the clinic's own seal key and certificate")
     return manifest
@@ -110,7 +114,8 @@ def restore(config, src, identity_file):
     for name, path in targets.items():
         if name != DATABASE:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(decrypt(src, name, identity))
+            path.write_bytes((src / name).read_bytes() if public(name) else
+                             decrypt(src, name, identity))
     for suffix in ("", "-wal", "-shm"):  # the database last: until then the instance is empty
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     database.write_bytes(snapshot)

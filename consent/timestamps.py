@@ -13,6 +13,8 @@ from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
+from .keys import retired
+
 
 @dataclass(frozen=True)
 class Tsa:
@@ -36,15 +38,15 @@ def timestamper(tsa):
 
 
 @functools.lru_cache(maxsize=8)
-def trust_roots(certificate, roots):
-    """Parse the seal certificate and the TSA's roots once."""
-    found = [load_cert_from_pemder(certificate)]
+def trust_roots(certificates, roots):
+    """Parse the seal certificates (current and retired) and the TSA's roots once."""
+    found = [load_cert_from_pemder(certificate) for certificate in certificates]
     return found + (list(load_certs_from_pemder([roots])) if roots else [])
 
 
 def validation_context(keys, tsa, fetching=False):
     """Trust the clinic's seal certificate and the TSA's roots; fetch CRLs only to embed."""
-    roots = trust_roots(keys.certificate, tsa.roots if tsa else None)
+    roots = trust_roots((keys.certificate, *retired(keys)), tsa.roots if tsa else None)
     # requests, not aiohttp: an aiohttp session outlives pyHanko's event loop (a warning)
     backend = RequestsFetcherBackend() if fetching else None
     return ValidationContext(trust_roots=roots, allow_fetching=fetching,

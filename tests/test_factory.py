@@ -21,7 +21,7 @@ def test_config(tmp_path):
 
 def test_init_is_idempotent_and_generates_the_key_once(instance):
     app = create_app()
-    result = app.test_cli_runner().invoke(args=["init"])
+    result = app.test_cli_runner().invoke(args=["init", "--clinic-name", "Elm Clinic"])
     assert result.exit_code == 0, result.output
     assert "Generated a new secret key" in result.output
     config = instance / "config.py"
@@ -112,3 +112,65 @@ def test_every_start_warns_while_there_is_no_trusted_time(tmp_path):
     assert any("No time-stamping authority" in w for w in startup_checks(bare.config))
     stamped = make_app(config_for(tmp_path / "b", TSA_URL="http://127.0.0.1:1/tsa"))
     assert not any("time-stamping" in w for w in startup_checks(stamped.config))
+
+
+def test_init_makes_no_key_under_the_placeholder_name_and_takes_the_clinics(instance):
+    from consent import keys
+    refused = create_app().test_cli_runner().invoke(args=["init"])
+    assert refused.exit_code != 0 and "Set the clinic's name first" in refused.output
+    assert not (instance / "seal").exists() and not (instance / "tls").exists()
+    named = create_app().test_cli_runner().invoke(args=["init", "--clinic-name",
+                                                         "Harbour Skin Clinic"])
+    assert named.exit_code == 0, named.output
+    assert "CLINIC_NAME = 'Harbour Skin Clinic'" in (instance / "config.py").read_text()
+    app = create_app()
+    assert app.config["CLINIC_NAME"] == "Harbour Skin Clinic"
+    assert keys.named(instance / "seal" / "cert.pem") == "Harbour Skin Clinic"
+    assert keys.named(instance / "tls" / "ca.pem") == "Harbour Skin Clinic"
+    from consent import mfa
+    assert "issuer=Harbour%20Skin%20Clinic" in mfa.provisioning_uri(
+        "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "office", app.config["CLINIC_NAME"])
+
+
+def test_a_certificate_naming_another_clinic_is_warned_about_and_reissued(tmp_path):
+    from conftest import config_for, countersign, enrolled_client, make_app, valid_form
+    from consent import keys
+    from consent.instance import startup_checks
+    from consent.storage import connect
+    app = make_app(config_for(tmp_path / "a"))  # keys made under the placeholder
+    assert enrolled_client(app).post("/", data=valid_form()).status_code == 302
+    db = connect(app.config["DATABASE"])
+    with app.app_context():
+        countersign(app, db, next(db["submissions"].rows)["id"])
+    app.config["CLINIC_NAME"] = "Harbour Skin Clinic"  # README step 3, after the first start
+    warned = [w for w in startup_checks(app.config) if "name another clinic" in w]
+    assert warned and "The seal certificate and The HTTPS CA" in warned[0]
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["certificates", "reissue"])
+    assert result.exit_code == 0, result.output
+    seal = keys.from_config(app.config)
+    assert keys.named(seal.certificate) == "Harbour Skin Clinic"
+    assert [keys.named(p) for p in keys.retired(seal)] == ["The Skin Clinic"]
+    assert not [w for w in startup_checks(app.config) if "name another clinic" in w]
+    verify = runner.invoke(args=["archive", "verify", "--full"])
+    assert verify.exit_code == 0, verify.output  # sealed under the old key: still sound
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    tablet = enrolled_client(app)
+    assert tablet.post("/", data=valid_form(first_name="Grace", signed_name="Grace Lovelace")) \
+        .status_code == 302
+    grace = next(db["submissions"].rows_where("first_name = 'Grace'"))["id"]
+    with app.app_context():
+        countersign(app, db, grace)  # sealed with the new key
+    assert runner.invoke(args=["archive", "verify", "--full"]).exit_code == 0
+    from conftest import BACKUP_IDENTITY
+    import shutil
+    assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    second = make_app(config_for(tmp_path / "b", CLINIC_NAME="Harbour Skin Clinic"))
+    for name in ("key.pem", "cert.pem"):  # the clinic's current seal key, kept apart
+        shutil.copy2(Path(seal.certificate).parent / name, Path(second.config["SEAL_DIR"]) / name)
+    (tmp_path / "id.txt").write_text(BACKUP_IDENTITY)
+    restored = second.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup"),
+                                                     "--identity", str(tmp_path / "id.txt")])
+    assert restored.exit_code == 0, restored.output
+    assert second.test_cli_runner().invoke(args=["archive", "verify", "--full"]).output \
+        .strip().endswith("2 archived records, 0 problems")

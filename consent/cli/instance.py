@@ -4,22 +4,37 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from .. import SERVED_ADDRESS
-from ..instance import initialise
+from .. import SERVED_ADDRESS, clock
+from ..instance import PLACEHOLDERS
+from .base import audited
+from ..instance import Unnamed, initialise, reissue
 from .. import keys
+
+
+NO_NAME = ("Set the clinic's name first: it goes into the seal certificate, the HTTPS "
+           "certificate and every staff authenticator entry, made now. Run `make run "
+           "CLINIC_NAME=\"Harbour Skin Clinic\"` (or `flask --app consent init --clinic-name "
+           "\"Harbour Skin Clinic\"`), or set CLINIC_NAME in instance/config.py.")
 
 
 @click.command("init")
 @click.option("--csr", "csr_file", type=click.Path(dir_okay=False),
               help="Also write a certificate signing request for the seal key to this file.")
+@click.option("--clinic-name", help="The clinic's name: written to instance/config.py.")
 @with_appcontext
-def init_command(csr_file):
+def init_command(csr_file, clinic_name):
     """Create or update the instance folder (config, database, keys, archive)."""
+    folder = current_app.instance_path
     if served := os.environ.get("CONSENT_PUBLIC_URL"):  # from `make run`: HOST, PORT, HTTPS
-        (Path(current_app.instance_path) / SERVED_ADDRESS).write_text(served + "\n")
-    for line in initialise(current_app):
+        Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+        (Path(folder) / SERVED_ADDRESS).write_text(served + "\n")
+    try:
+        done = initialise(current_app, (clinic_name or "").strip() or None, require_name=True)
+    except Unnamed:
+        raise click.ClickException(NO_NAME) from None
+    for line in done:
         click.echo(line)
     if csr_file:
         Path(csr_file).write_bytes(keys.signing_request(keys.from_config(current_app.config),
@@ -29,4 +44,30 @@ def init_command(csr_file):
     click.echo(f"Instance ready at {current_app.instance_path}")
 
 
-COMMANDS = [init_command]
+@click.command("reissue")
+@click.option("--pkcs11-label", help="With the key in a token: the label of the new key.")
+@with_appcontext
+def reissue_command(pkcs11_label):
+    """Make a new seal key and HTTPS CA under CLINIC_NAME; old seals still verify."""
+    config = current_app.config
+    if config["CLINIC_NAME"] == PLACEHOLDERS["CLINIC_NAME"]:
+        raise click.ClickException(NO_NAME)
+    stamp = f"{clock.now():%Y%m%dT%H%M%S}"
+    try:
+        seal = reissue(config, current_app.instance_path, stamp, pkcs11_label)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    audited("certificates_reissued", f"seal and HTTPS certificates for {config['CLINIC_NAME']}")
+    click.echo(f"New seal key and certificate for {config['CLINIC_NAME']!r}; the old "
+               f"certificate is kept in {Path(seal.certificate).parent / 'retired'} so that "
+               "everything it sealed still verifies.")
+    if pkcs11_label:
+        click.echo(f"Set SEAL_PKCS11_KEY = {pkcs11_label!r} in instance/config.py.")
+    click.echo("New HTTPS CA and server certificate: install the CA (from /admin) on every "
+               "tablet again. Restart the service; staff who want the new name in their "
+               "authenticator app can be given `users reset-factor`.")
+
+
+certificates_cli = AppGroup("certificates", help="The clinic's seal and HTTPS certificates.")
+certificates_cli.add_command(reissue_command)
+COMMANDS = [init_command, certificates_cli]
