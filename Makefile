@@ -17,15 +17,19 @@ HARFBUZZ := /usr/lib/*/libharfbuzz-subset.so.0
 
 .PHONY: run test bench init sysdeps sysdeps-test clean
 
+# PYTHONWARNINGS: setuptools' editable-install notice is a page of text on every first run.
+QUIET_PIP := PYTHONWARNINGS=ignore $(BIN)/pip install -q --disable-pip-version-check
+
 $(VENV)/.app: setup.cfg pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
-	touch $@
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing consent and its libraries into $(VENV) ..."
+	@$(QUIET_PIP) --upgrade pip
+	@$(QUIET_PIP) -e .
+	@touch $@
 
 $(VENV)/.test: $(VENV)/.app
-	$(BIN)/pip install -q -e '.[test]'
-	touch $@
+	@$(QUIET_PIP) -e '.[test]'
+	@touch $@
 
 sysdeps:
 	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0
