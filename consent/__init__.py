@@ -9,6 +9,18 @@ from pathlib import Path
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
+def installed_version():
+    """Return this software's version as installed (printed on every sealed record)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("consent")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+VERSION = installed_version()
+
+
 def secure_cookies(config):
     """Over HTTPS: Secure cookies under __Host- names (no other host or path can set them)."""
     if config["HTTPS"] is None:

@@ -19,6 +19,26 @@ def iso(moment):
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+class MonthEnd(date):
+    """The last day of a month a patient gave without a day: it reads and encodes as the month.
+
+    Every comparison sees the last day, so a waiting window is never shortened; the record
+    keeps what the patient said.
+    """
+
+    def isoformat(self):
+        """Return the month alone, YYYY-MM."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = isoformat
+
+
+def full_stop(text):
+    """End a sentence with one full stop: none added after a question mark or a full stop."""
+    text = (text or "").rstrip()
+    return text if not text or text[-1] in ".?!" else f"{text}."
+
+
 def parse_date(text):
     """Parse an ISO date (a month alone, YYYY-MM, as its last day); None for empty input."""
     if text and len(text) == 7:  # the latest day it can mean: a window is never shortened
@@ -43,6 +63,8 @@ def spoken(text, tz="Europe/London"):
     if not text:
         return ""
     try:
+        if len(text) == 7:  # a month alone: never a day the patient did not give
+            return f"{parse_date(text):%B %Y}"
         if len(text) == 10:
             day = date.fromisoformat(text)
             return f"{day.day} {day:%B %Y}"

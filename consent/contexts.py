@@ -1,5 +1,9 @@
 """What each sealed document prints: the context its PDF template is filled with."""
-from . import accounts, cooling_off, pdf, visits
+import functools
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import accounts, cooling_off, information, pdf, visits
 from .consents import MEANING
 from .display import answer_sections, label, show
 from .status import Status
@@ -34,6 +38,28 @@ def guardian(answers, submission):
             "signature": pdf.data_uri(png) if png else None}
 
 
+SANDBOX = SandboxedEnvironment(autoescape=True)
+
+
+@functools.lru_cache(maxsize=8)
+def compiled(source):
+    """Compile a version of the information once per process."""
+    return SANDBOX.from_string(source)
+
+
+def read_information(db, digest, config):
+    """Return the treatment information the patient read, rendered, and whether it is known.
+
+    Records from before versions were kept print the current text if it is the same one,
+    else the current text with a note that says so.
+    """
+    kept = information.version(db, digest)
+    current_sha, current_source = information.current()
+    # Sandboxed: a text read back from the database renders, it never runs code.
+    html = compiled(kept or current_source).render(clinic_phone=config["CLINIC_PHONE"])
+    return {"html": html, "exact": kept is not None or digest == current_sha}
+
+
 def consent_context(db, submission, decision, consent, config):
     """Gather everything the consent (or eligibility decision) template prints."""
     answers, evaluation = submission["answers"], submission["evaluation"]
@@ -65,6 +91,7 @@ def consent_context(db, submission, decision, consent, config):
         "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
         "information_sha256": submission["information_sha256"] or "not recorded",
+        "information": read_information(db, submission["information_sha256"], config),
         "reflection": None if declined else cooling_off.summary(
             config, submission, visits.for_submission(db, submission["id"])),
     }

@@ -1,4 +1,5 @@
 """Show stored answers as the patient saw the questions: shared by the PDF and staff pages."""
+from .clock import spoken
 from .questionnaire import EDITION_1_LABELS, QUESTIONS, medical_sections
 
 
@@ -21,6 +22,8 @@ def show(name, value):
         return "not asked"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if question.kind == "date":
+        return spoken(value) or "not given"
     return question.choice_label(value) or "not given"
 
 

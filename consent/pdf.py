@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
-from . import clock
+from . import VERSION, clock
 from .information import TEMPLATES
 from .status import by_severity
 
@@ -32,6 +32,8 @@ templates = Environment(loader=FileSystemLoader(TEMPLATES),
                         autoescape=select_autoescape(default=True, default_for_string=True))
 templates.filters["by_severity"] = by_severity
 templates.filters["spoken"] = clock.spoken
+templates.filters["full_stop"] = clock.full_stop
+templates.globals["software"] = f"consent {VERSION}"  # which version made the record
 
 
 class ConsentFetcher(URLFetcher):

@@ -361,3 +361,10 @@ def m023_visit_times(db):
 def m024_guardian_checked(db):
     """Record that the practitioner checked a minor's guardian and their responsibility."""
     db["consents"].add_column("guardian_checked", int)
+
+
+@migrations()
+def m025_information_texts(db):
+    """Keep every version of the treatment information by its SHA-256, as patients read it."""
+    db["information_texts"].create({"sha256": str, "source": str, "stored_at": str},
+                                   pk="sha256", not_null={"source", "stored_at"})

@@ -59,7 +59,7 @@ def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, 
             "signature_kind": "typed" if typed else "drawn",
             "evaluation": json.dumps(evaluation.to_dict()),
             "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,
-            "information_sha256": information.sha256(),  # what the patient read
+            "information_sha256": information.keep(db, now),  # what the patient read
             "edition": EDITION,  # which questions, and which meanings, they answered
             # a patient under 18: the guardian's own signature, and how they signed
             "guardian_signature_kind": guardian_kind, "guardian_signature": guardian_png,

@@ -75,11 +75,11 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
                  "Call the clinic on 01234 567890 straight away", "pus, a fever",
                  "When the clinic is closed, call NHS 111", "change your mind at any time",
                  "30 to 60 minutes", "5 to 7", "up to 12",
-                 "Ada Lovelace", "1985-12-10", "Face, Neck", "Micro-needling",
+                 "Ada Lovelace", "10 December 1985", "Face, Neck", "Micro-needling",
                  "Cleared by the rule set", "Plans to swim within a day after treatment",
                  "please do not swim in a pool",  # the advice flag's own aftercare line
-                 f"Document {cleared}", "Page 1 of", information.sha256(),
-                 f"rule set {ruleset.version}", ruleset.sha256,
+                 f"Document {cleared}", "Page 1 of", information.sha256()[:12],
+                 f"rule set {ruleset.version}",  # the full hashes are in the attachment
                  "Typed name: Ada Lovelace", "Consent taken in person",
                  "I discussed this treatment with the patient and obtained their consent.",
                  "Countersigned by nurse.joy on 2 July 2026, 00:30 BST"]:
@@ -397,3 +397,32 @@ def test_a_question_and_its_answer_never_part_across_pages(app, db, padding):
         [where] = [n for n, text in enumerate(pages) if f" {heading} " in f" {text} "]
         after = pages[where].split(f"{heading} ", 1)[1]
         assert len(after.split()) > 8, heading  # never a heading alone at a page's foot
+
+
+def test_the_pdf_prints_the_information_the_patient_read_even_after_an_edit(
+        app, db, client, tmp_path, monkeypatch):
+    import shutil
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    shutil.copy2(information.TEMPLATES / information.NAME, folder / information.NAME)
+    monkeypatch.setattr(information, "TEMPLATES", folder)  # the clinic's copy, to edit
+    read = information.sha256()
+    assert client.post("/", data=valid_form()).status_code == 302
+    ada = next(db["submissions"].rows)["id"]
+    text = (folder / information.NAME).read_text()
+    assert "SPF 50+" in text
+    (folder / information.NAME).write_text(text.replace("SPF 50+", "SPF 30 (edited)"))
+    assert information.sha256() != read  # the clinic edited it after Ada answered
+    assert client.post("/", data=valid_form(first_name="Grace", signed_name="Grace Lovelace")) \
+        .status_code == 302
+    grace = next(db["submissions"].rows_where("first_name = 'Grace'"))["id"]
+    with app.app_context():
+        for sid in (ada, grace):
+            countersign(app, db, sid)
+    ada_text, grace_text = (text_of(archived(app, db, sid)[1]) for sid in (ada, grace))
+    assert "SPF 50+" in ada_text and "edited" not in ada_text
+    assert "SPF 30 (edited)" in grace_text and "SPF 50+" not in grace_text
+    assert "current text" not in ada_text + grace_text
+    assert submissions.get(db, ada)["information_sha256"] == read
+    assert db["information_texts"].count == 2
+

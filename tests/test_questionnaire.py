@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -48,7 +49,27 @@ def test_follow_up_answers_are_stored_when_they_apply(client, db):
     [row] = stored(db)
     assert row["answers"]["last_session_date"] == last
     assert row["answers"]["last_session_areas"] == ["face"]
-    assert row["answers"]["isotretinoin_stopped_date"] == "2020-03-31"  # a month: its last day
+    # A month stays a month in the record (the dictionary allows YYYY-MM); the rules read it
+    # as its last day, so a waiting window is never shortened.
+    assert row["answers"]["isotretinoin_stopped_date"] == "2020-03"
+
+
+def test_a_month_alone_reads_as_a_month_and_counts_from_its_last_day(client, doctor, db):
+    from consent.clock import MonthEnd, parse_date
+    stopped = TODAY.replace(day=1) - timedelta(days=1)  # last month, given without a day
+    client.post("/", data=valid_form(isotretinoin="stopped",
+                                     isotretinoin_stopped_date=f"{stopped:%Y-%m}"))
+    [row] = stored(db)
+    assert parse_date(row["answers"]["isotretinoin_stopped_date"]) == stopped
+    assert isinstance(parse_date(row["answers"]["isotretinoin_stopped_date"]), type(stopped))
+    assert MonthEnd(2020, 3, 31).isoformat() == "2020-03" and MonthEnd(2020, 3, 31) > \
+        MonthEnd(2020, 3, 31).replace(day=30)
+    page = doctor.get(f"/review/{row['id']}").get_data(as_text=True)
+    month = f"{stopped:%B %Y}"
+    assert f"<td>{month} <strong>(flagged)</strong></td>" in page
+    assert f"{stopped.day} {month}" not in page
+    flag = [f for f in json.loads(row["evaluation"])["flags"] if "isotretinoin" in f["rule"]][0]
+    assert f"Stopped isotretinoin on {month}," in flag["message"]
 
 
 FUTURE = (TODAY + timedelta(days=1)).isoformat()

@@ -52,7 +52,7 @@ def test_the_rule_set_covers_the_clinical_rule_table():
 def test_flag_explains_itself_with_actual_values():
     case = next(c for c in CASES["case"] if c["name"] == "last session 6 days ago on the same area")
     [flag] = run_case(case).flags
-    assert flag.message == ("Last session on the face 6 days before 2026-12-01; "
+    assert flag.message == ("Last session on the face 6 days before 1 December 2026; "
                             "the minimum is 7 days.")
     assert flag.fields == ["areas", "had_previous_session", "last_session_areas",
                            "last_session_date"]
@@ -169,7 +169,7 @@ def test_cli_eval_prints_the_evaluation(runner, tmp_path):
         "flags": [{"rule": "interval-too-soon", "category": "interval", "severity": "stop",
                    "fields": ["areas", "had_previous_session", "last_session_areas",
                               "last_session_date"],
-                   "message": "Last session on the face 5 days before 2026-12-01; "
+                   "message": "Last session on the face 5 days before 1 December 2026; "
                               "the minimum is 7 days."}]}
 
 

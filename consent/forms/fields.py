@@ -4,6 +4,8 @@ import re
 
 from wtforms import DateField, SelectChoice, SelectMultipleField, widgets
 
+from ..clock import MonthEnd
+
 
 def options(*pairs):
     """Declare choices as (value, label) pairs."""
@@ -34,4 +36,4 @@ class MonthOrDateField(DateField):
         super().process_formdata(valuelist)
         if self.month_only and self.data:
             last = calendar.monthrange(self.data.year, self.data.month)[1]
-            self.data = self.data.replace(day=last)
+            self.data = MonthEnd(self.data.year, self.data.month, last)

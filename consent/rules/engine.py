@@ -1,10 +1,14 @@
 """Evaluate answers against a rule set: pure, explained, and the clock is an input."""
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from ..clock import spoken
 from ..status import BLOCKING, SEVERITY_ORDER, Status
 from .loader import PLACEHOLDER, RuleSet
 from .operators import OPERATORS
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 COMBINATORS = {
     "all": lambda ctx, nodes: all(ctx.test(node) for node in nodes),
@@ -63,15 +67,19 @@ class Context:
 
 
 def show(value):
-    """Render an answer or fact for a message a doctor reads."""
+    """Render an answer or fact for a message a doctor reads (dates spoken, as everywhere)."""
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or "none"
+    if isinstance(value, date):
+        value = value.isoformat()
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return spoken(value)
     return "not given" if value in (None, "") else str(value)
 
 
 def explain(template, ctx):
     """Fill a message template with facts, answers and parameters (no format mini-language)."""
-    values = {**ctx.parameters, **ctx.answers, "on": ctx.on.isoformat(), **ctx.facts}
+    values = {**ctx.parameters, **ctx.answers, "on": ctx.on, **ctx.facts}
     return PLACEHOLDER.sub(lambda m: show(values.get(m[1])), template)
 
 

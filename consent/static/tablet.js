@@ -8,7 +8,17 @@ function questionValue(question) {
     return checked.map((input) => input.closest("label").textContent.trim()).join(", ");
   }
   const field = question.querySelector("input, textarea, select");
-  return field ? field.value.trim() : "";
+  return field ? spokenDate(field.value.trim()) : "";
+}
+
+// Dates as every page and the PDF say them: "14 May 1988", or "May 1988" for a month alone.
+function spokenDate(text) {
+  const parts = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(text);
+  if (!parts) return text;
+  const when = new Date(Date.UTC(+parts[1], +parts[2] - 1, +(parts[3] || 1)));
+  const options = {month: "long", year: "numeric", timeZone: "UTC"};
+  if (parts[3]) options.day = "numeric";
+  return when.toLocaleDateString("en-GB", options);
 }
 
 function questionLabel(question) {

@@ -2,6 +2,7 @@
 from flask import current_app, g
 
 from .. import accounts, clock, display
+from ..db import get_db
 from ..instance import unset_settings
 from ..status import by_severity
 from . import (account, admin, auth, errors, home, intake, practice, reactions, reception, review,
@@ -28,6 +29,16 @@ def spoken(value):
     return clock.spoken(value, current_app.config["CLINIC_TIMEZONE"])
 
 
+def staff_name(username):
+    """Template filter: a member of staff by their full name (their username if none)."""
+    if not username:
+        return ""
+    names = g.setdefault("staff_names", {})
+    if username not in names:
+        names[username] = accounts.profile(get_db(), username)["full_name"] or username
+    return names[username]
+
+
 def placeholders_left():
     """Template global: the clinic settings still at their shipped placeholder."""
     return unset_settings(current_app.config)
@@ -44,6 +55,8 @@ def init_app(app):
     app.add_template_global(placeholders_left)
     app.add_template_filter(by_severity)
     app.add_template_filter(spoken)
+    app.add_template_filter(staff_name)
+    app.add_template_filter(clock.full_stop)
     app.add_template_filter(display.label)
 
 

@@ -116,7 +116,8 @@ def test_a_spoofed_forwarded_for_does_not_escape_the_address_limit(proxied):
             statuses.append(opener.open(request).status)
         except urllib.error.HTTPError as error:
             statuses.append(error.code)
-    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    # One real address: after three failures it waits (a spoofed one each time would not).
+    assert statuses[:3] == [401] * 3 and set(statuses[3:]) == {429}
     db = proxied.db()
     assert {row["address"] for row in db["login_failures"].rows} == {"127.0.0.1"}
     db.conn.close()

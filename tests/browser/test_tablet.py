@@ -362,7 +362,10 @@ def test_the_bottom_bar_never_covers_the_signature_pad_or_the_send_button(browse
                                                                            viewport):
     page = tablet_page(browser, server)
     page.set_viewport_size(viewport)
-    minor = valid_form(first_name="Tom", signed_name="Tom Lovelace", date_of_birth="2010-01-01")
+    today = clock.today()
+    minor = valid_form(first_name="Tom", signed_name="Tom Lovelace",
+                       date_of_birth=today.replace(year=today.year - 16, day=1).isoformat(),
+                       guardian_name="Mary Lovelace", guardian_relationship="parent")
     page.click("[data-start]")
     while not page.locator("#section-guardian").is_visible():  # a minor's guardian signs too
         fill_visible(page, minor)
@@ -373,6 +376,8 @@ def test_the_bottom_bar_never_covers_the_signature_pad_or_the_send_button(browse
         for target in targets:
             assert_not_covered(page, target)
         if screen == "guardian":
+            fill_visible(page, minor)
+            draw_signature(page, "guardian_signature")  # Next asks for it
             page.click("[data-next]")
     page.context.close()
 
