@@ -27,6 +27,9 @@ def is_treatment(document_id):
     return document_id.endswith(TREATMENT)
 
 
+OPTIONAL_CONSENT_FIELDS = ("cooling_off_waived_by", "cooling_off_reason", "guardian_checked")
+
+
 def consent_record(submission, decision, consent, witnesses=None):
     """Return the JSON record embedded in a consent (or eligibility decision) PDF.
 
@@ -51,9 +54,10 @@ def consent_record(submission, decision, consent, witnesses=None):
               "evaluation": submission["evaluation"], "decision": decision,
               "witnesses": witnesses}
     if consent:  # records sealed before countersigning existed have no such part
-        # A waiver of the cooling-off period is recorded only when there was one.
+        # A waiver, or a guardian's check, is recorded only when there was one, so
+        # records sealed before those fields existed still match their rows.
         record["consent"] = {k: v for k, v in consent.items() if k != "submission_id" and
-                             not (k.startswith("cooling_off_") and v is None)}
+                             not (k in OPTIONAL_CONSENT_FIELDS and v is None)}
     return record
 
 

@@ -52,9 +52,9 @@ def newest_token(smtp):
 
 
 def check(app, *args):
-    """Run a CLI check; return (exit code, its summary line)."""
+    """Run a CLI check; return (exit code, its summary line, read from stdout alone)."""
     result = app.test_cli_runner().invoke(args=list(args))
-    return result.exit_code, result.output.strip().splitlines()[-1]
+    return result.exit_code, result.stdout.strip().splitlines()[-1]
 
 
 def identity_file(tmp_path, identity=BACKUP_IDENTITY):
