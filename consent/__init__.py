@@ -9,18 +9,6 @@ from pathlib import Path
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
-def installed_version():
-    """Return this software's version as installed (printed on every sealed record)."""
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return version("consent")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
-
-
-VERSION = installed_version()
-
-
 def secure_cookies(config):
     """Over HTTPS: Secure cookies under __Host- names (no other host or path can set them)."""
     if config["HTTPS"] is None:
@@ -32,22 +20,13 @@ def secure_cookies(config):
     config["KIOSK_COOKIE"] = f"{prefix}consent_kiosk"
 
 
-SERVED_ADDRESS = "served-address"  # what the last `make run` served on, for other terminals
-
-
-def served_address(instance):
-    """Return the address `init` recorded for the server `make run` starts, or None."""
-    path = Path(instance) / SERVED_ADDRESS
-    return path.read_text().strip() if path.is_file() else None
-
-
 def create_app(test_config=None):
     """Create and configure an instance of the consent application."""
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import cli, db, web
-    from .instance import PLACEHOLDERS
+    from .instance import PLACEHOLDERS, served_address
     # CONSENT_INSTANCE points gunicorn at another instance folder (tests, a second site).
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("CONSENT_INSTANCE") or None)

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from . import clock, sessions
 from .storage import immediate
 from .throttle import check, record_failure
+from .tokens import token_hash
 
 ROLES = ("doctor", "practitioner", "reception", "admin", "doctor_admin")
 # What each role may do beyond its own name: a doctor can do all a practitioner can, and a
@@ -85,7 +86,7 @@ def issue_setup_link(db, username, hours=SETUP_LINK_HOURS):
     now = clock.now()
     with immediate(db):
         db["setup_tokens"].delete_where("username = ?", [username])
-        db["setup_tokens"].insert({"token_hash": sessions.token_hash(token),
+        db["setup_tokens"].insert({"token_hash": token_hash(token),
                                    "username": username, "created_at": clock.iso(now),
                                    "expires_at": clock.iso(now + timedelta(hours=hours))})
         db["users"].update(username, {"password_hash": NO_PASSWORD})
@@ -95,7 +96,7 @@ def issue_setup_link(db, username, hours=SETUP_LINK_HOURS):
 
 def setup_user(db, token):
     """Return the username a live set-up token belongs to, or None."""
-    row = next(db["setup_tokens"].rows_where("token_hash = ?", [sessions.token_hash(token)]),
+    row = next(db["setup_tokens"].rows_where("token_hash = ?", [token_hash(token)]),
                None)
     if row is None or datetime.fromisoformat(row["expires_at"]) < clock.now():
         return None

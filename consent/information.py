@@ -6,9 +6,9 @@ sealed later prints the words that patient read, even if the clinic has edited t
 import functools
 import hashlib
 import os
-from pathlib import Path
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from .software import TEMPLATES
+
 NAME = "treatment_information.html"
 
 

@@ -7,6 +7,7 @@ from . import archive, checkpoints, keys, pdf, storage, tls
 
 
 # Shipped values that must never reach a patient's record unchanged.
+SERVED_ADDRESS = "served-address"  # what the last `make run` served on, for other terminals
 PLACEHOLDERS = {"CLINIC_NAME": "The Skin Clinic",
                 "CLINIC_ADDRESS": "1 High Street, Town, AB1 2CD",
                 "CLINIC_PHONE": "01234 567890"}
@@ -182,3 +183,9 @@ def key_in_instance(config):
 def unset_settings(config):
     """List the clinic settings that still hold their shipped placeholder."""
     return [name for name, value in PLACEHOLDERS.items() if config.get(name) == value]
+
+
+def served_address(instance):
+    """Return the address `init` recorded for the server `make run` starts, or None."""
+    path = Path(instance) / SERVED_ADDRESS
+    return path.read_text().strip() if path.is_file() else None

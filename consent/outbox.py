@@ -13,9 +13,10 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-from . import PACKAGE_ROOT, clock
-from .links import message_token, public_link
+from . import clock
+from .software import TEMPLATES
 from .storage import immediate
+from .tokens import message_token, public_link
 
 LEASE = timedelta(minutes=10)  # a message being sent is not picked up by another sender
 MAX_BACKOFF = timedelta(hours=6)
@@ -27,7 +28,7 @@ def environment(instance_path):
     """Load message templates: the clinic's own first, then the shipped ones."""
     return Environment(loader=ChoiceLoader([
         FileSystemLoader(str(Path(instance_path) / "mail")),
-        FileSystemLoader(str(PACKAGE_ROOT / "templates" / "mail"))]),
+        FileSystemLoader(str(TEMPLATES / "mail"))]),
         undefined=StrictUndefined, keep_trailing_newline=True)
 
 

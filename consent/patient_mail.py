@@ -1,6 +1,6 @@
 """What the clinic sends a patient: each message a protected link, queued in the outbox."""
 from . import outbox, submissions, visit_links, visits
-from .links import message_token
+from .tokens import message_token
 from .storage import immediate
 
 

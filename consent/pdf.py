@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
-from . import VERSION, clock
-from .information import TEMPLATES
+from . import clock
+from .software import TEMPLATES, VERSION
 from .status import by_severity
 
 ATTACHMENT_NAME = "consent-record.json"

@@ -6,6 +6,7 @@ from datetime import timedelta
 from . import clock
 from .names import name_key
 from .status import Severity, Status, current
+from .submissions import treated_areas
 
 # Who a patient waits on, and for what.
 WAITING_ON = {Status.NEEDS_REVIEW: "doctor: review",
@@ -91,15 +92,6 @@ def history(db, submission, today):
              "status": current(row["status"], row["treatment_date"], today),
              "areas": json.loads(row["answers"])["areas"],
              "treated": treated_areas(row)} for row in rows]
-
-
-def treated_areas(row):
-    """Return the areas a visit treated: recorded ones, or all consented on a legacy record."""
-    if row["details"]:
-        return [part["area"] for part in json.loads(row["details"])["areas"]]
-    if row["status"] in (Status.CLEARED, Status.APPROVED):  # sealed before treatment records
-        return json.loads(row["answers"])["areas"]
-    return []
 
 
 def next_sessions(visits, min_days):

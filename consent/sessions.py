@@ -1,17 +1,12 @@
 """Server-side staff sessions: only a hash of the cookie token is stored."""
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from . import clock
+from .tokens import token_hash
 
 # A session is "password" after the password, "full" after the second factor too.
 STAGES = ("password", "full")
-
-
-def token_hash(token):
-    """Store only a hash of a cookie token, so a database copy grants no access."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start(db, username, stage="full"):

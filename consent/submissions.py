@@ -4,7 +4,6 @@ import secrets
 
 from . import clock, information, ledger
 from .names import name_key
-from .queue import treated_areas
 from .questionnaire import EDITION
 from .rules.engine import evaluate
 from .status import Status
@@ -14,6 +13,15 @@ from .storage import immediate
 def new_id():
     """Return a non-guessable submission id."""
     return secrets.token_urlsafe(16)
+
+
+def treated_areas(row):
+    """Return the areas a visit treated: recorded ones, or all consented on a legacy record."""
+    if row["details"]:
+        return [part["area"] for part in json.loads(row["details"])["areas"]]
+    if row["status"] in (Status.CLEARED, Status.APPROVED):  # sealed before treatment records
+        return json.loads(row["answers"])["areas"]
+    return []
 
 
 def clinic_history(db, answers):

@@ -3,8 +3,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from . import clock
-from .links import public_link
-from .sessions import token_hash
+from .tokens import public_link, token_hash
 from .status import Refused
 from .storage import immediate
 

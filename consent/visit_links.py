@@ -7,8 +7,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from . import clock, visits
-from .sessions import token_hash
 from .storage import immediate
+from .tokens import token_hash
 
 MAX_TRIES = 5
 

@@ -6,7 +6,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from conftest import PIN, TODAY, add_staff, log_in, valid_form
-from consent import VERSION, accounts, archive, signing
+from consent import accounts, archive, signing
+from consent.software import VERSION
 from consent.storage import connect
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")

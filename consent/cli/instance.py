@@ -6,11 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import SERVED_ADDRESS, clock
-from ..instance import PLACEHOLDERS
+from .. import clock, keys
+from ..instance import PLACEHOLDERS, SERVED_ADDRESS, Unnamed, initialise, reissue
 from .base import audited
-from ..instance import Unnamed, initialise, reissue
-from .. import keys
 
 
 NO_NAME = ("Set the clinic's name first: it goes into the seal certificate, the HTTPS "

@@ -13,7 +13,7 @@ from flask import (
 from .. import accounts
 from ..db import get_db
 from ..forms.staff import LinkForm, PasswordChangeForm, SetupForm
-from ..links import public_link
+from ..tokens import public_link
 from .audit import record
 
 bp = Blueprint("account", __name__, url_prefix="/account")
