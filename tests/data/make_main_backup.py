@@ -34,7 +34,8 @@ with app.app_context():
     assert treat(app, db, ada)
 photo = io.BytesIO()
 Image.new("RGB", (64, 48), "red").save(photo, format="PNG")
-reactions.report(db, ada,  # that main's signature, without the clinic's signs "Red cheek", "face", date.today(), photo.getvalue())
+# that main's signature, without the clinic's signs
+reactions.report(db, ada, "Red cheek", "face", date.today(), photo.getvalue())
 runner = app.test_cli_runner()
 print(runner.invoke(args=["archive", "refresh", "--within", "9000"]).output)
 result = runner.invoke(args=["backup", str(out / "backup")])
