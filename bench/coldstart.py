@@ -12,12 +12,14 @@ import sys
 sys.path.insert(0, "tests")
 from pathlib import Path
 from conftest import PATIENT, config_for, signature_data_url
-from consent import clock, create_app, submissions
 from bench import countersigned
-from consent.storage import connect
-from consent.finalise import finalise
+from consent import create_app
+from consent.evidence.finalise import finalise
 from consent.instance import initialise
-from consent.signature import clean_png
+from consent.intake import submissions
+from consent.intake.signature import clean_png
+from consent.kernel import clock
+from consent.kernel.storage import connect
 app = create_app(config_for(Path(sys.argv[1])))
 initialise(app)
 db = connect(app.config["DATABASE"])

@@ -4,7 +4,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from consent.storage import connect
+from consent.kernel.storage import connect
 
 from . import load
 from .serve import Gunicorn, prepare_instance

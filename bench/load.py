@@ -187,7 +187,9 @@ def patient_forms(valid_form, flagged_every=3):
 
 def staff(db, role, prefix, count, password):
     """Create staff with a confirmed second factor; return (username, password, secret)."""
-    from consent import accounts, clock, mfa, signing
+    from consent.staff import accounts, mfa
+    from consent.kernel import clock
+    from consent.practice import signing
     credentials = []
     for n in range(count):
         accounts.create(db, f"{prefix}.{n}", role, password)
@@ -201,7 +203,7 @@ def staff(db, role, prefix, count, password):
 
 def setup_people(db, tablet_count, doctor_count, password, practitioner_count=0):
     """Enrol tablets and create doctors and practitioners; return tokens and credentials."""
-    from consent import tablets
+    from consent.staff import tablets
     devices = [tablets.enrol(db, tablets.create(db, f"Tablet {n}"))[1]
                for n in range(tablet_count)]
     return (devices, staff(db, "doctor", "dr", doctor_count, password),

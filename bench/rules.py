@@ -3,7 +3,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from consent.rules import evaluate, load, vocabulary
+from consent.intake.rules import evaluate, load, vocabulary
 
 from . import summary, timed
 

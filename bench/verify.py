@@ -11,10 +11,13 @@ from pathlib import Path
 from pypdf import PdfWriter
 from weasyprint import HTML
 
-from consent import clock, create_app, finalise as finalising, integrity, pdf, submissions
-from consent.consents import get as countersignature
-from consent.contexts import consent_context
-from consent.storage import connect
+from consent.kernel import clock
+from consent import create_app
+from consent.evidence import finalise as finalising, integrity, pdf
+from consent.intake import submissions
+from consent.practice.consents import get as countersignature
+from consent.evidence.contexts import consent_context
+from consent.kernel.storage import connect
 
 from . import countersigned
 from .load import patient_name
@@ -22,7 +25,7 @@ from .load import patient_name
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
 from consent.instance import initialise  # noqa: E402
-from consent.signature import clean_png  # noqa: E402
+from consent.intake.signature import clean_png  # noqa: E402
 
 
 def quick_render(page):

@@ -1,8 +1,9 @@
 """The request's SQLite connection: opened on first use, closed at teardown."""
 from flask import current_app, g
 
-from . import checkpoints, keys
-from .storage import connect
+from .evidence import checkpoints
+from .evidence.seal import keys
+from .kernel.storage import connect
 
 
 def get_db():

@@ -3,7 +3,10 @@ import os
 import secrets
 from pathlib import Path
 
-from . import archive, checkpoints, keys, pdf, storage, tls
+from .evidence import archive, checkpoints, pdf
+from .evidence.seal import keys
+from .kernel import storage
+from . import tls
 
 
 # Shipped values that must never reach a patient's record unchanged.

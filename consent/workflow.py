@@ -9,9 +9,14 @@ rows stay committed, and `flask archive retry` finishes the PDF later.
 """
 import logging
 
-from . import accounts, consents, cooling_off, decisions, documents, submissions, treatments, visits
-from .finalise import finalise
-from .status import Status
+from .staff import accounts
+from .practice import consents, cooling_off, treatments
+from .review import decisions
+from .evidence import documents
+from .intake import submissions
+from .visits import visits
+from .evidence.finalise import finalise
+from .kernel.status import Status
 
 log = logging.getLogger("consent.workflow")  # under the app's logger, "consent"
 

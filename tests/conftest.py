@@ -16,11 +16,14 @@ from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from consent import accounts, clock, create_app, mfa, pdf, tablets
-from consent.backup import new_identity
+from consent.staff import accounts, mfa, tablets
+from consent.kernel import clock
+from consent import create_app
+from consent.evidence import pdf
+from consent.evidence.backup import new_identity
 from consent.instance import initialise
-from consent.questionnaire import QUESTIONS
-from consent.storage import connect
+from consent.intake.questionnaire import QUESTIONS
+from consent.kernel.storage import connect
 
 PASSWORD = "correct horse battery"
 
@@ -276,7 +279,7 @@ def smtp(tmp_path):
 @pytest.fixture
 def practitioner(app):
     """A practitioner logged in with both factors, who has set the signing PIN above."""
-    from consent import signing
+    from consent.practice import signing
     client = staff_client(app, "nurse.joy", "practitioner")
     db = connect(app.config["DATABASE"])
     signing.set_pin(db, "nurse.joy", PIN)
@@ -290,7 +293,8 @@ def countersign(app, db, submission_id, username="nurse.joy", answer="Answered i
 
     waiver: cooling_off_reason, for a doctor countersigning inside the cooling-off period.
     """
-    from consent import consents, workflow
+    from consent.practice import consents
+    from consent import workflow
     if not accounts.exists(db, username):
         add_staff(db, username, role)
     if not seal:

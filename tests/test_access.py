@@ -4,8 +4,10 @@ import pytest
 from conftest import countersign, enrolled_client, staff_client, valid_form
 from datetime import date
 
-from consent import clock, reactions, tablets, visits
-from consent.storage import connect
+from consent.kernel import clock
+from consent.visits import reactions, visits
+from consent.staff import tablets
+from consent.kernel.storage import connect
 
 # Outcomes: "ok", "login" (redirect to /login), "forbidden" (403), "not_enrolled" (403 page),
 # or a status code.

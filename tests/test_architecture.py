@@ -25,8 +25,9 @@ def domain_modules():
 
 def test_domain_modules_import_without_flask_or_wtforms():
     modules = domain_modules()
-    assert {"consent.workflow", "consent.rules", "consent.pdf", "consent.archive",
-            "consent.questionnaire", "consent.backup", "consent.audit"} <= set(modules)
+    assert {"consent.workflow", "consent.intake.rules", "consent.evidence.pdf",
+            "consent.evidence.archive", "consent.intake.questionnaire",
+            "consent.evidence.backup", "consent.kernel.audit"} <= set(modules)
     script = ("import importlib, sys\n"
               f"for name in {modules!r}: importlib.import_module(name)\n"
               f"print(sorted(m for m in {FRAMEWORK!r} if m in sys.modules))")
@@ -70,7 +71,7 @@ def test_every_benchmark_module_imports():
 
 
 def test_passwords_are_hashed_with_argon2id_at_its_recommended_cost():
-    script = ("from argon2 import PasswordHasher\nfrom consent import accounts\n"
+    script = ("from argon2 import PasswordHasher\nfrom consent.staff import accounts\n"
               "default = PasswordHasher()\nh = accounts.hasher\n"
               "print(h.time_cost == default.time_cost and h.memory_cost == default.memory_cost"
               " and accounts.DUMMY_HASH.startswith('$argon2id$'))")

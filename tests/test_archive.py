@@ -12,10 +12,13 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from conftest import PIN, assert_pdf_a_3b, countersign, patient, signature_data_url, valid_form
-from consent import archive, information, keys, pdf, seal, seal_check, submissions, workflow
-from consent.finalise import ArchiveError, NotReady, finalise, sealed_document
+from consent.evidence import archive, pdf
+from consent.intake import information, submissions
+from consent.evidence.seal import keys, seal, seal_check
+from consent import workflow
+from consent.evidence.finalise import ArchiveError, NotReady, finalise, sealed_document
 from consent.instance import anchor
-from consent.signature import clean_png
+from consent.intake.signature import clean_png
 
 SIGNATURE_PNG = clean_png(signature_data_url())
 
@@ -386,7 +389,7 @@ def test_a_question_and_its_answer_never_part_across_pages(app, db, padding):
     entry = finalise(db, app.config, row["id"])
     reader = PdfReader(Path(app.config["ARCHIVE_DIR"]) / entry["path"])
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
-    from consent.display import label
+    from consent.intake.display import label
     for name, answer in long_answers.items():
         asked = " ".join(label(name).split())
         [where] = [n for n, text in enumerate(pages) if asked in text]

@@ -8,11 +8,11 @@ import pytest
 
 from conftest import (BACKUP_IDENTITY, PATIENT, config_for, countersign, make_app,
                       signature_data_url)
-from consent import submissions
-from consent.backup import new_identity
-from consent.finalise import finalise
-from consent.signature import clean_png
-from consent.storage import connect
+from consent.intake import submissions
+from consent.evidence.backup import new_identity
+from consent.evidence.finalise import finalise
+from consent.intake.signature import clean_png
+from consent.kernel.storage import connect
 
 PNG = clean_png(signature_data_url())
 

@@ -14,8 +14,8 @@ from PIL import Image
 
 from conftest import (BACKUP_IDENTITY, PIN, TODAY, config_for, enrolled_client, make_app,
                       staff_client, valid_form)
-from consent import signing
-from consent.storage import connect
+from consent.practice import signing
+from consent.kernel.storage import connect
 from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SHARED
 from consent.forms import QuestionnaireForm
-from consent.questionnaire import QUESTIONS, SECTIONS
+from consent.intake.questionnaire import QUESTIONS, SECTIONS
 
 CHECKED_COPY = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
 FIELD_CLASS = {"text": ("StringField", "TextAreaField"), "date": ("DateField", "MonthOrDateField"),
@@ -46,7 +46,7 @@ def test_sections_follow_the_dictionary():
                          [row for _, rows in dictionary() for row in rows],
                          ids=lambda value: value if isinstance(value, str) else None)
 def test_every_dictionary_field_is_defined_and_in_the_form(app, name, kind, choices):
-    assert name in QUESTIONS, f"{name} is missing from consent/questionnaire.py"
+    assert name in QUESTIONS, f"{name} is missing from consent/intake/questionnaire.py"
     with app.test_request_context():
         form = QuestionnaireForm(meta={"csrf": False})
     field = form[name]

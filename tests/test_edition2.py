@@ -6,9 +6,10 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from conftest import signature_data_url, staff_client, valid_form
-from consent import archive, workflow
-from consent.display import answer_sections
-from consent.storage import connect
+from consent.evidence import archive
+from consent import workflow
+from consent.intake.display import answer_sections
+from consent.kernel.storage import connect
 
 MINOR = {"first_name": "Tom", "signed_name": "Tom Lovelace", "date_of_birth": "2010-01-01"}
 GUARDIAN = {"guardian_name": "Mary Lovelace", "guardian_relationship": "parent",
@@ -167,7 +168,8 @@ def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
 
 def test_the_practitioner_confirms_the_guardian_who_is_named_as_consenting(app, client, db):
     from conftest import PIN
-    from consent import fhir, fhir_export, signing
+    from consent.evidence import fhir, fhir_export
+    from consent.practice import signing
     assert client.post("/", data=valid_form(**MINOR, **GUARDIAN)).status_code == 302
     sid = next(db["submissions"].rows)["id"]
     doctor = staff_client(app, "dr.grey", "doctor")

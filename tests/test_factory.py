@@ -4,7 +4,7 @@ import pytest
 
 from consent import create_app
 from consent.db import get_db
-from consent.storage import connect
+from consent.kernel.storage import connect
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_every_start_warns_while_there_is_no_trusted_time(tmp_path):
 
 
 def test_init_makes_no_key_under_the_placeholder_name_and_takes_the_clinics(instance):
-    from consent import keys
+    from consent.evidence.seal import keys
     refused = create_app().test_cli_runner().invoke(args=["init"])
     assert refused.exit_code != 0 and "Set the clinic's name first" in refused.output
     assert not (instance / "seal").exists() and not (instance / "tls").exists()
@@ -127,16 +127,16 @@ def test_init_makes_no_key_under_the_placeholder_name_and_takes_the_clinics(inst
     assert app.config["CLINIC_NAME"] == "Harbour Skin Clinic"
     assert keys.named(instance / "seal" / "cert.pem") == "Harbour Skin Clinic"
     assert keys.named(instance / "tls" / "ca.pem") == "Harbour Skin Clinic"
-    from consent import mfa
+    from consent.staff import mfa
     assert "issuer=Harbour%20Skin%20Clinic" in mfa.provisioning_uri(
         "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "office", app.config["CLINIC_NAME"])
 
 
 def test_a_certificate_naming_another_clinic_is_warned_about_and_reissued(tmp_path):
     from conftest import config_for, countersign, enrolled_client, make_app, valid_form
-    from consent import keys
+    from consent.evidence.seal import keys
     from consent.instance import startup_checks
-    from consent.storage import connect
+    from consent.kernel.storage import connect
     app = make_app(config_for(tmp_path / "a"))  # keys made under the placeholder
     assert enrolled_client(app).post("/", data=valid_form()).status_code == 302
     db = connect(app.config["DATABASE"])

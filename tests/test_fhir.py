@@ -6,7 +6,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from test_tamper import sealed, world  # noqa: F401 - treated, consented and declined records
-from consent import fhir, fhir_export
+from consent.evidence import fhir, fhir_export
 
 
 def resources(bundle):
@@ -50,7 +50,7 @@ def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
 
 
 def test_the_questionnaire_follows_the_one_definition():
-    from consent.questionnaire import answer_questions
+    from consent.intake.questionnaire import answer_questions
     form = fhir.questionnaire()
     link_ids = [item["linkId"] for group in form["item"] for item in group["item"]]
     assert set(q.name for q in answer_questions()) <= set(link_ids)
@@ -88,7 +88,7 @@ def test_every_sealed_consent_carries_its_bundle_as_a_second_associated_file(wor
     from pathlib import Path
 
     from pypdf import PdfReader
-    from consent import pdf
+    from consent.evidence import pdf
     app, db = world
     sealed = [row for row in db["archive"].rows if not row["submission_id"].endswith(
         ".treatment")]

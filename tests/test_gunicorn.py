@@ -14,8 +14,8 @@ from bench import load
 from bench.serve import Gunicorn, prepare_instance
 from conftest import PASSWORD, valid_form
 from consent import create_app
-from consent.storage import connect
-from consent.finalise import pending
+from consent.kernel.storage import connect
+from consent.evidence.finalise import pending
 from consent.instance import startup_checks
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import enrolled_client, staff_client, valid_form
-from consent.storage import connect
+from consent.kernel.storage import connect
 from test_access import MATRIX
 
 COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
@@ -53,7 +53,7 @@ def test_error_pages_are_generic(client, path, method, code):
 
 def test_an_unexpected_error_shows_no_stack_trace(app, client, monkeypatch):
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    from consent import submissions
+    from consent.intake import submissions
 
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals /etc/passwd")

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, config_for, make_app, totp_code
-from consent import accounts, information, mfa, submissions
-from consent.storage import connect
+from consent.staff import accounts, mfa
+from consent.intake import information, submissions
+from consent.kernel.storage import connect
 
 DATA = Path(__file__).parent / "data"
 

@@ -29,11 +29,11 @@ CHECK = '''
 import tomllib
 from datetime import date
 from consent import create_app
-from consent.answers import encode
-from consent.display import answer_sections
+from consent.intake.answers import encode
+from consent.intake.display import answer_sections
 from consent.forms import QuestionnaireForm
-from consent.questionnaire import vocabulary
-from consent.rules import evaluate, load
+from consent.intake.questionnaire import vocabulary
+from consent.intake.rules import evaluate, load
 
 app = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
                   "DATABASE": "unused.sqlite"})
@@ -60,7 +60,7 @@ def test_a_new_question_needs_only_the_definition_the_rule_set_and_a_case(tmp_pa
     for folder in ("consent", "rules"):
         shutil.copytree(ROOT / folder, tmp_path / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
-    definition = tmp_path / "consent" / "questionnaire.py"
+    definition = tmp_path / "consent" / "intake" / "questionnaire.py"
     text = definition.read_text()
     anchor = '"your treatment?"),\n'
     definition.write_text(text.replace(anchor, anchor + QUESTION, 1))

@@ -10,8 +10,9 @@ from pypdf import PdfReader
 
 from conftest import (PIN, TODAY, assert_pdf_a_3b, countersign, patient, totp_code, treat,
                       valid_form)
-from consent import archive, submissions
-from consent.storage import connect
+from consent.evidence import archive
+from consent.intake import submissions
+from consent.kernel.storage import connect
 from test_archive import SIGNATURE_PNG
 
 
@@ -226,7 +227,7 @@ def test_the_treatment_record_is_sealed_and_linked_to_its_consent_by_id_and_hash
 
 def test_treat_helper_and_retry_finish_a_treatment_record_whose_pdf_failed(app, db, waiting,
                                                                           monkeypatch):
-    from consent import seal
+    from consent.evidence.seal import seal
     countersign(app, db, waiting)
     real = seal.seal
     monkeypatch.setattr(seal, "seal", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
@@ -252,7 +253,7 @@ def test_setting_a_pin_needs_the_password_and_refuses_a_weak_one(app, db):
 
 def at(monkeypatch, moment):
     """Move the clinic's clock to a moment (the tests' clock runs on from there)."""
-    from consent import clock
+    from consent.kernel import clock
     monkeypatch.setattr(clock, "now", lambda: moment)
 
 
@@ -273,7 +274,7 @@ def test_the_interval_counts_from_the_recorded_treatment(app, client, db, practi
     assert second["status"] == ("needs_review" if stopped else "awaiting_consent")
     page = practitioner.get(f"/practice/{second['id']}/history").get_data(as_text=True)
     last = (TODAY - timedelta(days=days)).isoformat()
-    from consent import clock
+    from consent.kernel import clock
     assert re.search(rf"<td>Face</td><td>{clock.spoken(last)}</td><td>"
                      rf"{clock.spoken((TODAY - timedelta(days=days - 7)).isoformat())}</td>",
                      page)
@@ -301,7 +302,7 @@ def test_a_tablet_patient_with_an_email_gets_the_copy_and_aftercare_links(tmp_pa
     db = connect(app.config["DATABASE"])
     sid = next(db["submissions"].rows)["id"]
     from conftest import staff_client
-    from consent import signing
+    from consent.practice import signing
     nurse = staff_client(app, "nurse.joy", "practitioner")
     signing.set_pin(db, "nurse.joy", PIN)
     signed = nurse.post(f"/practice/{sid}", data=SIGNED, follow_redirects=True)

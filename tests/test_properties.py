@@ -7,11 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import TODAY, valid_form
-from consent.answers import AnswerError, to_formdata
+from consent.intake.answers import AnswerError, to_formdata
 from consent.forms import validated_answers
-from consent.questionnaire import medical_sections, vocabulary
-from consent.rules import evaluate
-from consent.signature import SignatureError, clean_png
+from consent.intake.questionnaire import medical_sections, vocabulary
+from consent.intake.rules import evaluate
+from consent.intake.signature import SignatureError, clean_png
 from test_rules import CASES, RULESET
 
 FIELDS = sorted(valid_form())

@@ -55,7 +55,7 @@ def test_follow_up_answers_are_stored_when_they_apply(client, db):
 
 
 def test_a_month_alone_reads_as_a_month_and_counts_from_its_last_day(client, doctor, db):
-    from consent.clock import MonthEnd, parse_date
+    from consent.kernel.clock import MonthEnd, parse_date
     stopped = TODAY.replace(day=1) - timedelta(days=1)  # last month, given without a day
     client.post("/", data=valid_form(isotretinoin="stopped",
                                      isotretinoin_stopped_date=f"{stopped:%Y-%m}"))

@@ -3,9 +3,10 @@ from datetime import date
 
 import pytest
 
-from consent import archive, clock
-from consent.finalise import finalise
-from consent.retention import cutoff
+from consent.evidence import archive
+from consent.kernel import clock
+from consent.evidence.finalise import finalise
+from consent.evidence.retention import cutoff
 from test_archive import submit
 
 

@@ -10,8 +10,11 @@ from pypdf import PdfReader
 
 from conftest import (PASSWORD, add_staff, config_for, countersign, log_in, make_app,
                       staff_client, valid_form)
-from consent import accounts, archive, clock, workflow
-from consent.storage import connect
+from consent.staff import accounts
+from consent.evidence import archive
+from consent.kernel import clock
+from consent import workflow
+from consent.kernel.storage import connect
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import TREATED_FACE, config_for, countersign, stored, treat, valid_form
 from consent import create_app
-from consent.rules import RuleSetError, evaluate, load, vocabulary
-from consent.rules.loader import parse
+from consent.intake.rules import RuleSetError, evaluate, load, vocabulary
+from consent.intake.rules.loader import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

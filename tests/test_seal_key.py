@@ -7,9 +7,10 @@ import pytest
 from cryptography import x509
 
 from conftest import config_for, countersign, enrolled_client, make_app, valid_form
-from consent import archive, keys, seal_check
+from consent.evidence import archive
+from consent.evidence.seal import keys, seal_check
 from consent.instance import startup_checks
-from consent.storage import connect
+from consent.kernel.storage import connect
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 

@@ -12,8 +12,12 @@ import pytest
 
 from conftest import (BACKUP_IDENTITY, PASSWORD, add_staff, config_for, countersign,
                       enrolled_client, log_in, make_app, staff_client, treat, valid_form)
-from consent import accounts, clock, keys, pdf, submissions
-from consent.storage import connect
+from consent.staff import accounts
+from consent.kernel import clock
+from consent.evidence.seal import keys
+from consent.evidence import pdf
+from consent.intake import submissions
+from consent.kernel.storage import connect
 from test_backup import submit_and_finalise
 
 
@@ -93,7 +97,7 @@ def test_a_code_is_accepted_once_and_recovery_codes_once_each(app, db):
     assert first.post("/login/code", data={"code": code}).status_code == 302
     replay = second.post("/login/code", data={"code": code})
     assert replay.status_code == 401 and b"already used" in replay.data
-    from consent import mfa
+    from consent.staff import mfa
     codes = mfa.confirm(db, "dr.house", totp_code(db, "dr.house"))
     assert len(codes) == 10 and all(row["code_hash"] not in codes
                                     for row in db["recovery_codes"].rows)

@@ -18,8 +18,8 @@ import pytest
 
 from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
                       staff_client, treat, valid_form)
-from consent import chain
-from consent.storage import connect
+from consent.kernel import chain
+from consent.kernel.storage import connect
 
 
 @pytest.fixture(scope="module")

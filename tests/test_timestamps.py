@@ -7,8 +7,9 @@ import pytest
 
 from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
                       valid_form)
-from consent import archive, checkpoints, keys, seal_check, stamping, timestamps, verified
-from consent.storage import connect
+from consent.evidence import archive, checkpoints, stamping, verified
+from consent.evidence.seal import keys, seal_check, timestamps
+from consent.kernel.storage import connect
 from local_tsa import LocalTsa
 
 

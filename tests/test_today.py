@@ -2,7 +2,7 @@
 import re
 
 from conftest import countersign, enrolled_client, staff_client, treat, valid_form
-from consent.storage import connect
+from consent.kernel.storage import connect
 
 
 def test_today_lists_the_days_patients_and_what_each_waits_on(app):

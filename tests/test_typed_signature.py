@@ -6,7 +6,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from conftest import countersign, valid_form
-from consent import archive, fhir_export
+from consent.evidence import archive, fhir_export
 
 
 def typed_form(**changes):

@@ -10,8 +10,10 @@ import pytest
 from PIL import Image
 
 from conftest import (FROZEN, PIN, TODAY, make_app, config_for, staff_client, valid_form)
-from consent import clock, reactions, signing
-from consent.storage import connect
+from consent.kernel import clock
+from consent.visits import reactions
+from consent.practice import signing
+from consent.kernel.storage import connect
 from test_practice import TREATED, text_of
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
@@ -332,9 +334,9 @@ def test_a_photo_that_is_not_an_image_is_refused_next_to_its_field(app, receptio
 
 def test_a_batch_named_in_two_reports_is_highlighted(app, db):
     from conftest import countersign, patient, treat, TREATED_FACE
-    from consent import submissions
-    from consent.rules import load
-    from consent.questionnaire import vocabulary
+    from consent.intake import submissions
+    from consent.intake.rules import load
+    from consent.intake.questionnaire import vocabulary
     with app.app_context():
         ruleset = load(app.config["RULES_FILE"], vocabulary())
     app.config["COOLING_OFF_HOURS"] = {}
@@ -383,7 +385,7 @@ def test_the_clinic_can_rewrite_a_message(app, reception, smtp):
 MEASURE = """
 import io, resource, struct, sys, zlib
 from PIL import Image
-from consent import reactions
+from consent.visits import reactions
 
 def png_bomb(side):
     pack = lambda kind, data: (struct.pack(">I", len(data)) + kind + data

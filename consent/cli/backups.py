@@ -5,9 +5,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..backup import BackupError, back_up, new_identity
+from ..evidence.backup import BackupError, back_up, new_identity
 from ..instance import anchor
-from ..restore import restore
+from ..evidence.restore import restore
 
 
 @click.command("backup")

@@ -2,9 +2,9 @@
 import click
 from flask import current_app
 
-from .. import audit, clock
+from ..kernel import audit, clock
 from ..db import get_db
-from ..storage import immediate
+from ..kernel.storage import immediate
 
 
 # Printed links must open: a guessed address (the shipped 127.0.0.1:5000) is refused.

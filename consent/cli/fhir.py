@@ -3,7 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import fhir_export
+from ..evidence import fhir_export
 from ..db import get_db
 from .base import audited
 

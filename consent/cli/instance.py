@@ -6,7 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import clock, keys
+from ..kernel import clock
+from ..evidence.seal import keys
 from ..instance import PLACEHOLDERS, SERVED_ADDRESS, Unnamed, initialise, reissue
 from .base import audited
 

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import outbox
+from ..visits import outbox
 from ..db import get_db
 from .base import require_address
 

@@ -5,11 +5,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import archive, integrity, keys, retention, stamping
+from ..evidence import archive, integrity, retention, stamping
+from ..evidence.seal import keys
 from ..db import get_db
-from ..finalise import pending
-from ..seal_check import LEVELS
-from ..timestamps import NoTsa
+from ..evidence.finalise import pending
+from ..evidence.seal.seal_check import LEVELS
+from ..evidence.seal.timestamps import NoTsa
 from ..workflow import finalise_now
 from .base import audited, today
 

@@ -6,11 +6,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..answers import AnswerError
+from ..intake.answers import AnswerError
 from ..forms import validated_answers
-from ..pdf import attached_record
-from ..questionnaire import vocabulary
-from ..rules import RuleSetError, evaluate, load
+from ..evidence.pdf import attached_record
+from ..intake.questionnaire import vocabulary
+from ..intake.rules import RuleSetError, evaluate, load
 from ..web.rules import get_ruleset
 from .base import today
 

@@ -5,9 +5,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import accounts, mfa, tablets
+from ..staff import accounts, mfa, tablets
 from ..db import get_db
-from ..status import Refused
+from ..kernel.status import Refused
 from .base import audited, require_address
 
 users_cli = AppGroup("users", help="Manage staff accounts.")

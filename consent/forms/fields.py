@@ -4,7 +4,7 @@ import re
 
 from wtforms import DateField, SelectChoice, SelectMultipleField, widgets
 
-from ..clock import MonthEnd
+from ..kernel.clock import MonthEnd
 
 
 def options(*pairs):

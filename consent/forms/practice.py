@@ -8,8 +8,8 @@ from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, For
                      TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from .. import clock
-from ..questionnaire import AREAS
+from ..kernel import clock
+from ..intake.questionnaire import AREAS
 from .fields import MultiCheckboxField, options, strip
 from .validators import plain_text
 

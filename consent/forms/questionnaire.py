@@ -10,8 +10,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..answers import AnswerError, encode, formdata
-from ..questionnaire import SECTIONS, medical_sections
+from ..intake.answers import AnswerError, encode, formdata
+from ..intake.questionnaire import SECTIONS, medical_sections
 from . import validators as check
 from .fields import MonthOrDateField, MultiCheckboxField, options, strip
 

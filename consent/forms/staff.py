@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
-from ..accounts import REGISTRATION
+from ..staff.accounts import REGISTRATION
 
 from .fields import options, strip
 from .validators import plain_text

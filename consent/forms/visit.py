@@ -4,11 +4,11 @@ from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..questionnaire import QUESTIONS
+from ..intake.questionnaire import QUESTIONS
 from .fields import options, strip
 from .staff import LinkForm
 from .validators import (born_within_120_years, email_address, not_in_future, person_name,
-                         phone_number, plain_text)
+    phone_number, plain_text)
 
 
 

@@ -10,10 +10,10 @@ from flask import (
     url_for,
 )
 
-from .. import accounts
+from ..staff import accounts
 from ..db import get_db
 from ..forms.staff import LinkForm, PasswordChangeForm, SetupForm
-from ..tokens import public_link
+from ..kernel.tokens import public_link
 from .audit import record
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -13,10 +13,10 @@ from flask import (
     url_for,
 )
 
-from .. import accounts, mfa, tablets
+from ..staff import accounts, mfa, tablets
 from ..db import get_db
 from ..forms.staff import ConfirmForm, KioskForm, UserForm
-from ..status import Refused
+from ..kernel.status import Refused
 from ..tls import CA_CERT
 from .account import setup_link
 from .audit import record

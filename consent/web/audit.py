@@ -1,9 +1,9 @@
 """Audit what the logged-in staff member does, in its own transaction."""
 from flask import g
 
-from .. import audit
+from ..kernel import audit
 from ..db import get_db
-from ..storage import immediate
+from ..kernel.storage import immediate
 
 
 def record(action, submission_id=None, detail="", username=None):

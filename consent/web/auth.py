@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 
-from .. import accounts, mfa, sessions, throttle
+from ..staff import accounts, mfa, sessions, throttle
 from ..db import get_db
 from ..forms.staff import CodeForm, ConfirmForm, LoginForm
 from .audit import record

@@ -3,7 +3,7 @@ from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..status import Conflict
+from ..kernel.status import Conflict
 
 MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",

@@ -5,14 +5,19 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, redirect, render_template, send_file,
                    session, url_for)
 
-from .. import (archive, clock, display, information, patient_mail, queue, reactions,
-                submissions, treatments, visit_links, visits, workflow)
+from ..evidence import archive
+from ..kernel import clock
+from ..intake import display, information, submissions
+from ..visits import patient_mail, reactions, visit_links, visits
+from ..review import queue
+from ..practice import treatments
+from .. import workflow
 from ..db import get_db
 from ..forms import QuestionnaireForm, encode_form
 from ..forms.visit import ReactionForm
-from ..names import name_key
-from ..questionnaire import SECTIONS
-from ..status import Refused
+from ..kernel.names import name_key
+from ..intake.questionnaire import SECTIONS
+from ..kernel.status import Refused
 from .audit import record
 from .reactions import signs
 from .rules import get_ruleset

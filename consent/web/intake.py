@@ -5,7 +5,7 @@ from .. import workflow
 from ..db import get_db
 from ..forms import QuestionnaireForm, encode_form
 from ..forms.validators import clinic_today
-from ..questionnaire import SECTIONS
+from ..intake.questionnaire import SECTIONS
 from .rules import get_ruleset
 from .tablet import kiosk_required
 

@@ -1,7 +1,7 @@
 """Doctors read the reactions patients report, urgent ones and shared batches first."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 
-from .. import reactions
+from ..visits import reactions
 from ..db import get_db
 from ..forms.staff import ConfirmForm
 from .audit import record

@@ -4,12 +4,12 @@ from datetime import date, time
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, \
     url_for
 
-from .. import patient_mail, visits
+from ..visits import patient_mail, visits
 from ..db import get_db
 from ..forms.staff import ConfirmForm
 from ..forms.validators import clinic_today
 from ..forms.visit import VisitForm
-from ..status import Refused
+from ..kernel.status import Refused
 from .audit import record
 from .auth import role_required
 

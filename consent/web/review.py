@@ -13,11 +13,15 @@ from flask import (
     url_for,
 )
 
-from .. import (archive, changes, cooling_off, decisions, fhir_export, reactions, submissions,
-               visits, workflow)
-from .. import queue as lists
+from ..evidence import archive, fhir_export
+from ..intake import changes, submissions
+from ..practice import cooling_off
+from ..review import decisions
+from ..visits import reactions, visits
+from .. import workflow
+from ..review import queue as lists
 from ..db import get_db
-from ..display import answer_sections
+from ..intake.display import answer_sections
 from ..forms.staff import DecisionForm, SearchForm
 from ..forms.validators import clinic_today
 from .audit import record

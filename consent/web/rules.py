@@ -1,8 +1,8 @@
 """The rule set in the app: loaded and checked at start-up; no questionnaire judged without it."""
 from flask import abort, current_app
 
-from ..questionnaire import vocabulary
-from ..rules import RuleSetError, load
+from ..intake.questionnaire import vocabulary
+from ..intake.rules import RuleSetError, load
 
 
 def get_ruleset():

@@ -14,7 +14,7 @@ from flask import (
 
 from ..db import get_db
 from ..forms.staff import LinkForm
-from ..tablets import UNUSED_DAYS, device, enrol, pending
+from ..staff.tablets import UNUSED_DAYS, device, enrol, pending
 from .audit import record
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")

@@ -1,7 +1,7 @@
 """Practitioners (and doctors) see the day's patients and what each is waiting for."""
 from flask import Blueprint, render_template
 
-from .. import queue
+from ..review import queue
 from ..db import get_db
 from ..forms.validators import clinic_today
 from .auth import role_required

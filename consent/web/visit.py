@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
 
-from .. import clock, throttle, visit_links, visits
+from ..kernel import clock
+from ..staff import throttle
+from ..visits import visit_links, visits
 from ..db import get_db
 from ..forms.visit import OpenLinkForm
 

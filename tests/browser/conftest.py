@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives import serialization
 
 from bench.serve import Gunicorn, free_port, prepare_instance
 from conftest import PASSWORD, add_staff, totp_code
-from consent import create_app, tablets, tls
-from consent.storage import connect
+from consent import create_app, tls
+from consent.staff import tablets
+from consent.kernel.storage import connect
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

@@ -6,7 +6,9 @@ import pyotp
 from browser.conftest import (answer_questionnaire, screenshot, serious_violations, staff_page,
                               tablet_page)
 from conftest import PASSWORD, countersign, patient, valid_form
-from consent import accounts, clock, submissions
+from consent.staff import accounts
+from consent.kernel import clock
+from consent.intake import submissions
 
 
 def cookie(page, name):

@@ -13,7 +13,8 @@ from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_si
                               screenshot, serious_violations, staff_page, tablet_page)
 from axe_playwright_python.sync_playwright import Axe
 from conftest import valid_form
-from consent import archive, clock, integrity
+from consent.evidence import archive, integrity
+from consent.kernel import clock
 
 
 def rows(server):

@@ -12,7 +12,8 @@ from PIL import Image
 from browser.conftest import (answer_questionnaire, open_countersigning_with_a_pin,
                               record_treatment, screenshot, serious_violations, staff_page)
 from conftest import valid_form
-from consent import archive, clock
+from consent.evidence import archive
+from consent.kernel import clock
 
 PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"https://\S+/visit#\S+")

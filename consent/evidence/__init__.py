@@ -1,0 +1,1 @@
+"""What the clinic can prove: sealed documents, the archive, its checks, backups and FHIR."""

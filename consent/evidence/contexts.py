@@ -1,0 +1,121 @@
+"""What each sealed document prints: the context its PDF template is filled with."""
+import functools
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..staff import accounts
+from ..practice import cooling_off
+from ..intake import information
+from . import pdf
+from ..visits import visits
+from ..practice.consents import MEANING
+from ..intake.display import answer_sections, label, show
+from ..kernel.status import Status
+
+DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed",
+                "alternatives_understood", "results_not_guaranteed", "free_to_withdraw")
+PHOTOS = ("photo_consent", "photo_teaching", "photo_marketing")
+TREATMENT_ONLY = ("aftercare_agreed",)  # meaningless on a declined patient's record
+
+
+def clinic(config):
+    """Return the clinic as every record heads it."""
+    return {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"],
+            "phone": config["CLINIC_PHONE"]}
+
+
+def countersignature(db, consent):
+    """Return the practitioner's signature manifestation, or None before countersigning."""
+    if consent is None:
+        return None
+    return {**consent, "signer": accounts.signer(db, consent["practitioner"]), "meaning": MEANING}
+
+
+def guardian(answers, submission):
+    """Return the parent's or guardian's part of a minor's consent, or None."""
+    if not answers.get("guardian_name"):
+        return None
+    png = submission.get("guardian_signature")
+    return {"name": answers["guardian_name"],
+            "relationship": show("guardian_relationship", answers.get("guardian_relationship")),
+            "typed": submission.get("guardian_signature_kind") == "typed",
+            "signature": pdf.data_uri(png) if png else None}
+
+
+SANDBOX = SandboxedEnvironment(autoescape=True)
+
+
+@functools.lru_cache(maxsize=8)
+def compiled(source):
+    """Compile a version of the information once per process."""
+    return SANDBOX.from_string(source)
+
+
+def read_information(db, digest, config):
+    """Return the treatment information the patient read, rendered, and whether it is known.
+
+    Records from before versions were kept print the current text if it is the same one,
+    else the current text with a note that says so.
+    """
+    kept = information.version(db, digest)
+    current_sha, current_source = information.current()
+    # Sandboxed: a text read back from the database renders, it never runs code.
+    html = compiled(kept or current_source).render(clinic_phone=config["CLINIC_PHONE"])
+    return {"html": html, "exact": kept is not None or digest == current_sha}
+
+
+def consent_context(db, submission, decision, consent, config):
+    """Gather everything the consent (or eligibility decision) template prints."""
+    answers, evaluation = submission["answers"], submission["evaluation"]
+    # A declined patient consents to nothing: the record states the decision only.
+    declined = bool(decision) and decision["outcome"] in (Status.DECLINED, Status.DEFERRED)
+    kept = [n for n in DECLARATIONS if not (declined and n in TREATMENT_ONLY)]
+    return {
+        "title": "Eligibility decision" if declined else "Treatment consent",
+        "declined": declined, "clinic": clinic(config),
+        "timezone": config["CLINIC_TIMEZONE"],  # what people read; the record keeps UTC
+        "document": {"id": submission["id"]},
+        "patient": answers,
+        "treatment": {"label": show("treatment", answers["treatment"]),
+                      "areas": show("areas", answers["areas"]),
+                      "date": submission["treatment_date"]},
+        "evaluation": evaluation, "decision": decision,
+        "sections": answer_sections(answers, evaluation, submission.get("edition", "1")),
+        "decided_by": accounts.signer(db, decision["doctor"]) if decision else None,
+        "countersigned": countersignature(db, consent),
+        "flag_answers": {f["rule"]: "; ".join(label(n) for n in f["fields"])
+                         for f in evaluation["flags"]},
+        "advice": [] if declined else [f["aftercare"] for f in evaluation["flags"]
+                                       if f.get("aftercare")],
+        "declarations": [label(n) for n in kept if answers.get(n)],
+        "photos": [(label(n), answers[n]) for n in PHOTOS if answers.get(n)],
+        "guardian": guardian(answers, submission),
+        "edition": submission.get("edition", "1"), "signed_name": answers["signed_name"],
+        "typed_signature": submission.get("signature_kind") == "typed",
+        "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,
+        "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
+        "information_sha256": submission["information_sha256"] or "not recorded",
+        "information": read_information(db, submission["information_sha256"], config),
+        "reflection": None if declined else cooling_off.summary(
+            config, submission, visits.for_submission(db, submission["id"])),
+    }
+
+
+def treatment_context(db, submission, treatment, consent_entry, config):
+    """Gather everything the treatment record template prints."""
+    answers = submission["answers"]
+    return {
+        "title": "Treatment record", "clinic": clinic(config),
+        "timezone": config["CLINIC_TIMEZONE"],
+        "document": {"id": submission["id"] + " (treatment)"},
+        "patient": answers, "treatment": {"label": show("treatment", answers["treatment"]),
+                                          "consented": show("areas", answers["areas"]),
+                                          "date": submission["treatment_date"]},
+        "record": treatment, "details": treatment["details"],
+        "areas": [{**part, "label": show("areas", [part["area"]])}
+                  for part in treatment["details"]["areas"]],
+        "numbing_areas": show("areas", (treatment["details"]["numbing"] or {}).get("areas", [])),
+        "recorded_by": accounts.signer(db, treatment["practitioner"]),
+        "consent": {"id": submission["id"], "sha256": consent_entry["sha256"]},
+        "attachment_name": pdf.TREATMENT_ATTACHMENT,
+    }

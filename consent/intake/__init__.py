@@ -1,0 +1,1 @@
+"""What the patient answers: the questionnaire, its answers and words, the rule set, storage."""

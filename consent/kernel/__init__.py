@@ -1,0 +1,1 @@
+"""The base every feature stands on: clock, statuses, storage, schema, chains, audit, tokens."""

@@ -1,0 +1,1 @@
+"""The practitioners' side: countersigning, signing, treatment records, cooling-off."""

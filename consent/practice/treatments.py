@@ -1,0 +1,105 @@
+"""What was actually done: the practitioner's treatment record, or why nothing was."""
+import json
+
+from ..kernel import audit, clock, ledger
+from ..intake import submissions
+from ..review.decisions import MESOTHERAPY
+from ..kernel.status import Refused, Status, require
+from ..kernel.storage import immediate
+
+DEPTH_MM = (0.1, 3.0)  # what micro-needling devices on the market reach
+NUMBING_MINUTES = (1, 120)
+OUTCOMES = (Status.TREATED, Status.NOT_TREATED)
+
+
+class TreatmentError(Refused):
+    """A treatment record that cannot be stored."""
+
+
+def get(db, submission_id):
+    """Return a submission's treatment record with its details decoded, or None."""
+    row = next(db["treatments"].rows_where("submission_id = ?", [submission_id]), None)
+    return {**row, "details": json.loads(row["details"])} if row else None
+
+
+def areas(record):
+    """Return the areas a treatment record names (none without a record)."""
+    return [part["area"] for part in record["details"]["areas"]] if record else []
+
+
+def check_areas(submission, details):
+    """Refuse areas not consented to, and depths outside what devices reach."""
+    consented = submission["answers"]["areas"]
+    if not details["areas"]:
+        raise TreatmentError("areas", "Tick each area you treated.")
+    for part in details["areas"]:
+        if part["area"] not in consented:
+            raise TreatmentError("areas", "Only areas the patient consented to can be treated.")
+        if not part["device"]:
+            raise TreatmentError(f"device_{part['area']}", "Name the device used here.")
+        depth = part["needle_depth_mm"]
+        if depth is None or not DEPTH_MM[0] <= depth <= DEPTH_MM[1]:
+            raise TreatmentError(f"depth_{part['area']}",
+                                 f"Give the needle depth in mm, {DEPTH_MM[0]} to {DEPTH_MM[1]}.")
+
+
+def check_numbing(details):
+    """Require product, areas treated and minutes for numbing cream, when used."""
+    numbing = details.get("numbing")
+    if not numbing:
+        return
+    treated = {part["area"] for part in details["areas"]}
+    if not numbing["product"]:
+        raise TreatmentError("numbing_product", "Name the numbing cream.")
+    if not numbing["areas"] or not set(numbing["areas"]) <= treated:
+        raise TreatmentError("numbing_areas", "Tick where the cream went (areas treated only).")
+    minutes = numbing["minutes"]
+    if minutes is None or not NUMBING_MINUTES[0] <= minutes <= NUMBING_MINUTES[1]:
+        raise TreatmentError("numbing_minutes", "Give the minutes the cream was on, 1 to 120.")
+
+
+def check_products(submission, details):
+    """Require each mesotherapy product with its batch and an expiry not yet passed."""
+    products = details["products"]
+    if submission["treatment"] in MESOTHERAPY and not products:
+        raise TreatmentError("products-0-name", "Record each product used, with batch and expiry.")
+    for number, product in enumerate(products):
+        for key in ("name", "batch", "expiry"):
+            if not product[key]:
+                raise TreatmentError(f"products-{number}-{key}",
+                                     "Give the product's name, batch and expiry date.")
+        if product["expiry"] < submission["treatment_date"]:
+            raise TreatmentError(f"products-{number}-expiry",
+                                 "This batch has expired: it must not be used.")
+
+
+def check(submission, outcome, details, reason):
+    """Refuse a treatment record the clinic's policy does not allow."""
+    if outcome not in OUTCOMES:
+        raise TreatmentError("outcome", "Say whether the treatment was given.")
+    if outcome == Status.NOT_TREATED:
+        if not reason:
+            raise TreatmentError("reason", "Write why the patient was not treated.")
+        return
+    check_areas(submission, details)
+    check_numbing(details)
+    check_products(submission, details)
+
+
+def record(db, submission_id, practitioner, today, outcome, details, reason=""):
+    """Store the treatment record and its ledger entry; the consent must be countersigned."""
+    with immediate(db):
+        submission = submissions.get(db, submission_id)
+        require(submission, Status.CONSENTED, today, "recording the treatment")
+        check(submission, outcome, details, reason)
+        if outcome == Status.NOT_TREATED:
+            details = {"treated_at": None, "areas": [], "numbing": None, "products": [],
+                       "reaction": ""}
+        row = {"submission_id": submission_id, "outcome": outcome, "practitioner": practitioner,
+               "recorded_at": clock.iso(clock.now()),
+               "details": json.dumps(details, sort_keys=True), "reason": reason}
+        db["treatments"].insert(row)
+        ledger.append(db, "treatment", row)
+        db["submissions"].update(submission_id, {"status": outcome})
+        audit.append(db, "treatment_recorded", practitioner, submission_id, outcome)
+    return row

@@ -1,0 +1,44 @@
+"""What the clinic sends a patient: each message a protected link, queued in the outbox."""
+from . import outbox, visit_links, visits
+from ..intake import submissions
+from ..kernel.tokens import message_token
+from ..kernel.storage import immediate
+
+
+def send(db, config, instance_path, visit, purpose):
+    """Queue a new link of this purpose to the visit's e-mail; False when it has none."""
+    if not (visit and visit["email"]):
+        return False
+    with immediate(db):
+        expires = visit_links.expiry(purpose, visit, config)
+        subject, body = outbox.render(config, instance_path, purpose, outbox.LINK, expires,
+                                      visit_when=visits.spoken_when(visit))
+        message_id = outbox.queue(db, visit["email"], subject, body, visit["id"])
+        visit_links.issue(db, visit, purpose, config,
+                          message_token(config["SECRET_KEY"], message_id))
+    if purpose == "questionnaire":
+        visits.note(db, visit["id"], "information_sent_at")
+    return True
+
+
+def alert_clinic(db, config, instance_path):
+    """Queue a message to CLINIC_ALERT_EMAIL that an urgent reaction report waits."""
+    if not config.get("CLINIC_ALERT_EMAIL"):
+        return False
+    # No patient's name or words: the page behind the link needs a doctor's log-in.
+    subject, body = outbox.render(config, instance_path, "reaction_alert",
+                                  f"{config['PUBLIC_URL'].rstrip('/')}/review/reactions")
+    outbox.queue(db, config["CLINIC_ALERT_EMAIL"], subject, body)
+    return True
+
+
+def after(db, config, instance_path, submission_id, purpose):
+    """Send the patient their copy or aftercare link; False when they gave no e-mail."""
+    visit = visits.for_submission(db, submission_id)
+    if visit is None:  # answered at the tablet: the address they typed is the one to use
+        submission = submissions.get(db, submission_id)
+        if not submission["answers"].get("email"):
+            return False
+        with immediate(db):
+            visit = visits.for_submission(db, submission_id) or visits.walk_in(db, submission)
+    return send(db, config, instance_path, visit, purpose)
