@@ -23,9 +23,9 @@ def summary(durations, unit=1e3, suffix="ms"):
 
 def countersigned(db, submission_id, practitioner="bench.nurse"):
     """Countersign a stored consent as a practitioner (the rows only; sealing is timed apart)."""
-    from consent.staff import accounts
     from consent.kernel import clock
     from consent.practice import consents
+    from consent.staff import accounts
     if not accounts.exists(db, practitioner):
         accounts.create(db, practitioner, "practitioner", "bench password 1234")
     consents.countersign(db, submission_id, practitioner, clock.today(), "pin",

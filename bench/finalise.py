@@ -7,23 +7,24 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from consent.kernel import clock
-from consent.practice import consents
 from consent import create_app
 from consent.evidence import pdf
-from consent.intake import submissions
-from consent.kernel.storage import connect
 from consent.evidence.contexts import consent_context
 from consent.evidence.finalise import finalise
 from consent.instance import initialise
+from consent.intake import submissions
+from consent.kernel import clock
+from consent.kernel.storage import connect
+from consent.practice import consents
 
 from . import countersigned, summary, timed
 from .load import patient_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from consent.intake.signature import clean_png  # noqa: E402
+
 from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
 from local_tsa import LocalTsa  # noqa: E402
-from consent.intake.signature import clean_png  # noqa: E402
 
 
 def rss_mb():

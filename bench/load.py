@@ -187,9 +187,9 @@ def patient_forms(valid_form, flagged_every=3):
 
 def staff(db, role, prefix, count, password):
     """Create staff with a confirmed second factor; return (username, password, secret)."""
-    from consent.staff import accounts, mfa
     from consent.kernel import clock
     from consent.practice import signing
+    from consent.staff import accounts, mfa
     credentials = []
     for n in range(count):
         accounts.create(db, f"{prefix}.{n}", role, password)

@@ -5,8 +5,8 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from consent.review import queue as lists
 from consent.kernel.storage import connect, migrate
+from consent.review import queue as lists
 
 from . import summary, timed
 

@@ -11,21 +11,22 @@ from pathlib import Path
 from pypdf import PdfWriter
 from weasyprint import HTML
 
-from consent.kernel import clock
 from consent import create_app
 from consent.evidence import finalise as finalising, integrity, pdf
-from consent.intake import submissions
-from consent.practice.consents import get as countersignature
 from consent.evidence.contexts import consent_context
+from consent.intake import submissions
+from consent.kernel import clock
 from consent.kernel.storage import connect
+from consent.practice.consents import get as countersignature
 
 from . import countersigned
 from .load import patient_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
 from consent.instance import initialise  # noqa: E402
 from consent.intake.signature import clean_png  # noqa: E402
+
+from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
 
 
 def quick_render(page):

@@ -27,6 +27,7 @@ def create_app(test_config=None):
 
     from . import cli, db, web
     from .instance import PLACEHOLDERS, served_address
+
     # CONSENT_INSTANCE points gunicorn at another instance folder (tests, a second site).
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("CONSENT_INSTANCE") or None)

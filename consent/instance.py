@@ -3,11 +3,10 @@ import os
 import secrets
 from pathlib import Path
 
+from . import tls
 from .evidence import archive, checkpoints, pdf
 from .evidence.seal import keys
 from .kernel import storage
-from . import tls
-
 
 # Shipped values that must never reach a patient's record unchanged.
 SERVED_ADDRESS = "served-address"  # what the last `make run` served on, for other terminals

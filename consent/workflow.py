@@ -9,14 +9,14 @@ rows stay committed, and `flask archive retry` finishes the PDF later.
 """
 import logging
 
-from .staff import accounts
+from .evidence import documents
+from .evidence.finalise import finalise
+from .intake import submissions
+from .kernel.status import Status
 from .practice import consents, cooling_off, treatments
 from .review import decisions
-from .evidence import documents
-from .intake import submissions
+from .staff import accounts
 from .visits import visits
-from .evidence.finalise import finalise
-from .kernel.status import Status
 
 log = logging.getLogger("consent.workflow")  # under the app's logger, "consent"
 

@@ -16,14 +16,14 @@ from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from consent.staff import accounts, mfa, tablets
-from consent.kernel import clock
 from consent import create_app
 from consent.evidence import pdf
 from consent.evidence.backup import new_identity
 from consent.instance import initialise
 from consent.intake.questionnaire import QUESTIONS
+from consent.kernel import clock
 from consent.kernel.storage import connect
+from consent.staff import accounts, mfa, tablets
 
 PASSWORD = "correct horse battery"
 
@@ -293,8 +293,8 @@ def countersign(app, db, submission_id, username="nurse.joy", answer="Answered i
 
     waiver: cooling_off_reason, for a doctor countersigning inside the cooling-off period.
     """
-    from consent.practice import consents
     from consent import workflow
+    from consent.practice import consents
     if not accounts.exists(db, username):
         add_staff(db, username, role)
     if not seal:

@@ -1,13 +1,14 @@
 """Every route, tried as anonymous, kiosk, doctor, practitioner, admin and reception, answers as designed."""
-import pytest
-
-from conftest import countersign, enrolled_client, staff_client, valid_form
 from datetime import date
 
+import pytest
+
 from consent.kernel import clock
-from consent.visits import reactions, visits
-from consent.staff import tablets
 from consent.kernel.storage import connect
+from consent.staff import tablets
+from consent.visits import reactions, visits
+
+from conftest import countersign, enrolled_client, staff_client, valid_form
 
 # Outcomes: "ok", "login" (redirect to /login), "forbidden" (403), "not_enrolled" (403 page),
 # or a status code.

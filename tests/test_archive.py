@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from conftest import PIN, assert_pdf_a_3b, countersign, patient, signature_data_url, valid_form
-from consent.evidence import archive, pdf
-from consent.intake import information, submissions
-from consent.evidence.seal import keys, seal, seal_check
 from consent import workflow
+from consent.evidence import archive, pdf
 from consent.evidence.finalise import ArchiveError, NotReady, finalise, sealed_document
+from consent.evidence.seal import keys, seal, seal_check
 from consent.instance import anchor
+from consent.intake import information, submissions
 from consent.intake.signature import clean_png
+
+from conftest import PIN, assert_pdf_a_3b, countersign, patient, signature_data_url, valid_form
 
 SIGNATURE_PNG = clean_png(signature_data_url())
 

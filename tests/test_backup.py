@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (BACKUP_IDENTITY, PATIENT, config_for, countersign, make_app,
-                      signature_data_url)
-from consent.intake import submissions
 from consent.evidence.backup import new_identity
 from consent.evidence.finalise import finalise
+from consent.intake import submissions
 from consent.intake.signature import clean_png
 from consent.kernel.storage import connect
+
+from conftest import BACKUP_IDENTITY, PATIENT, config_for, countersign, make_app, signature_data_url
 
 PNG = clean_png(signature_data_url())
 

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from consent.kernel.storage import connect
+from consent.practice import signing
+
 from conftest import (BACKUP_IDENTITY, PIN, TODAY, config_for, enrolled_client, make_app,
                       staff_client, valid_form)
-from consent.practice import signing
-from consent.kernel.storage import connect
 from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
 from consent.forms import QuestionnaireForm
 from consent.intake.questionnaire import QUESTIONS, SECTIONS
+
+from conftest import SHARED
 
 CHECKED_COPY = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
 FIELD_CLASS = {"text": ("StringField", "TextAreaField"), "date": ("DateField", "MonthOrDateField"),

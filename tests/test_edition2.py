@@ -5,11 +5,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from conftest import signature_data_url, staff_client, valid_form
-from consent.evidence import archive
 from consent import workflow
+from consent.evidence import archive
 from consent.intake.display import answer_sections
 from consent.kernel.storage import connect
+
+from conftest import signature_data_url, staff_client, valid_form
 
 MINOR = {"first_name": "Tom", "signed_name": "Tom Lovelace", "date_of_birth": "2010-01-01"}
 GUARDIAN = {"guardian_name": "Mary Lovelace", "guardian_relationship": "parent",
@@ -135,6 +136,7 @@ def test_teaching_and_marketing_photos_start_at_no_and_the_tablet_says_so(client
 
 def test_the_pdf_prints_every_new_element_and_no_field_codes(app, client, db):
     import re
+
     from conftest import countersign
     assert client.post("/", data=valid_form(photo_consent="yes", photo_teaching="yes")
                        ).status_code == 302
@@ -154,8 +156,9 @@ def test_the_pdf_prints_every_new_element_and_no_field_codes(app, client, db):
 
 
 def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
-    from conftest import enrolled_client
     from test_migrations import opened
+
+    from conftest import enrolled_client
     old = opened("main-before-countersign", tmp_path)
     client = enrolled_client(old)
     assert client.post("/", data=valid_form(first_name="Emma", signed_name="Emma Lovelace",
@@ -167,9 +170,10 @@ def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
 
 
 def test_the_practitioner_confirms_the_guardian_who_is_named_as_consenting(app, client, db):
-    from conftest import PIN
     from consent.evidence import fhir, fhir_export
     from consent.practice import signing
+
+    from conftest import PIN
     assert client.post("/", data=valid_form(**MINOR, **GUARDIAN)).status_code == 302
     sid = next(db["submissions"].rows)["id"]
     doctor = staff_client(app, "dr.grey", "doctor")

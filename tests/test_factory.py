@@ -53,8 +53,9 @@ def test_pragmas_on_the_app_connection(app):
 
 
 def test_placeholders_are_warned_about_at_start_and_on_staff_pages(tmp_path):
-    from conftest import config_for, make_app, staff_client
     from consent.instance import startup_checks
+
+    from conftest import config_for, make_app, staff_client
     shipped = make_app(config_for(tmp_path / "a"))
     warned = [w for w in startup_checks(shipped.config) if "placeholder" in w]
     assert [w.split()[0] for w in warned] == ["CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PHONE"]
@@ -106,8 +107,9 @@ def test_two_tablets_cannot_share_a_name_in_admin(app):
 
 
 def test_every_start_warns_while_there_is_no_trusted_time(tmp_path):
-    from conftest import config_for, make_app
     from consent.instance import startup_checks
+
+    from conftest import config_for, make_app
     bare = make_app(config_for(tmp_path / "a"))
     assert any("No time-stamping authority" in w for w in startup_checks(bare.config))
     stamped = make_app(config_for(tmp_path / "b", TSA_URL="http://127.0.0.1:1/tsa"))
@@ -133,10 +135,11 @@ def test_init_makes_no_key_under_the_placeholder_name_and_takes_the_clinics(inst
 
 
 def test_a_certificate_naming_another_clinic_is_warned_about_and_reissued(tmp_path):
-    from conftest import config_for, countersign, enrolled_client, make_app, valid_form
     from consent.evidence.seal import keys
     from consent.instance import startup_checks
     from consent.kernel.storage import connect
+
+    from conftest import config_for, countersign, enrolled_client, make_app, valid_form
     app = make_app(config_for(tmp_path / "a"))  # keys made under the placeholder
     assert enrolled_client(app).post("/", data=valid_form()).status_code == 302
     db = connect(app.config["DATABASE"])
@@ -162,8 +165,9 @@ def test_a_certificate_naming_another_clinic_is_warned_about_and_reissued(tmp_pa
     with app.app_context():
         countersign(app, db, grace)  # sealed with the new key
     assert runner.invoke(args=["archive", "verify", "--full"]).exit_code == 0
-    from conftest import BACKUP_IDENTITY
     import shutil
+
+    from conftest import BACKUP_IDENTITY
     assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
     second = make_app(config_for(tmp_path / "b", CLINIC_NAME="Harbour Skin Clinic"))
     for name in ("key.pem", "cert.pem"):  # the clinic's current seal key, kept apart

@@ -4,8 +4,8 @@ import json
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-
 from test_tamper import sealed, world  # noqa: F401 - treated, consented and declined records
+
 from consent.evidence import fhir, fhir_export
 
 
@@ -88,6 +88,7 @@ def test_every_sealed_consent_carries_its_bundle_as_a_second_associated_file(wor
     from pathlib import Path
 
     from pypdf import PdfReader
+
     from consent.evidence import pdf
     app, db = world
     sealed = [row for row in db["archive"].rows if not row["submission_id"].endswith(

@@ -12,11 +12,12 @@ import pytest
 
 from bench import load
 from bench.serve import Gunicorn, prepare_instance
-from conftest import PASSWORD, valid_form
 from consent import create_app
-from consent.kernel.storage import connect
 from consent.evidence.finalise import pending
 from consent.instance import startup_checks
+from consent.kernel.storage import connect
+
+from conftest import PASSWORD, valid_form
 
 pytestmark = pytest.mark.slow
 LOAD_SECONDS = float(os.environ.get("CONSENT_LOAD_SECONDS", "15"))

@@ -1,9 +1,10 @@
 """Security headers on every route, and error pages that reveal nothing."""
 import pytest
+from test_access import MATRIX
+
+from consent.kernel.storage import connect
 
 from conftest import enrolled_client, staff_client, valid_form
-from consent.kernel.storage import connect
-from test_access import MATRIX
 
 COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
@@ -71,9 +72,10 @@ def test_production_config_has_debug_off(tmp_path):
 
 
 def test_behind_a_trusted_proxy_https_and_client_address_are_seen(tmp_path):
-    from conftest import config_for
     from consent import create_app
     from consent.instance import initialise
+
+    from conftest import config_for
     app = create_app(config_for(tmp_path, TRUSTED_PROXIES=1))
     initialise(app)
     response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https",

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, config_for, make_app, totp_code
-from consent.staff import accounts, mfa
 from consent.intake import information, submissions
 from consent.kernel.storage import connect
+from consent.staff import accounts, mfa
+
+from conftest import PASSWORD, config_for, make_app, totp_code
 
 DATA = Path(__file__).parent / "data"
 
@@ -55,7 +56,7 @@ def test_old_sessions_end_and_old_staff_set_up_a_second_factor(old):
 def test_an_old_flagged_submission_is_decided_and_new_ones_carry_the_information_hash(old):
     db = connect(old.config["DATABASE"])
     hopper = next(db["submissions"].rows_where("last_name = 'Hopper'"))["id"]
-    from conftest import staff_client, enrolled_client, valid_form
+    from conftest import enrolled_client, staff_client, valid_form
     doctor = staff_client(old, "dr.new", "doctor")
     decided = doctor.post(f"/review/{hopper}/decide", data={"outcome": "declined"})
     assert decided.status_code == 302

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from test_archive import SIGNATURE_PNG
 
-from conftest import (PIN, TODAY, assert_pdf_a_3b, countersign, patient, totp_code, treat,
-                      valid_form)
 from consent.evidence import archive
 from consent.intake import submissions
 from consent.kernel.storage import connect
-from test_archive import SIGNATURE_PNG
+
+from conftest import PIN, TODAY, assert_pdf_a_3b, countersign, patient, totp_code, treat, valid_form
 
 
 def text_of(data):
@@ -295,14 +295,15 @@ def test_the_countersign_screen_marks_changes_since_the_last_visit(app, client, 
 
 
 def test_a_tablet_patient_with_an_email_gets_the_copy_and_aftercare_links(tmp_path, smtp):
-    from conftest import enrolled_client, make_app, config_for
+    from conftest import config_for, enrolled_client, make_app
     app = make_app(config_for(tmp_path / "i", PUBLIC_URL="https://clinic.example",
                               **smtp.config()))
     assert enrolled_client(app).post("/", data=valid_form()).status_code == 302
     db = connect(app.config["DATABASE"])
     sid = next(db["submissions"].rows)["id"]
-    from conftest import staff_client
     from consent.practice import signing
+
+    from conftest import staff_client
     nurse = staff_client(app, "nurse.joy", "practitioner")
     signing.set_pin(db, "nurse.joy", PIN)
     signed = nurse.post(f"/practice/{sid}", data=SIGNED, follow_redirects=True)

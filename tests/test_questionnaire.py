@@ -3,11 +3,11 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import (PATIENT, TODAY, config_for, enrolled_client,
-                      signature_data_url, stored, valid_form)
 from consent import create_app
 from consent.instance import initialise
 
+from conftest import (PATIENT, TODAY, config_for, enrolled_client, signature_data_url, stored,
+                      valid_form)
 
 
 def test_get_shows_every_section(client):

@@ -2,12 +2,12 @@ import os
 from datetime import date
 
 import pytest
+from test_archive import submit
 
 from consent.evidence import archive
-from consent.kernel import clock
 from consent.evidence.finalise import finalise
 from consent.evidence.retention import cutoff
-from test_archive import submit
+from consent.kernel import clock
 
 
 def test_purge_removes_only_consents_past_retention(app, db, runner, monkeypatch):

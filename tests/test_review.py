@@ -8,13 +8,14 @@ import pytest
 from argon2 import PasswordHasher
 from pypdf import PdfReader
 
-from conftest import (PASSWORD, add_staff, config_for, countersign, log_in, make_app,
-                      staff_client, valid_form)
-from consent.staff import accounts
+from consent import workflow
 from consent.evidence import archive
 from consent.kernel import clock
-from consent import workflow
 from consent.kernel.storage import connect
+from consent.staff import accounts
+
+from conftest import (PASSWORD, add_staff, config_for, countersign, log_in, make_app, staff_client,
+                      valid_form)
 
 
 @pytest.fixture

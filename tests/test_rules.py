@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TREATED_FACE, config_for, countersign, stored, treat, valid_form
 from consent import create_app
 from consent.intake.rules import RuleSetError, evaluate, load, vocabulary
 from consent.intake.rules.loader import parse
+
+from conftest import TREATED_FACE, config_for, countersign, stored, treat, valid_form
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

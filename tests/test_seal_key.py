@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from conftest import config_for, countersign, enrolled_client, make_app, valid_form
 from consent.evidence import archive
 from consent.evidence.seal import keys, seal_check
 from consent.instance import startup_checks
 from consent.kernel.storage import connect
+
+from conftest import config_for, countersign, enrolled_client, make_app, valid_form
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -100,6 +101,7 @@ def test_a_second_key_under_the_same_label_is_refused(tmp_path, token):
 def test_each_seal_names_its_certificate_in_its_signed_attributes(tmp_path, token, in_token):
     import hashlib
     from io import BytesIO
+
     from pyhanko.pdf_utils.reader import PdfFileReader
     extra = token if in_token else {"SEAL_KEY_FILE": str(tmp_path / "keys" / "seal.pem")}
     app = make_app(config_for(tmp_path / "instance", **extra))

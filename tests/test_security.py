@@ -9,16 +9,17 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from test_backup import submit_and_finalise
+
+from consent.evidence import pdf
+from consent.evidence.seal import keys
+from consent.intake import submissions
+from consent.kernel import clock
+from consent.kernel.storage import connect
+from consent.staff import accounts
 
 from conftest import (BACKUP_IDENTITY, PASSWORD, add_staff, config_for, countersign,
                       enrolled_client, log_in, make_app, staff_client, treat, valid_form)
-from consent.staff import accounts
-from consent.kernel import clock
-from consent.evidence.seal import keys
-from consent.evidence import pdf
-from consent.intake import submissions
-from consent.kernel.storage import connect
-from test_backup import submit_and_finalise
 
 
 @pytest.fixture
@@ -86,8 +87,9 @@ def test_cli_set_password_ends_sessions(app, runner):
 # -- The second factor ------------------------------------------------------------------
 
 def test_a_code_is_accepted_once_and_recovery_codes_once_each(app, db):
-    from conftest import totp_code
     import pyotp
+
+    from conftest import totp_code
     add_staff(db, "dr.house", "doctor")
     secret = db["users"].get("dr.house")["totp_secret"]
     code = pyotp.TOTP(secret).at(clock.now())

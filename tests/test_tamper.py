@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
-                      staff_client, treat, valid_form)
 from consent.kernel import chain
 from consent.kernel.storage import connect
+
+from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
+                      staff_client, treat, valid_form)
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
-                      valid_form)
 from consent.evidence import archive, checkpoints, stamping, verified
 from consent.evidence.seal import keys, seal_check, timestamps
 from consent.kernel.storage import connect
+
+from conftest import assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app, valid_form
 from local_tsa import LocalTsa
 
 

@@ -1,8 +1,9 @@
 """The Today page: the day's patients for practitioners and doctors, flagged first."""
 import re
 
-from conftest import countersign, enrolled_client, staff_client, treat, valid_form
 from consent.kernel.storage import connect
+
+from conftest import countersign, enrolled_client, staff_client, treat, valid_form
 
 
 def test_today_lists_the_days_patients_and_what_each_waits_on(app):

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from conftest import countersign, valid_form
 from consent.evidence import archive, fhir_export
+
+from conftest import countersign, valid_form
 
 
 def typed_form(**changes):

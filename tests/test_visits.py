@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-
-from conftest import (FROZEN, PIN, TODAY, make_app, config_for, staff_client, valid_form)
-from consent.kernel import clock
-from consent.visits import reactions
-from consent.practice import signing
-from consent.kernel.storage import connect
 from test_practice import TREATED, text_of
+
+from consent.kernel import clock
+from consent.kernel.storage import connect
+from consent.practice import signing
+from consent.visits import reactions
+
+from conftest import FROZEN, PIN, TODAY, config_for, make_app, staff_client, valid_form
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
 DOB = "1985-12-10"
@@ -333,10 +334,11 @@ def test_a_photo_that_is_not_an_image_is_refused_next_to_its_field(app, receptio
 
 
 def test_a_batch_named_in_two_reports_is_highlighted(app, db):
-    from conftest import countersign, patient, treat, TREATED_FACE
     from consent.intake import submissions
-    from consent.intake.rules import load
     from consent.intake.questionnaire import vocabulary
+    from consent.intake.rules import load
+
+    from conftest import TREATED_FACE, countersign, patient, treat
     with app.app_context():
         ruleset = load(app.config["RULES_FILE"], vocabulary())
     app.config["COOLING_OFF_HOURS"] = {}
@@ -412,6 +414,7 @@ print("peak kB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline)
 def test_a_photo_is_decoded_within_a_fixed_memory_bound():
     import subprocess
     import sys
+
     # A process of its own, so that its peak memory is this decoding's alone.
     out = subprocess.run([sys.executable, "-c", MEASURE], capture_output=True, text=True,
                          check=True).stdout.split("\n")

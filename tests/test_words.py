@@ -5,12 +5,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from conftest import PIN, TODAY, add_staff, log_in, valid_form
-from consent.staff import accounts
 from consent.evidence import archive
-from consent.practice import signing
 from consent.kernel.software import VERSION
 from consent.kernel.storage import connect
+from consent.practice import signing
+from consent.staff import accounts
+
+from conftest import PIN, TODAY, add_staff, log_in, valid_form
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 FULL_HASH = re.compile(r"\b[0-9a-f]{64}\b")

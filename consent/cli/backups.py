@@ -6,8 +6,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..evidence.backup import BackupError, back_up, new_identity
-from ..instance import anchor
 from ..evidence.restore import restore
+from ..instance import anchor
 
 
 @click.command("backup")

@@ -2,10 +2,9 @@
 import click
 from flask import current_app
 
-from ..kernel import audit, clock
 from ..db import get_db
+from ..kernel import audit, clock
 from ..kernel.storage import immediate
-
 
 # Printed links must open: a guessed address (the shipped 127.0.0.1:5000) is refused.
 NO_ADDRESS = ("No address for links: set PUBLIC_URL in instance/config.py to where tablets and "

@@ -3,8 +3,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..evidence import fhir_export
 from ..db import get_db
+from ..evidence import fhir_export
 from .base import audited
 
 fhir_cli = AppGroup("fhir", help="Export records as FHIR R4B bundles.")

@@ -6,11 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from ..kernel import clock
 from ..evidence.seal import keys
 from ..instance import PLACEHOLDERS, SERVED_ADDRESS, Unnamed, initialise, reissue
+from ..kernel import clock
 from .base import audited
-
 
 NO_NAME = ("Set the clinic's name first: it goes into the seal certificate, the HTTPS "
            "certificate and every staff authenticator entry, made now. Run `make run "

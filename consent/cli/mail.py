@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..visits import outbox
 from ..db import get_db
+from ..visits import outbox
 from .base import require_address
 
 outbox_cli = AppGroup("outbox", help="Send the patients' e-mail waiting in the outbox.")

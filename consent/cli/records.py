@@ -5,10 +5,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..evidence import archive, integrity, retention, stamping
-from ..evidence.seal import keys
 from ..db import get_db
+from ..evidence import archive, integrity, retention, stamping
 from ..evidence.finalise import pending
+from ..evidence.seal import keys
 from ..evidence.seal.seal_check import LEVELS
 from ..evidence.seal.timestamps import NoTsa
 from ..workflow import finalise_now

@@ -6,9 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..intake.answers import AnswerError
-from ..forms import validated_answers
 from ..evidence.pdf import attached_record
+from ..forms import validated_answers
+from ..intake.answers import AnswerError
 from ..intake.questionnaire import vocabulary
 from ..intake.rules import RuleSetError, evaluate, load
 from ..web.rules import get_ruleset

@@ -5,9 +5,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..staff import accounts, mfa, tablets
 from ..db import get_db
 from ..kernel.status import Refused
+from ..staff import accounts, mfa, tablets
 from .base import audited, require_address
 
 users_cli = AppGroup("users", help="Manage staff accounts.")

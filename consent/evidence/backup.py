@@ -15,9 +15,9 @@ from pathlib import Path
 import pyrage
 
 from ..kernel import clock
-from .seal import keys
-from .archive import revision_path, revisions
 from ..kernel.storage import connect
+from .archive import revision_path, revisions
+from .seal import keys
 
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 DATABASE, CERTIFICATE = "consent.sqlite", "cert.pem"

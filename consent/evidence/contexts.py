@@ -3,14 +3,14 @@ import functools
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..staff import accounts
-from ..practice import cooling_off
 from ..intake import information
-from . import pdf
-from ..visits import visits
-from ..practice.consents import MEANING
 from ..intake.display import answer_sections, label, show
 from ..kernel.status import Status
+from ..practice import cooling_off
+from ..practice.consents import MEANING
+from ..staff import accounts
+from ..visits import visits
+from . import pdf
 
 DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed",
                 "alternatives_understood", "results_not_guaranteed", "free_to_withdraw")

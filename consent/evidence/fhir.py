@@ -7,6 +7,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from ..practice.consents import MEANING
 from .fhir_questionnaire import URL, questionnaire, response
+
 RELEASE = {"consented": "permit", "approved": "permit", "cleared": "permit", "declined": "deny",
            "deferred": "deny"}
 

@@ -3,11 +3,11 @@ import csv
 import hashlib
 from pathlib import Path
 
-from ..staff import accounts
-from . import archive, fhir
+from ..intake import submissions
 from ..practice import consents
 from ..review import decisions
-from ..intake import submissions
+from ..staff import accounts
+from . import archive, fhir
 
 
 def bundle_for(db, config, submission_id):

@@ -2,8 +2,8 @@
 import copy
 import functools
 
-from ..kernel.chain import digest
 from ..intake.questionnaire import EDITION, SECTIONS, answer_questions
+from ..kernel.chain import digest
 
 URL = "urn:consent:questionnaire"
 TYPES = {"text": "string", "textarea": "text", "date": "date", "yes_no": "choice",

@@ -1,13 +1,13 @@
 """Finalise records: render, seal, archive and record each document once."""
 from pathlib import Path
 
-from . import archive, documents, fhir_export, pdf, stamping
+from ..intake import submissions
+from ..kernel.status import COUNTERSIGNED, SEALED, Status
 from ..practice import consents, treatments
 from ..review import decisions
-from .seal import keys as seal_keys, seal, seal_check, timestamps
-from ..intake import submissions
+from . import archive, documents, fhir_export, pdf, stamping
 from .contexts import consent_context, treatment_context
-from ..kernel.status import COUNTERSIGNED, SEALED, Status
+from .seal import keys as seal_keys, seal, seal_check, timestamps
 
 
 class NotReady(Exception):

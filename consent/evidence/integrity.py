@@ -2,13 +2,13 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import archive_check, checkpoints, documents, purges, verified
 from ..kernel import audit, ledger
-from .seal import keys as seal_keys, timestamps
 from ..kernel.chain import digest
+from . import archive_check, checkpoints, documents, purges, verified
 from .finalise import awaiting_retry
-from .record_check import record_problems
 from .pdf import attached_record
+from .record_check import record_problems
+from .seal import keys as seal_keys, timestamps
 
 
 @dataclass

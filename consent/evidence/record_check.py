@@ -1,10 +1,10 @@
 """Compare a sealed PDF's attached record with the rows it claims to record."""
 import json
 
+from ..intake import submissions
 from ..practice import consents, treatments
 from ..review import decisions
 from . import documents
-from ..intake import submissions
 
 
 def witness_problems(db, record, lawful):

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pyrage
 
-from . import checkpoints
-from .seal.keys import from_config as seal_keys, retired, signature_holds
-from .backup import (ARCHIVE_FILE, CERTIFICATE, DATABASE, MANIFEST, SIGNATURE, RETIRED_FILE,
-    BackupError, archived_files, file_sha256, public, stored_name)
 from ..kernel.storage import connect, migrate
+from . import checkpoints
+from .backup import (ARCHIVE_FILE, CERTIFICATE, DATABASE, MANIFEST, RETIRED_FILE, SIGNATURE,
+                     BackupError, archived_files, file_sha256, public, stored_name)
+from .seal.keys import from_config as seal_keys, retired, signature_holds
 
 
 def allowed(name):

@@ -3,9 +3,9 @@ from datetime import date
 from pathlib import Path
 
 from ..kernel import audit
+from ..kernel.storage import immediate
 from . import purges
 from .documents import treatment_id
-from ..kernel.storage import immediate
 
 
 def cutoff(today, years):

@@ -3,8 +3,8 @@ import datetime
 import logging
 from pathlib import Path
 
-from . import archive, checkpoints, verified
 from ..kernel import clock
+from . import archive, checkpoints, verified
 from .seal import keys as seal_keys, seal, seal_check, timestamps
 
 log = logging.getLogger(__name__)

@@ -9,13 +9,13 @@ the seal key, so it cannot be forged to hide a re-sealed file; `--full` ignores 
 """
 import json
 import os
-from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
+from ..kernel.chain import digest
 from . import pdf
 from .seal import seal_check
-from ..kernel.chain import digest
 from .seal.keys import sign_bytes, signature_holds
 
 FILE = "verified-seals.json"

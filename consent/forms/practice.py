@@ -4,12 +4,11 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField,
-                     IntegerField, PasswordField, RadioField, StringField, TextAreaField,
-                     TimeField)
+                     IntegerField, PasswordField, RadioField, StringField, TextAreaField, TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..kernel import clock
 from ..intake.questionnaire import AREAS
+from ..kernel import clock
 from .fields import MultiCheckboxField, options, strip
 from .validators import plain_text
 

@@ -1,13 +1,6 @@
 """The patient's WTForms forms, built from the one questionnaire definition."""
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    HiddenField,
-    RadioField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..intake.answers import AnswerError, encode, formdata

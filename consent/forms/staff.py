@@ -4,7 +4,6 @@ from wtforms import DateField, PasswordField, RadioField, StringField, TextAreaF
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from ..staff.accounts import REGISTRATION
-
 from .fields import options, strip
 from .validators import plain_text
 

@@ -5,8 +5,8 @@ import unicodedata
 from flask import current_app
 from wtforms.validators import StopValidation, ValidationError
 
-from ..kernel import clock, names
 from ..intake import signature
+from ..kernel import clock, names
 
 MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
 NAME_PUNCTUATION = set(" '’-.")

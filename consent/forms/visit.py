@@ -8,8 +8,7 @@ from ..intake.questionnaire import QUESTIONS
 from .fields import options, strip
 from .staff import LinkForm
 from .validators import (born_within_120_years, email_address, not_in_future, person_name,
-    phone_number, plain_text)
-
+                         phone_number, plain_text)
 
 
 class VisitForm(FlaskForm):

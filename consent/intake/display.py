@@ -2,7 +2,6 @@
 from ..kernel.clock import spoken
 from .questionnaire import EDITION_1_LABELS, QUESTIONS, medical_sections
 
-
 # Records sealed before countersigning existed keep their status; staff read what it meant.
 STATES = {"cleared": "consented (cleared; sealed before countersigning)",
           "approved": "consented (approved; sealed before countersigning)"}

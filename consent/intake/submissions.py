@@ -3,12 +3,12 @@ import json
 import secrets
 
 from ..kernel import clock, ledger
-from . import information
 from ..kernel.names import name_key
-from .questionnaire import EDITION
-from .rules.engine import evaluate
 from ..kernel.status import Status
 from ..kernel.storage import immediate
+from . import information
+from .questionnaire import EDITION
+from .rules.engine import evaluate
 
 
 def new_id():

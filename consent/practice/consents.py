@@ -1,6 +1,6 @@
 """A practitioner's countersignature: consent taken in person, sealed before treatment."""
-from ..kernel import audit, clock, ledger
 from ..intake import submissions
+from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
 

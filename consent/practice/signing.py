@@ -1,9 +1,9 @@
 """Staff re-prove who they are before signing: password and second factor, or their PIN."""
 import re
 
-from ..staff import accounts, mfa
 from ..kernel.status import Refused
 from ..kernel.storage import immediate
+from ..staff import accounts, mfa
 from ..staff.throttle import Throttled, check, pin_locked, record_failure
 
 PIN = re.compile(r"[0-9]{6,12}")

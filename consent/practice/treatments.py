@@ -1,11 +1,11 @@
 """What was actually done: the practitioner's treatment record, or why nothing was."""
 import json
 
-from ..kernel import audit, clock, ledger
 from ..intake import submissions
-from ..review.decisions import MESOTHERAPY
+from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
+from ..review.decisions import MESOTHERAPY
 
 DEPTH_MM = (0.1, 3.0)  # what micro-needling devices on the market reach
 NUMBING_MINUTES = (1, 120)

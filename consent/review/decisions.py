@@ -1,6 +1,6 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
-from ..kernel import audit, clock, ledger
 from ..intake import submissions
+from ..kernel import audit, clock, ledger
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate
 

@@ -3,10 +3,10 @@ import json
 from collections import Counter
 from datetime import timedelta
 
+from ..intake.submissions import treated_areas
 from ..kernel import clock
 from ..kernel.names import name_key
 from ..kernel.status import Severity, Status, current
-from ..intake.submissions import treated_areas
 
 # Who a patient waits on, and for what.
 WAITING_ON = {Status.NEEDS_REVIEW: "doctor: review",

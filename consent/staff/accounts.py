@@ -7,10 +7,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..kernel import clock
-from . import sessions
 from ..kernel.storage import immediate
-from .throttle import check, record_failure
 from ..kernel.tokens import token_hash
+from . import sessions
+from .throttle import check, record_failure
 
 ROLES = ("doctor", "practitioner", "reception", "admin", "doctor_admin")
 # What each role may do beyond its own name: a doctor can do all a practitioner can, and a

@@ -10,8 +10,8 @@ import qrcode
 import qrcode.image.svg
 
 from ..kernel import clock
-from . import sessions
 from ..kernel.storage import immediate
+from . import sessions
 
 RECOVERY_CODES = 10
 # One step either side absorbs a phone clock that is up to 30 s off.

@@ -3,9 +3,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from ..kernel import clock
-from ..kernel.tokens import public_link, token_hash
 from ..kernel.status import Refused
 from ..kernel.storage import immediate
+from ..kernel.tokens import public_link, token_hash
 
 UNUSED_DAYS = 90  # a tablet not used for this long must be enrolled again
 

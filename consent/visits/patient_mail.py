@@ -1,8 +1,8 @@
 """What the clinic sends a patient: each message a protected link, queued in the outbox."""
-from . import outbox, visit_links, visits
 from ..intake import submissions
-from ..kernel.tokens import message_token
 from ..kernel.storage import immediate
+from ..kernel.tokens import message_token
+from . import outbox, visit_links, visits
 
 
 def send(db, config, instance_path, visit, purpose):

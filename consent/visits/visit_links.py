@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..kernel import clock
-from . import visits
 from ..kernel.storage import immediate
 from ..kernel.tokens import token_hash
+from . import visits
 
 MAX_TRIES = 5
 

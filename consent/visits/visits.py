@@ -2,8 +2,8 @@
 import secrets
 from datetime import date
 
-from ..kernel import clock
 from ..intake.questionnaire import QUESTIONS
+from ..kernel import clock
 from ..kernel.status import Refused
 from ..kernel.storage import immediate
 

@@ -1,14 +1,14 @@
 """The web edge: request checks, error pages, log-in, and the pages of each audience."""
 from flask import current_app, g
 
-from ..staff import accounts
-from ..kernel import clock
-from ..intake import display
 from ..db import get_db
 from ..instance import unset_settings
+from ..intake import display
+from ..kernel import clock
 from ..kernel.status import by_severity
+from ..staff import accounts
 from . import (account, admin, auth, errors, home, intake, practice, reactions, reception, review,
-    rules, security, tablet, today, visit)
+               rules, security, tablet, today, visit)
 
 
 def answer(value, name):

@@ -1,19 +1,10 @@
 """Staff manage their own password, and open their account through a set-up link."""
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    g,
-    jsonify,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, url_for
 
-from ..staff import accounts
 from ..db import get_db
 from ..forms.staff import LinkForm, PasswordChangeForm, SetupForm
 from ..kernel.tokens import public_link
+from ..staff import accounts
 from .audit import record
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -1,22 +1,13 @@
 """Administrators manage staff accounts and reception tablets; they see no answers."""
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    send_file,
-    url_for,
-)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, send_file,
+                   url_for)
 
-from ..staff import accounts, mfa, tablets
 from ..db import get_db
 from ..forms.staff import ConfirmForm, KioskForm, UserForm
 from ..kernel.status import Refused
+from ..staff import accounts, mfa, tablets
 from ..tls import CA_CERT
 from .account import setup_link
 from .audit import record

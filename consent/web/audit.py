@@ -1,8 +1,8 @@
 """Audit what the logged-in staff member does, in its own transaction."""
 from flask import g
 
-from ..kernel import audit
 from ..db import get_db
+from ..kernel import audit
 from ..kernel.storage import immediate
 
 

@@ -1,23 +1,12 @@
 """Staff log-in in two steps (password, then second factor), log-out and role checks."""
 import functools
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
+                   render_template, request, session, url_for)
 
-from ..staff import accounts, mfa, sessions, throttle
 from ..db import get_db
 from ..forms.staff import CodeForm, ConfirmForm, LoginForm
+from ..staff import accounts, mfa, sessions, throttle
 from .audit import record
 
 HOME = {"doctor": "review.queue", "practitioner": "today.index", "admin": "admin.index",

@@ -2,22 +2,22 @@
 import re
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, redirect, render_template, send_file,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, redirect, render_template, send_file, session,
+                   url_for)
 
-from ..evidence import archive
-from ..kernel import clock
-from ..intake import display, information, submissions
-from ..visits import patient_mail, reactions, visit_links, visits
-from ..review import queue
-from ..practice import treatments
 from .. import workflow
 from ..db import get_db
+from ..evidence import archive
 from ..forms import QuestionnaireForm, encode_form
 from ..forms.visit import ReactionForm
-from ..kernel.names import name_key
+from ..intake import display, information, submissions
 from ..intake.questionnaire import SECTIONS
+from ..kernel import clock
+from ..kernel.names import name_key
 from ..kernel.status import Refused
+from ..practice import treatments
+from ..review import queue
+from ..visits import patient_mail, reactions, visit_links, visits
 from .audit import record
 from .reactions import signs
 from .rules import get_ruleset

@@ -4,19 +4,18 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    send_file, url_for)
 
-from ..staff import accounts
-from ..evidence import archive
-from ..intake import changes, submissions
-from ..practice import consents, cooling_off, signing, treatments
-from ..review import decisions
-from ..visits import patient_mail, visits
 from .. import workflow
-from ..review import queue as lists
 from ..db import get_db
-from ..intake.display import answer_sections
+from ..evidence import archive
 from ..forms.practice import CountersignForm, PinForm, TreatmentForm
 from ..forms.validators import clinic_today
+from ..intake import changes, submissions
+from ..intake.display import answer_sections
 from ..kernel.status import Refused, Status, current, require
+from ..practice import consents, cooling_off, signing, treatments
+from ..review import decisions, queue as lists
+from ..staff import accounts
+from ..visits import patient_mail, visits
 from .audit import record
 from .auth import role_required
 from .home import aftercare_content, download_name

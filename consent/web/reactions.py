@@ -1,9 +1,9 @@
 """Doctors read the reactions patients report, urgent ones and shared batches first."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 
-from ..visits import reactions
 from ..db import get_db
 from ..forms.staff import ConfirmForm
+from ..visits import reactions
 from .audit import record
 from .auth import role_required
 

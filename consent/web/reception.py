@@ -1,15 +1,15 @@
 """Reception books visits and sends the patient's pre-visit link; it sees no answers."""
 from datetime import date, time
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, \
-    url_for
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
 
-from ..visits import patient_mail, visits
 from ..db import get_db
 from ..forms.staff import ConfirmForm
 from ..forms.validators import clinic_today
 from ..forms.visit import VisitForm
 from ..kernel.status import Refused
+from ..visits import patient_mail, visits
 from .audit import record
 from .auth import role_required
 

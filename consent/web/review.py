@@ -1,29 +1,19 @@
 """Doctors review flagged submissions, decide, and download sealed consents."""
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    send_file,
-    url_for,
-)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, send_file,
+                   url_for)
 
-from ..evidence import archive, fhir_export
-from ..intake import changes, submissions
-from ..practice import cooling_off
-from ..review import decisions
-from ..visits import reactions, visits
 from .. import workflow
-from ..review import queue as lists
 from ..db import get_db
-from ..intake.display import answer_sections
+from ..evidence import archive, fhir_export
 from ..forms.staff import DecisionForm, SearchForm
 from ..forms.validators import clinic_today
+from ..intake import changes, submissions
+from ..intake.display import answer_sections
+from ..practice import cooling_off
+from ..review import decisions, queue as lists
+from ..visits import reactions, visits
 from .audit import record
 from .auth import role_required
 

@@ -1,16 +1,7 @@
 """Enrolled tablets: only they are served the questionnaire."""
 import functools
 
-from flask import (
-    Blueprint,
-    current_app,
-    g,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..db import get_db
 from ..forms.staff import LinkForm

@@ -1,9 +1,9 @@
 """Practitioners (and doctors) see the day's patients and what each is waiting for."""
 from flask import Blueprint, render_template
 
-from ..review import queue
 from ..db import get_db
 from ..forms.validators import clinic_today
+from ..review import queue
 from .auth import role_required
 
 bp = Blueprint("today", __name__, url_prefix="/today")

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
 
+from ..db import get_db
+from ..forms.visit import OpenLinkForm
 from ..kernel import clock
 from ..staff import throttle
 from ..visits import visit_links, visits
-from ..db import get_db
-from ..forms.visit import OpenLinkForm
 
 bp = Blueprint("visit", __name__, url_prefix="/visit")
 PAGES = {"questionnaire": "home.questionnaire", "copy": "home.copy",

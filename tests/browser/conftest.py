@@ -10,10 +10,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from bench.serve import Gunicorn, free_port, prepare_instance
-from conftest import PASSWORD, add_staff, totp_code
 from consent import create_app, tls
-from consent.staff import tablets
 from consent.kernel.storage import connect
+from consent.staff import tablets
+
+from conftest import PASSWORD, add_staff, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -47,6 +48,7 @@ def browser(clinic_tls):
         pytest.fail("Chromium is missing at /usr/bin/chromium: run `make test` as root, "
                     "or `apt-get install chromium`.")
     from playwright.sync_api import sync_playwright
+
     # Trust exactly the clinic's server key, as a tablet that installed the clinic's CA does.
     pin = f"--ignore-certificate-errors-spki-list={clinic_tls[1]}"
     with sync_playwright() as playwright:

@@ -3,12 +3,13 @@ import re
 
 import pyotp
 
+from consent.intake import submissions
+from consent.kernel import clock
+from consent.staff import accounts
+
 from browser.conftest import (answer_questionnaire, screenshot, serious_violations, staff_page,
                               tablet_page)
 from conftest import PASSWORD, countersign, patient, valid_form
-from consent.staff import accounts
-from consent.kernel import clock
-from consent.intake import submissions
 
 
 def cookie(page, name):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.serve import free_port
+
 from browser.conftest import Server, answer_questionnaire, staff_page, tablet_page
 from conftest import valid_form
 

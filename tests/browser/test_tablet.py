@@ -6,15 +6,16 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from pypdf import PdfReader
+
+from consent.evidence import archive, integrity
+from consent.kernel import clock
 
 from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_signature,
                               fill_visible, open_countersigning_with_a_pin, record_treatment,
                               screenshot, serious_violations, staff_page, tablet_page)
-from axe_playwright_python.sync_playwright import Axe
 from conftest import valid_form
-from consent.evidence import archive, integrity
-from consent.kernel import clock
 
 
 def rows(server):

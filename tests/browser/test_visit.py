@@ -9,11 +9,12 @@ from pathlib import Path
 
 from PIL import Image
 
+from consent.evidence import archive
+from consent.kernel import clock
+
 from browser.conftest import (answer_questionnaire, open_countersigning_with_a_pin,
                               record_treatment, screenshot, serious_violations, staff_page)
 from conftest import valid_form
-from consent.evidence import archive
-from consent.kernel import clock
 
 PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"https://\S+/visit#\S+")

@@ -16,7 +16,6 @@ from pyhanko.sign import signers
 from . import certificates, seal_attributes
 from .certificates import seal_name
 
-
 RETIRED = "retired"  # beside cert.pem: certificates of earlier seal keys
 
 
@@ -76,6 +75,7 @@ def opened_session(module, token, pin, pid):
     """Open one session per token and process: a login holds for the whole application,
     and a session does not survive fork."""
     import pkcs11
+
     # read-write: `init` generates the key in this same session
     return pkcs11.lib(module).get_token(token_label=token).open(rw=True, user_pin=pin)
 
