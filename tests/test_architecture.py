@@ -1,4 +1,5 @@
-"""The shape of the house: clinic logic free of Flask, every command documented."""
+"""The shape of the house: clinic logic free of Flask, no import upwards, commands documented."""
+import ast
 import re
 import subprocess
 import sys
@@ -9,7 +10,12 @@ import click
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "consent"
 EDGES = ("web", "forms", "cli")
-FRAMEWORK = ("flask", "flask_wtf", "wtforms")
+FRAMEWORK = ("flask", "flask_wtf", "wtforms", "werkzeug")
+# The floors of the house, lowest first: a module imports only from its own room or from
+# a lower floor. The seal is a leaf under evidence; evidence reads every feature.
+FLOORS = {"kernel": 0, "tls": 0, "evidence.seal": 1, "intake": 2, "staff": 2, "review": 3,
+          "visits": 3, "forms": 3, "practice": 4, "evidence": 5, "workflow": 6, "instance": 6,
+          "db": 6, "serving": 6, "web": 7, "cli": 8, "": 9}
 
 
 def domain_modules():
@@ -35,6 +41,52 @@ def test_domain_modules_import_without_flask_or_wtforms():
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]", f"Flask reached the domain: {result.stdout}"
+
+
+def room(module):
+    """Return the room a dotted consent module lives in (the longest floor that names it)."""
+    inside = module.removeprefix("consent").lstrip(".")
+    return max((key for key in FLOORS if inside == key or inside.startswith(key + ".")
+                or not key), key=len)
+
+
+def imports(path):
+    """Yield every consent module a file imports, as an absolute dotted name."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    package = list(parts[:-1] if parts[-1] != "__init__" else parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            where = ".".join(base + ([node.module] if node.module else []))
+            for alias in node.names:
+                sub = f"{where}.{alias.name}"
+                is_module = (ROOT / sub.replace(".", "/")).with_suffix(".py").exists() or \
+                    (ROOT / sub.replace(".", "/")).is_dir()
+                yield sub if is_module else where
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def climbs(module, imported):
+    """Say why one import runs up the house or sideways into another room, or None."""
+    if not imported.startswith("consent"):
+        return None
+    here, there = room(module), room(imported)
+    if here != there and FLOORS[there] >= FLOORS[here]:
+        return f"{module} ({here}) imports {imported} ({there})"
+    return None
+
+
+def test_no_import_runs_up_the_house():
+    assert climbs("consent.kernel.ledger", "consent.intake.questionnaire")  # the check bites
+    assert climbs("consent.evidence.seal.keys", "consent.evidence.archive")
+    assert climbs("consent.visits.outbox", "consent")
+    assert not climbs("consent.evidence.archive", "consent.evidence.seal.keys")
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        found += [why for imported in imports(path) if (why := climbs(module, imported))]
+    assert found == []
 
 
 def commands(group, prefix=()):

@@ -1,5 +1,6 @@
 """The patient's WTForms forms, built from the one questionnaire definition."""
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -84,7 +85,7 @@ def encode_form(form):
 def validated_answers(raw, treatment_date):
     """Validate answers in the JSON encoding with the questionnaire's own checks."""
     data, problems = formdata(raw, medical_sections())
-    form = AnswersForm(formdata=data, meta={"csrf": False})
+    form = AnswersForm(formdata=MultiDict(data), meta={"csrf": False})
     form.treatment_date = treatment_date
     if not form.validate() or problems:  # every field at fault, in one report
         raise AnswerError.of({**{name: errors[0] for name, errors in form.errors.items()

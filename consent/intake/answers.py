@@ -1,5 +1,4 @@
 """Answers in the data dictionary's JSON encoding, derived from the questionnaire."""
-from werkzeug.datastructures import MultiDict
 
 from .questionnaire import SECTIONS, answer_questions
 
@@ -53,19 +52,19 @@ def to_formdata(answers, sections):
 
 
 def formdata(answers, sections):
-    """Return (form data of the well-typed answers, {field: what is wrong} of the rest)."""
+    """Return ({field: [form values]} of the well-typed answers, {field: what is wrong})."""
     if not isinstance(answers, dict):
         raise AnswerError("answers", "must be a JSON object")
     questions = {q.name: q for q in answer_questions(sections)}
-    data, problems = MultiDict(), {}
+    data, problems = {}, {}
     for name, value in answers.items():
         if problem := value_problem(questions.get(name), value):
             problems[name] = problem
         elif isinstance(value, list):
-            data.setlist(name, value)
+            data[name] = list(value)
         elif isinstance(value, (bool, str)):
             if value is not False:
-                data[name] = "y" if value is True else value
+                data[name] = ["y" if value is True else value]
     return data, problems
 
 
