@@ -5,17 +5,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..intake import information
 from ..intake.display import answer_sections, label, show
+from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS
 from ..kernel.status import Status
 from ..practice import cooling_off
 from ..practice.consents import MEANING
 from ..staff import accounts
 from ..visits import visits
 from . import pdf
-
-DECLARATIONS = ("read_information", "answers_truthful", "aftercare_agreed",
-                "alternatives_understood", "results_not_guaranteed", "free_to_withdraw")
-PHOTOS = ("photo_consent", "photo_teaching", "photo_marketing")
-TREATMENT_ONLY = ("aftercare_agreed",)  # meaningless on a declined patient's record
 
 
 def clinic(config):
@@ -69,7 +65,7 @@ def consent_context(db, submission, decision, consent, config):
     answers, evaluation = submission["answers"], submission["evaluation"]
     # A declined patient consents to nothing: the record states the decision only.
     declined = bool(decision) and decision["outcome"] in (Status.DECLINED, Status.DEFERRED)
-    kept = [n for n in DECLARATIONS if not (declined and n in TREATMENT_ONLY)]
+    kept = [n for n in DECLARATIONS if not (declined and QUESTIONS[n].treatment_only)]
     return {
         "title": "Eligibility decision" if declined else "Treatment consent",
         "declined": declined, "clinic": clinic(config),
@@ -88,7 +84,7 @@ def consent_context(db, submission, decision, consent, config):
         "advice": [] if declined else [f["aftercare"] for f in evaluation["flags"]
                                        if f.get("aftercare")],
         "declarations": [label(n) for n in kept if answers.get(n)],
-        "photos": [(label(n), answers[n]) for n in PHOTOS if answers.get(n)],
+        "photos": [(label(n), answers[n]) for n in PERMISSIONS if answers.get(n)],
         "guardian": guardian(answers, submission),
         "edition": submission.get("edition", "1"), "signed_name": answers["signed_name"],
         "typed_signature": submission.get("signature_kind") == "typed",

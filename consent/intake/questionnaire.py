@@ -30,6 +30,7 @@ class Question:
     month_allowed: bool = False  # a date may be given as YYYY-MM
     for_minors: bool = False  # asked, and required, only for patients under 18 that day
     default: str = ""  # the answer already chosen when the screen opens
+    treatment_only: bool = False  # a declaration that means nothing to a declined patient
 
     def choice_label(self, value):
         """Return the label the patient saw for a stored value."""
@@ -206,7 +207,7 @@ SECTIONS = (
                  "My answers are complete and true to the best of my knowledge.",
                  required=TICK),
         Question("aftercare_agreed", "tick", "I will follow the aftercare instructions.",
-                 required=TICK),
+                 required=TICK, treatment_only=True),
         Question("alternatives_understood", "tick", "I understand the other options, "
                  "including having no treatment at all.", required=TICK),
         Question("results_not_guaranteed", "tick", "I understand that results vary and are "
@@ -244,6 +245,15 @@ EDITION_1_LABELS = {
     "allergy_metal": "Are you allergic to nickel, stainless steel or other metals?",
 }
 DECLARATIONS = tuple(q.name for q in QUESTIONS.values() if q.kind == "tick")
+# The patient's yes-or-no permissions (photos), asked beside the declarations.
+PERMISSIONS = tuple(q.name for q in SECTIONS[-1].questions if q.kind == "yes_no")
+# Treatments that put a product into the skin: its name and batch are recorded.
+PRODUCT_TREATMENTS = ("mesotherapy_needling", "mesotherapy_injection")
+
+
+def records_product(treatment):
+    """Say whether a treatment's product and batch must be recorded (mesotherapy)."""
+    return treatment in PRODUCT_TREATMENTS
 
 
 def medical_sections(sections=SECTIONS):

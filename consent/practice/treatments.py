@@ -2,10 +2,10 @@
 import json
 
 from ..intake import submissions
+from ..intake.questionnaire import records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
-from ..review.decisions import MESOTHERAPY
 
 DEPTH_MM = (0.1, 3.0)  # what micro-needling devices on the market reach
 NUMBING_MINUTES = (1, 120)
@@ -61,7 +61,7 @@ def check_numbing(details):
 def check_products(submission, details):
     """Require each mesotherapy product with its batch and an expiry not yet passed."""
     products = details["products"]
-    if submission["treatment"] in MESOTHERAPY and not products:
+    if records_product(submission["treatment"]) and not products:
         raise TreatmentError("products-0-name", "Record each product used, with batch and expiry.")
     for number, product in enumerate(products):
         for key in ("name", "batch", "expiry"):

@@ -1,10 +1,9 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
 from ..intake import submissions
+from ..intake.questionnaire import records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate
-
-MESOTHERAPY = ("mesotherapy_needling", "mesotherapy_injection")
 
 
 class DecisionError(Refused):
@@ -42,7 +41,7 @@ def check(submission, outcome, override_reason, product, batch):
     if stops and not override_reason:
         raise DecisionError("override_reason",
                             "A stop flag fired: write the reason for treating anyway.")
-    if submission["treatment"] in MESOTHERAPY and not (product and batch):
+    if records_product(submission["treatment"]) and not (product and batch):
         raise DecisionError("product" if not product else "batch",
                             "Record the product name and its batch or lot number.")
 
