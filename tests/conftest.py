@@ -2,8 +2,10 @@ import base64
 import json
 import os
 import re
+import shutil
 import time
-from datetime import datetime, timedelta, timezone
+import tomllib
+from datetime import date, datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,10 +19,14 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from consent import create_app
-from consent.evidence import pdf
+from consent.evidence import archive, pdf
 from consent.evidence.backup import new_identity
+from consent.evidence.finalise import finalise
 from consent.instance import initialise
-from consent.intake.questionnaire import QUESTIONS
+from consent.intake import submissions
+from consent.intake.questionnaire import QUESTIONS, vocabulary
+from consent.intake.rules import load
+from consent.intake.signature import clean_png
 from consent.kernel import clock
 from consent.kernel.storage import connect
 from consent.staff import accounts, mfa, tablets
@@ -315,3 +321,90 @@ def treat(app, db, submission_id, details=TREATED_FACE, outcome="treated", reaso
     from consent import workflow
     return workflow.record_treatment(db, app.config, submission_id, username, clock.today(),
                                      outcome, details, reason)
+
+SIGNATURE_PNG = clean_png(signature_data_url())  # a drawn signature, as stored
+RULES = Path(__file__).resolve().parents[1] / "rules"
+CASES = tomllib.loads((RULES / "cases.toml").read_text())  # the rule set's example cases
+RULESET = load(RULES / "ruleset.toml", vocabulary())
+DATA = Path(__file__).resolve().parent / "data"  # instances and backups earlier mains wrote
+# What a practitioner posts after treating the face (the treatment form's fields).
+TREATED = {"outcome": "treated", "treated_at": "09:15", "areas": ["face"],
+           "device_face": "Dermapen 4", "depth_face": "0.5", "numbing_product": "EMLA 5%",
+           "numbing_areas": ["face"], "numbing_minutes": "40",
+           "reaction": "Mild redness, as expected."}
+
+
+def text_of(data):
+    """Return the words of a PDF, one space between each."""
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
+
+
+def archived_bytes(app, db, document_id):
+    """Return the bytes of an archived document."""
+    entry = archive.entry(db, document_id)
+    return (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+
+
+def submit(app, db, **answers):
+    """Store a submission through the domain and countersign it, not yet sealed."""
+    ruleset = app.extensions["consent.ruleset"]
+    row = submissions.submit(db, ruleset, patient(**answers), SIGNATURE_PNG, date(2026, 12, 1))
+    countersign(app, db, row["id"], seal=False)
+    return row
+
+
+def submit_and_finalise(app, name):
+    """Store and archive one consent the way the tablet does."""
+    db = connect(app.config["DATABASE"])
+    answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
+    row = submissions.submit(db, app.extensions["consent.ruleset"], answers, SIGNATURE_PNG,
+                             date(2026, 12, 1))
+    countersign(app, db, row["id"], seal=False)
+    finalise(db, app.config, row["id"])
+    db.conn.close()
+    return row["id"]
+
+
+def opened(name, tmp_path):
+    """Return an app on a copy of an instance an earlier main wrote, migrated by init."""
+    shutil.copytree(DATA / name, tmp_path / name)
+    # These tests run at a frozen July date, before the fixtures' November signatures, so no
+    # cooling-off period could have passed yet: these clinics keep none.
+    return make_app(config_for(tmp_path / name, COOLING_OFF_HOURS={}))
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory):
+    """An instance with four sealed records (made once): Ada cleared and countersigned,
+    Grace approved and countersigned, Mary declined, then Ada's treatment record."""
+    folder = tmp_path_factory.mktemp("sealed")
+    app = make_app(config_for(folder))
+    client, db = enrolled_client(app), connect(app.config["DATABASE"])
+    doctor = staff_client(app, "dr.house", "doctor")
+    client.post("/", data=valid_form())
+    with app.app_context():
+        countersign(app, db, next(db["submissions"].rows)["id"])
+    for name, outcome in (("Grace", "approved"), ("Mary", "declined")):
+        client.post("/", data=valid_form(first_name=name, signed_name=f"{name} Lovelace",
+                                         cold_sore_history="yes"))
+        waiting = next(db["submissions"].rows_where("first_name = ?", [name]))["id"]
+        assert doctor.post(f"/review/{waiting}/decide",
+                           data={"outcome": outcome}).status_code == 302
+        if outcome == "approved":
+            with app.app_context():
+                countersign(app, db, waiting)
+    with app.app_context():
+        treat(app, db, next(db["submissions"].rows_where("first_name = 'Ada'"))["id"])
+    assert db["archive"].count == 4
+    db.conn.close()
+    return folder
+
+
+@pytest.fixture
+def world(sealed, tmp_path):
+    """A copy of the sealed instance for one attack."""
+    for name in ("consent.sqlite", "archive", "seal", "checkpoints"):
+        (shutil.copytree if (sealed / name).is_dir() else shutil.copy2)(sealed / name,
+                                                                        tmp_path / name)
+    app = make_app(config_for(tmp_path))
+    return app, connect(app.config["DATABASE"])

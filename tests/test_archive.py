@@ -4,7 +4,6 @@ import json
 import os
 import re
 import sqlite3
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -17,19 +16,8 @@ from consent.evidence.finalise import ArchiveError, NotReady, finalise, sealed_d
 from consent.evidence.seal import keys, seal, seal_check
 from consent.instance import anchor
 from consent.intake import information, submissions
-from consent.intake.signature import clean_png
 
-from conftest import PIN, assert_pdf_a_3b, countersign, patient, signature_data_url, valid_form
-
-SIGNATURE_PNG = clean_png(signature_data_url())
-
-
-def submit(app, db, **answers):
-    """Store a submission through the domain and countersign it, not yet sealed."""
-    ruleset = app.extensions["consent.ruleset"]
-    row = submissions.submit(db, ruleset, patient(**answers), SIGNATURE_PNG, date(2026, 12, 1))
-    countersign(app, db, row["id"], seal=False)
-    return row
+from conftest import PIN, assert_pdf_a_3b, countersign, submit, valid_form
 
 
 def archived(app, db, submission_id):

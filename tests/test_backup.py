@@ -1,32 +1,14 @@
 """Restore drill: back up while tablets submit, restore, and check everything."""
 import shutil
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from consent.evidence.backup import new_identity
-from consent.evidence.finalise import finalise
-from consent.intake import submissions
-from consent.intake.signature import clean_png
 from consent.kernel.storage import connect
 
-from conftest import BACKUP_IDENTITY, PATIENT, config_for, countersign, make_app, signature_data_url
-
-PNG = clean_png(signature_data_url())
-
-
-def submit_and_finalise(app, name):
-    """Store and archive one consent the way the tablet does."""
-    db = connect(app.config["DATABASE"])
-    answers = {**PATIENT, "last_name": name, "signed_name": f"Ada {name}"}
-    row = submissions.submit(db, app.extensions["consent.ruleset"], answers, PNG,
-                             date(2026, 12, 1))
-    countersign(app, db, row["id"], seal=False)
-    finalise(db, app.config, row["id"])
-    db.conn.close()
-    return row["id"]
+from conftest import BACKUP_IDENTITY, config_for, make_app, submit_and_finalise
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from consent.evidence import archive
 from consent.intake.display import answer_sections
 from consent.kernel.storage import connect
 
-from conftest import signature_data_url, staff_client, valid_form
+from conftest import opened, signature_data_url, staff_client, valid_form
 
 MINOR = {"first_name": "Tom", "signed_name": "Tom Lovelace", "date_of_birth": "2010-01-01"}
 GUARDIAN = {"guardian_name": "Mary Lovelace", "guardian_relationship": "parent",
@@ -63,7 +63,6 @@ def test_an_adult_keeps_no_guardian_answers(client, db):
 
 
 def test_edition_1_answers_show_the_words_the_patient_read(app, tmp_path):
-    from test_migrations import opened
     old = opened("main-before-countersign", tmp_path)
     db = connect(old.config["DATABASE"])
     row = next(db["submissions"].rows_where("last_name = 'Lovelace'"))
@@ -156,7 +155,6 @@ def test_the_pdf_prints_every_new_element_and_no_field_codes(app, client, db):
 
 
 def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
-    from test_migrations import opened
 
     from conftest import enrolled_client
     old = opened("main-before-countersign", tmp_path)

@@ -4,7 +4,6 @@ import json
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from test_tamper import sealed, world  # noqa: F401 - treated, consented and declined records
 
 from consent.evidence import fhir, fhir_export
 

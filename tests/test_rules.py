@@ -3,7 +3,6 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -13,12 +12,11 @@ from consent import create_app
 from consent.intake.rules import RuleSetError, evaluate, load, vocabulary
 from consent.intake.rules.loader import parse
 
-from conftest import TREATED_FACE, config_for, countersign, stored, treat, valid_form
+from conftest import (CASES, RULESET, TREATED_FACE, config_for, countersign, stored, treat,
+                      valid_form)
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
-CASES = tomllib.loads((RULES / "cases.toml").read_text())
-RULESET = load(RULES / "ruleset.toml", vocabulary())
 
 
 def run_case(case):

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from consent.evidence import archive
 from consent.evidence.seal import keys, seal_check
 from consent.instance import startup_checks
 from consent.kernel.storage import connect

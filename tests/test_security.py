@@ -9,17 +9,16 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from test_backup import submit_and_finalise
 
 from consent.evidence import pdf
 from consent.evidence.seal import keys
 from consent.intake import submissions
 from consent.kernel import clock
-from consent.kernel.storage import connect
 from consent.staff import accounts
 
 from conftest import (BACKUP_IDENTITY, PASSWORD, add_staff, config_for, countersign,
-                      enrolled_client, log_in, make_app, staff_client, treat, valid_form)
+                      enrolled_client, log_in, make_app, staff_client, submit_and_finalise, treat,
+                      valid_form)
 
 
 @pytest.fixture

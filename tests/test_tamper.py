@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from io import BytesIO
 from pathlib import Path
 
@@ -19,45 +18,7 @@ import pytest
 from consent.kernel import chain
 from consent.kernel.storage import connect
 
-from conftest import (assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app,
-                      staff_client, treat, valid_form)
-
-
-@pytest.fixture(scope="module")
-def sealed(tmp_path_factory):
-    """An instance with four sealed records (made once): Ada cleared and countersigned,
-    Grace approved and countersigned, Mary declined, then Ada's treatment record."""
-    folder = tmp_path_factory.mktemp("sealed")
-    app = make_app(config_for(folder))
-    client, db = enrolled_client(app), connect(app.config["DATABASE"])
-    doctor = staff_client(app, "dr.house", "doctor")
-    client.post("/", data=valid_form())
-    with app.app_context():
-        countersign(app, db, next(db["submissions"].rows)["id"])
-    for name, outcome in (("Grace", "approved"), ("Mary", "declined")):
-        client.post("/", data=valid_form(first_name=name, signed_name=f"{name} Lovelace",
-                                         cold_sore_history="yes"))
-        waiting = next(db["submissions"].rows_where("first_name = ?", [name]))["id"]
-        assert doctor.post(f"/review/{waiting}/decide",
-                           data={"outcome": outcome}).status_code == 302
-        if outcome == "approved":
-            with app.app_context():
-                countersign(app, db, waiting)
-    with app.app_context():
-        treat(app, db, next(db["submissions"].rows_where("first_name = 'Ada'"))["id"])
-    assert db["archive"].count == 4
-    db.conn.close()
-    return folder
-
-
-@pytest.fixture
-def world(sealed, tmp_path):
-    """A copy of the sealed instance for one attack."""
-    for name in ("consent.sqlite", "archive", "seal", "checkpoints"):
-        (shutil.copytree if (sealed / name).is_dir() else shutil.copy2)(sealed / name,
-                                                                        tmp_path / name)
-    app = make_app(config_for(tmp_path))
-    return app, connect(app.config["DATABASE"])
+from conftest import assert_pdf_a_3b, enrolled_client, valid_form
 
 
 def rows(db):

@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from test_practice import TREATED, text_of
 
 from consent.kernel import clock
 from consent.kernel.storage import connect
 from consent.practice import signing
 from consent.visits import reactions
 
-from conftest import FROZEN, PIN, TODAY, config_for, make_app, staff_client, valid_form
+from conftest import (FROZEN, PIN, TODAY, TREATED, archived_bytes, config_for, make_app,
+                      staff_client, text_of, valid_form)
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
 DOB = "1985-12-10"
@@ -252,7 +252,6 @@ def test_cooling_off_refuses_early_countersigning_unless_a_doctor_writes_why(app
         cooling_off_reason="Flying abroad tomorrow; risks discussed twice.",
         unchanged_confirmed="y"))
     assert done.status_code == 302
-    from test_practice import archived_bytes
     text = text_of(archived_bytes(app, db, sid))
     assert db["audit"].count_where("action = 'cooling_off_waived' and username = 'dr.house'") == 1
     assert "Countersigned before the cooling-off period ended" in text
@@ -282,7 +281,6 @@ def test_the_patients_copy_aftercare_and_a_reaction_report(app, reception, smtp,
     copy_link, phone = newest_link(smtp), app.test_client()
     assert open_link(phone, copy_link).headers["Location"] == "/visit/copy"
     pdf = phone.get("/visit/copy.pdf")
-    from test_practice import archived_bytes
     assert pdf.status_code == 200 and pdf.data == archived_bytes(app, db, sid)
     pdf.close()
     assert db["audit"].count_where("action = 'patient_copy_downloaded'") == 1
