@@ -323,7 +323,8 @@ def treat(app, db, submission_id, details=TREATED_FACE, outcome="treated", reaso
                                      outcome, details, reason)
 
 SIGNATURE_PNG = clean_png(signature_data_url())  # a drawn signature, as stored
-RULES = Path(__file__).resolve().parents[1] / "rules"
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
+RULES = ROOT / "rules"
 CASES = tomllib.loads((RULES / "cases.toml").read_text())  # the rule set's example cases
 RULESET = load(RULES / "ruleset.toml", vocabulary())
 DATA = Path(__file__).resolve().parent / "data"  # instances and backups earlier mains wrote

@@ -15,14 +15,13 @@ from PIL import Image
 from consent.kernel.storage import connect
 from consent.practice import signing
 
-from conftest import (BACKUP_IDENTITY, PIN, TODAY, config_for, enrolled_client, make_app,
+from conftest import (BACKUP_IDENTITY, DATA, PIN, TODAY, config_for, enrolled_client, make_app,
                       staff_client, valid_form)
 from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
 TREATED = {"outcome": "treated", "treated_at": "09:30", "areas": ["face"],
            "device_face": "Dermapen 4", "depth_face": "0.5"}
-DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture

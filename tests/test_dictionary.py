@@ -1,15 +1,14 @@
 """Keep the form in step with the clinic's data dictionary (shared/questionnaire-edition-2.md)."""
 import re
-from pathlib import Path
 
 import pytest
 
 from consent.forms import QuestionnaireForm
 from consent.intake.questionnaire import QUESTIONS, SECTIONS
 
-from conftest import SHARED
+from conftest import ROOT, SHARED
 
-CHECKED_COPY = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
+CHECKED_COPY = ROOT / "docs" / "questionnaire.md"
 FIELD_CLASS = {"text": ("StringField", "TextAreaField"), "date": ("DateField", "MonthOrDateField"),
                "yes/no": ("RadioField",), "choice": ("RadioField",),
                "multi": ("MultiCheckboxField",), "checkbox": ("BooleanField",),

@@ -1,5 +1,4 @@
 """A database written by the previous main (f32b64c) opens, migrates and verifies."""
-from pathlib import Path
 
 import pytest
 
@@ -8,8 +7,6 @@ from consent.kernel.storage import connect
 from consent.staff import accounts, mfa
 
 from conftest import PASSWORD, opened, totp_code
-
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture

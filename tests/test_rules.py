@@ -4,7 +4,6 @@ import re
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,9 @@ from consent import create_app
 from consent.intake.rules import RuleSetError, evaluate, load, vocabulary
 from consent.intake.rules.loader import parse
 
-from conftest import (CASES, RULESET, TREATED_FACE, config_for, countersign, stored, treat,
+from conftest import (CASES, ROOT, RULESET, TREATED_FACE, config_for, countersign, stored, treat,
                       valid_form)
 
-ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 
 
@@ -41,7 +39,7 @@ def test_every_rule_has_an_example_case():
 
 
 def test_the_rule_set_covers_the_clinical_rule_table():
-    table = Path(__file__).resolve().parents[1] / "docs" / "questionnaire.md"
+    table = ROOT / "docs" / "questionnaire.md"
     rows = table.read_text().split("## Clinical rule table")[1]
     count = sum(1 for line in rows.splitlines()
                 if line.startswith("| ") and not line.startswith("| category"))
