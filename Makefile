@@ -15,7 +15,7 @@ TLS_ARGS := $(if $(HTTPS),--certfile instance/tls/server.pem --keyfile instance/
 FLASK := $(BIN)/flask --app consent
 HARFBUZZ := /usr/lib/*/libharfbuzz-subset.so.0
 
-.PHONY: run test bench init sysdeps sysdeps-test clean
+.PHONY: run test check bench init sysdeps sysdeps-test clean
 
 # PYTHONWARNINGS: setuptools' editable-install notice is a page of text on every first run.
 QUIET_PIP := PYTHONWARNINGS=ignore $(BIN)/pip install -q --disable-pip-version-check
@@ -52,6 +52,10 @@ run: init
 
 test: sysdeps-test $(VENV)/.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: one package's fast tests (`make check PACKAGE=intake`), or all of them.
+check: sysdeps $(VENV)/.test
+	$(BIN)/python -m pytest -m "not slow" $(if $(PACKAGE),tests/$(PACKAGE)) $(PYTEST_ARGS)
 
 bench: sysdeps $(VENV)/.test
 	$(BIN)/python -m bench

@@ -245,10 +245,24 @@ def stored(db):
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+FAST_BUDGET = 1.0  # seconds one test of the inner loop (`-m "not slow"`) may take
+over_budget = []
+
+
+def pytest_runtest_logreport(report):
+    """Note inner-loop tests that have grown slow, so the loop stays under a minute."""
+    if report.when == "call" and "slow" not in report.keywords and \
+            report.duration > FAST_BUDGET:
+        over_budget.append((report.duration, report.nodeid))
+
+
 def pytest_terminal_summary(terminalreporter):
     shots = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
     if shots.is_dir():
         terminalreporter.write_line(f"Screenshots of every screen: {shots}")
+    for duration, nodeid in sorted(over_budget, reverse=True)[:10]:
+        terminalreporter.write_line(f"Over the inner loop's {FAST_BUDGET:.0f} s budget "
+                                    f"({duration:.1f} s): mark it slow or make it smaller: {nodeid}")
 
 
 def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)):

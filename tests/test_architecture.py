@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "consent"
@@ -29,6 +30,7 @@ def domain_modules():
     return names
 
 
+@pytest.mark.slow
 def test_domain_modules_import_without_flask_or_wtforms():
     modules = domain_modules()
     assert {"consent.workflow", "consent.intake.rules", "consent.evidence.pdf",
@@ -114,6 +116,7 @@ def test_every_command_has_help_and_is_in_the_readme(app):
             f"`{spoken}` is not in README's command table"
 
 
+@pytest.mark.slow
 def test_every_benchmark_module_imports():
     script = ("import bench.coldstart, bench.finalise, bench.http, bench.queue, bench.rules, "
               "bench.verify")

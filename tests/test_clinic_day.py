@@ -117,6 +117,7 @@ def a_clinic_day(app, smtp, tmp_path):
     return db
 
 
+@pytest.mark.slow
 def test_a_whole_clinic_day_restores_on_a_second_machine_and_verifies(tmp_path, smtp, tsa):
     stamped = {"TSA_URL": tsa.url, "TSA_ROOTS": str(tsa.roots)}
     app = make_app(config_for(tmp_path / "clinic", PUBLIC_URL="https://clinic.example",

@@ -134,6 +134,7 @@ def test_init_makes_no_key_under_the_placeholder_name_and_takes_the_clinics(inst
         "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "office", app.config["CLINIC_NAME"])
 
 
+@pytest.mark.slow
 def test_a_certificate_naming_another_clinic_is_warned_about_and_reissued(tmp_path):
     from consent.evidence.seal import keys
     from consent.instance import startup_checks

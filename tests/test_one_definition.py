@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = '''        yes_no("recent_tattoo", "Have you had a tattoo on an area being treated in the "
                "last 4 weeks?"),
@@ -67,6 +69,7 @@ print("ok")
 
 
 
+@pytest.mark.slow
 def test_a_new_question_needs_only_the_definition_the_rule_set_and_a_case(tmp_path):
     for folder in ("consent", "rules", "docs"):
         shutil.copytree(ROOT / folder, tmp_path / folder,

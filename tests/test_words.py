@@ -3,6 +3,7 @@ import re
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from consent.evidence import archive
@@ -29,6 +30,7 @@ def named_staff(app, username, role, full_name, registration):
     return client
 
 
+@pytest.mark.slow
 def test_a_day_of_screens_and_records_reads_as_people_speak(app, client, db):
     stopped = TODAY.replace(day=1).replace(month=1)  # January, given without a day
     assert client.post("/", data=valid_form(

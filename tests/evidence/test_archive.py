@@ -50,6 +50,7 @@ def cleared(app, client, db):
     return submission_id
 
 
+@pytest.mark.slow
 def test_cleared_submission_is_archived_with_everything_readable(app, db, cleared):
     ruleset = app.extensions["consent.ruleset"]
     entry, data = archived(app, db, cleared)
@@ -104,12 +105,14 @@ def test_flagged_submission_waits_for_a_doctor(app, db, client):
         finalise(db, app.config, submission_id)
 
 
+@pytest.mark.slow
 def test_finalising_twice_archives_once(app, db, cleared):
     first = archive.entry(db, cleared)
     assert finalise(db, app.config, cleared) == first
     assert len(list(Path(app.config["ARCHIVE_DIR"]).rglob("*.pdf"))) == 1
 
 
+@pytest.mark.slow
 def test_patient_text_is_escaped_and_nothing_is_fetched(app, db, monkeypatch):
     fetched = []
     original = pdf.ConsentFetcher.fetch
@@ -140,10 +143,12 @@ def test_fetcher_refuses_files_and_network():
             fetcher.fetch(url)
 
 
+@pytest.mark.slow
 def test_verify_passes_on_a_sound_archive(runner, cleared):
     assert verify(runner) == (0, "1 ")
 
 
+@pytest.mark.slow
 def test_verify_detects_a_flipped_byte(app, db, runner, cleared):
     entry, data = archived(app, db, cleared)
     path = Path(app.config["ARCHIVE_DIR"]) / entry["path"]
@@ -155,6 +160,7 @@ def test_verify_detects_a_flipped_byte(app, db, runner, cleared):
     assert code == 1 and "file content differs" in output and "seal is not valid" in output
 
 
+@pytest.mark.slow
 def test_verify_detects_a_deleted_file(app, db, runner, cleared):
     entry, _ = archived(app, db, cleared)
     (Path(app.config["ARCHIVE_DIR"]) / entry["path"]).unlink()
@@ -162,6 +168,7 @@ def test_verify_detects_a_deleted_file(app, db, runner, cleared):
     assert code == 1 and "file missing" in output
 
 
+@pytest.mark.slow
 def test_archive_rows_are_write_once_and_edits_are_detected(app, db, runner, cleared):
     with pytest.raises(sqlite3.IntegrityError, match="write-once"):
         db.execute("update archive set sha256 = 'x'")
@@ -173,6 +180,7 @@ def test_archive_rows_are_write_once_and_edits_are_detected(app, db, runner, cle
     assert code == 1 and "entry fields do not match its hash" in output
 
 
+@pytest.mark.slow
 def test_verify_detects_a_file_replaced_by_another_sealed_pdf(app, db, client, runner, cleared):
     client.post("/", data=valid_form(first_name="Grace", last_name="Hopper",
                                      signed_name="Grace Hopper"))
@@ -187,6 +195,7 @@ def test_verify_detects_a_file_replaced_by_another_sealed_pdf(app, db, client, r
     assert code == 1 and f"({cleared}): file content differs" in output
 
 
+@pytest.mark.slow
 def test_verify_detects_an_incremental_update_after_sealing(app, db, runner, cleared):
     entry, data = archived(app, db, cleared)
     writer = PdfWriter(BytesIO(data), incremental=True)
@@ -200,6 +209,7 @@ def test_verify_detects_an_incremental_update_after_sealing(app, db, runner, cle
         ["bytes were added after sealing"]
 
 
+@pytest.mark.slow
 def test_interrupted_finalisation_adopts_a_sound_file_and_refuses_a_bad_one(app, db):
     row = submit(app, db)
     done = finalise(db, app.config, row["id"])
@@ -219,6 +229,7 @@ def test_interrupted_finalisation_adopts_a_sound_file_and_refuses_a_bad_one(app,
     assert entry["sha256"] == archive.sha256(sound)
 
 
+@pytest.mark.slow
 def test_verify_names_a_crash_leftover_and_retry_completes_it(app, db, runner):
     fresh = submit(app, db)
     leftover = Path(app.config["ARCHIVE_DIR"]) / "2026" / "07" / f"{fresh['id']}.pdf"
@@ -233,6 +244,7 @@ def test_verify_names_a_crash_leftover_and_retry_completes_it(app, db, runner):
     assert clean.exit_code == 0 and "awaiting" not in clean.output
 
 
+@pytest.mark.slow
 def test_verify_reports_an_unindexed_file_that_is_not_a_sound_leftover(app, db, runner):
     done = finalise(db, app.config, submit(app, db)["id"])
     other = submit(app, db, first_name="Grace", last_name="Hopper", signed_name="Grace Hopper")
@@ -254,6 +266,7 @@ def test_startup_sweep_removes_only_dead_workers_temp_files(app, tmp_path):
     assert not dead.exists() and alive.exists()
 
 
+@pytest.mark.slow
 def test_export_copies_pdfs_with_a_manifest(app, db, runner, cleared, tmp_path):
     dest = tmp_path / "export"
     result = runner.invoke(args=["archive", "export", "--since", "2000-01-01", str(dest)])
@@ -267,6 +280,7 @@ def test_export_copies_pdfs_with_a_manifest(app, db, runner, cleared, tmp_path):
     assert archive.sha256((dest / f"{cleared}.pdf").read_bytes()) == entry["sha256"]
 
 
+@pytest.mark.slow
 def test_any_archiving_failure_keeps_the_countersignature_and_says_so(app, db, client,
                                                                       practitioner, monkeypatch):
     client.post("/", data=valid_form())
@@ -287,6 +301,7 @@ def fail_with(code):
 
 @pytest.mark.parametrize("where, code", [("fsync", errno.ENOSPC), ("open", errno.EROFS)],
                          ids=["disk full at fsync", "read-only archive folder"])
+@pytest.mark.slow
 def test_storage_failure_keeps_the_answers_for_retry_and_leaves_no_file(
         app, db, client, runner, monkeypatch, where, code):
     # Injected, because root (who runs CI) ignores folder permissions and quotas.
@@ -306,6 +321,7 @@ def test_storage_failure_keeps_the_answers_for_retry_and_leaves_no_file(
     assert db["archive"].count == 1 and verify(runner)[0] == 0
 
 
+@pytest.mark.slow
 def test_tablet_and_pdf_print_the_same_treatment_information(app, db, client, cleared):
     source = (information.TEMPLATES / information.NAME).read_text()
     with app.app_context():
@@ -322,6 +338,7 @@ def test_tablet_and_pdf_print_the_same_treatment_information(app, db, client, cl
         assert " ".join(item.split()) in text, item
 
 
+@pytest.mark.slow
 def test_sealed_record_stays_pdf_a_3b(app, db, cleared):
     assert_pdf_a_3b(archived(app, db, cleared)[1])
 
@@ -350,6 +367,7 @@ def test_init_writes_a_signing_request_for_the_seal_key(app, runner, tmp_path):
                                           "Aftercare"]),
     ("approved", "Treatment consent", ["Eligibility decision", "no treatment may be given"]),
 ])
+@pytest.mark.slow
 def test_a_declined_patient_gets_an_eligibility_decision_not_a_consent(app, db, client,
                                                                        outcome, title, absent):
     client.post("/", data=valid_form(cold_sore_history="yes"))
@@ -368,6 +386,7 @@ def test_a_declined_patient_gets_an_eligibility_decision_not_a_consent(app, db, 
 
 
 @pytest.mark.parametrize("padding", range(0, 60, 6))
+@pytest.mark.slow
 def test_a_question_and_its_answer_never_part_across_pages(app, db, padding):
     # Answers of different lengths move the page breaks through every long answer.
     words = "tablet taken every morning with water for a long-standing condition; "
@@ -391,6 +410,7 @@ def test_a_question_and_its_answer_never_part_across_pages(app, db, padding):
         assert len(after.split()) > 8, heading  # never a heading alone at a page's foot
 
 
+@pytest.mark.slow
 def test_the_pdf_prints_the_information_the_patient_read_even_after_an_edit(
         app, db, client, tmp_path, monkeypatch):
     import shutil

@@ -29,6 +29,7 @@ def fresh_instance(tmp_path, name, seal_from=None):
     return fresh
 
 
+@pytest.mark.slow
 def test_restore_drill_during_concurrent_submissions(tmp_path, identity):
     app = make_app(config_for(tmp_path / "live"))
     last_before = submit_and_finalise(app, "Before")
@@ -60,6 +61,7 @@ def test_restore_drill_during_concurrent_submissions(tmp_path, identity):
     assert db["archive"].count >= 1 and written
 
 
+@pytest.mark.slow
 def test_a_backup_reveals_nothing_without_the_identity_and_holds_no_seal_key(app, runner,
                                                                           tmp_path):
     submit_and_finalise(app, "Lovelace")
@@ -74,6 +76,7 @@ def test_a_backup_reveals_nothing_without_the_identity_and_holds_no_seal_key(app
         {"manifest.json", "manifest.sig", "cert.pem"}
 
 
+@pytest.mark.slow
 def test_restore_needs_the_clinics_seal_key_and_identity(app, runner, tmp_path, identity):
     submit_and_finalise(app, "Lovelace")
     assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
@@ -91,6 +94,7 @@ def test_restore_needs_the_clinics_seal_key_and_identity(app, runner, tmp_path, 
     assert connect(fresh.config["DATABASE"])["submissions"].count == 0  # nothing written
 
 
+@pytest.mark.slow
 def test_restore_refuses_a_used_instance_and_a_damaged_backup(app, runner, tmp_path, identity):
     submit_and_finalise(app, "Lovelace")
     assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0

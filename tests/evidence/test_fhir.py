@@ -19,6 +19,7 @@ def resources(bundle):
 @pytest.mark.parametrize("status, release, staff", [
     ("treated", "permit", {"practitioner"}), ("consented", "permit", {"doctor", "practitioner"}),
     ("declined", "deny", {"doctor"})])
+@pytest.mark.slow
 def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
     app, db = world
     sid = next(db["submissions"].rows_where("status = ?", [status]))["id"]

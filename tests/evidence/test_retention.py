@@ -11,6 +11,7 @@ from consent.kernel import clock
 from conftest import submit
 
 
+@pytest.mark.slow
 def test_purge_removes_only_consents_past_retention(app, db, runner, monkeypatch):
     old = submit(app, db, last_name="Old", signed_name="Ada Old")
     finalise(db, app.config, old["id"])

@@ -270,6 +270,7 @@ TABLE = [("archive", attack, said) for attack, said in ATTACKS.items()] + \
 
 
 @pytest.mark.parametrize("log, attack, said", TABLE, ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.slow
 def test_verify_catches(world, log, attack, said):
     app, db = world
     runner = app.test_cli_runner()

@@ -3,6 +3,7 @@ import json
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from consent import workflow
@@ -29,6 +30,7 @@ def test_a_minor_without_the_guardians_part_is_refused_next_to_each_field(client
     assert {"guardian_name", "guardian_relationship", "guardian_signature"} <= errors_of(response)
 
 
+@pytest.mark.slow
 def test_a_minor_with_the_guardians_part_is_stored_flagged_and_sealed_with_it(app, client, db):
     assert client.post("/", data=valid_form(**MINOR, **GUARDIAN)).status_code == 302
     row = next(db["submissions"].rows)
@@ -87,6 +89,7 @@ def test_a_month_alone_this_month_counts_up_to_today(client, db):
     assert answers["isotretinoin_stopped_date"] == TODAY.isoformat()  # not a future date
 
 
+@pytest.mark.slow
 def test_a_guardian_who_cannot_draw_signs_by_typing_their_name(app, client, db):
     typed = {**GUARDIAN, "guardian_signature": "", "guardian_signature_typed": "y"}
     assert client.post("/", data=valid_form(**MINOR, **typed)).status_code == 302
@@ -133,6 +136,7 @@ def test_teaching_and_marketing_photos_start_at_no_and_the_tablet_says_so(client
                 if 'name="photo_consent"' in tag and " checked " in tag]  # asked, not assumed
 
 
+@pytest.mark.slow
 def test_the_pdf_prints_every_new_element_and_no_field_codes(app, client, db):
     import re
 
@@ -167,6 +171,7 @@ def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
     assert old.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_the_practitioner_confirms_the_guardian_who_is_named_as_consenting(app, client, db):
     from consent.evidence import fhir, fhir_export
     from consent.practice import signing

@@ -3,6 +3,7 @@ import base64
 import json
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from consent.forms import validated_answers
@@ -26,6 +27,7 @@ RELAXED = settings(max_examples=120, deadline=None,
 
 @RELAXED
 @given(changes=st.dictionaries(st.sampled_from(FIELDS), VALUE, min_size=1, max_size=6))
+@pytest.mark.slow
 def test_random_form_posts_never_crash_or_store_invalid_rows(app, client, db, changes):
     before = db["submissions"].count
     response = client.post("/", data=valid_form(**changes))
@@ -51,6 +53,7 @@ JSON_VALUE = st.recursive(st.none() | st.booleans() | st.integers() | st.text(ma
 @RELAXED
 @given(answers=st.dictionaries(st.sampled_from(sorted(vocabulary()) + ["extra"]), JSON_VALUE,
                                max_size=8))
+@pytest.mark.slow
 def test_rules_eval_input_fails_only_with_a_named_field(app, answers):
     raw = {**CASES["base"]["answers"], "last_session_date": None, **answers}
     with app.test_request_context():
@@ -85,6 +88,7 @@ HISTORY = st.lists(st.fixed_dictionaries({
 @settings(max_examples=400, deadline=None)
 @given(answers=answers_strategy(), history=HISTORY,
        on=st.dates(date(2026, 1, 1), date(2027, 1, 1)))
+@pytest.mark.slow
 def test_rule_engine_is_total_and_consistent(answers, history, on):
     result = evaluate(RULESET, answers, on, history)
     blocking = any(flag.severity in ("stop", "review") for flag in result.flags)

@@ -134,6 +134,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("overrides, field, message",
                          [case[1:] for case in BAD_INPUTS], ids=[case[0] for case in BAD_INPUTS])
+@pytest.mark.slow
 def test_bad_input_is_explained_next_to_the_field_and_not_stored(client, db, overrides, field,
                                                                   message):
     response = client.post("/", data=valid_form(**overrides))

@@ -119,6 +119,7 @@ def test_broken_rule_is_refused_naming_the_rule(change, message):
     assert str(error.value).startswith("rule r1: ") and message in str(error.value)
 
 
+@pytest.mark.slow
 def test_the_app_refuses_to_start_on_an_invalid_rule_set(tmp_path):
     bad = tmp_path / "rules.toml"
     bad.write_text('version = "x"\n[[rule]]\nid = "oops"\n')
@@ -201,6 +202,7 @@ def statuses_after_a_second_visit(app, client, db, first_visit, **second):
     return list(db["submissions"].rows_where(order_by="rowid"))
 
 
+@pytest.mark.slow
 def test_clinic_history_catches_a_treatment_the_patient_forgot(app, client, db):
     def treated(sid):
         countersign(app, db, sid)
@@ -213,6 +215,7 @@ def test_clinic_history_catches_a_treatment_the_patient_forgot(app, client, db):
 
 
 @pytest.mark.parametrize("first_visit", ["nothing", "consented", "not_treated", "neck_only"])
+@pytest.mark.slow
 def test_only_recorded_treatments_of_the_same_area_count_as_sessions(app, client, db,
                                                                      first_visit):
     def act(sid):
@@ -255,6 +258,7 @@ def test_cli_eval_never_prints_a_traceback(runner, tmp_path, content, said):
     assert len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_cli_eval_reads_the_record_attached_to_a_sealed_pdf(runner, app, client, db):
     from pathlib import Path
     client.post("/", data=valid_form(swim_within_24h="yes"))

@@ -3,6 +3,7 @@ import json
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from consent.evidence import archive, fhir_export
@@ -17,6 +18,7 @@ def typed_form(**changes):
     return data
 
 
+@pytest.mark.slow
 def test_a_typed_signature_is_stored_sealed_and_stated(app, client, db, runner):
     assert client.post("/", data=typed_form()).status_code == 302
     row = next(db["submissions"].rows)

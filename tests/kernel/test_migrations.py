@@ -41,6 +41,7 @@ def test_old_sessions_end_and_old_staff_set_up_a_second_factor(old):
     assert "Ada Lovelace" in found  # names re-keyed, the search index follows
 
 
+@pytest.mark.slow
 def test_an_old_flagged_submission_is_decided_and_new_ones_carry_the_information_hash(old):
     db = connect(old.config["DATABASE"])
     hopper = next(db["submissions"].rows_where("last_name = 'Hopper'"))["id"]
@@ -73,6 +74,7 @@ def before_countersign(tmp_path):
     return opened("main-before-countersign", tmp_path)
 
 
+@pytest.mark.slow
 def test_unsealed_consents_wait_for_a_countersignature_and_sealed_ones_stay(before_countersign):
     app = before_countersign
     db = connect(app.config["DATABASE"])
@@ -110,6 +112,7 @@ def before_visits(tmp_path):
     return opened("main-before-visits", tmp_path)
 
 
+@pytest.mark.slow
 def test_consents_sealed_before_visits_verify_and_walk_ins_go_on(before_visits):
     app = before_visits
     db = connect(app.config["DATABASE"])

@@ -39,6 +39,7 @@ def test_the_tablet_seals_nothing_and_answers_cleared_and_flagged_alike(client, 
     assert db["archive"].count == 0
 
 
+@pytest.mark.slow
 def test_countersigning_with_the_pin_seals_the_consent_with_the_signers_manifestation(
         app, db, practitioner, waiting):
     db["users"].update("nurse.joy", {"full_name": "Joy Adams", "registration": "NMC 12A3456B"})
@@ -66,6 +67,7 @@ def test_countersigning_with_the_pin_seals_the_consent_with_the_signers_manifest
     assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_without_a_pin_the_password_and_a_fresh_code_sign_and_a_code_signs_once(
         app, db, waiting):
     from conftest import staff_client
@@ -91,6 +93,7 @@ def test_a_wrong_pin_is_refused_next_to_the_field_and_counts_towards_the_lock(
     assert db["login_failures"].count_where("username = 'nurse.joy'") == 1
 
 
+@pytest.mark.slow
 def test_wrong_pins_lock_signing_by_pin_but_not_the_log_in_or_the_password(
         app, db, practitioner, waiting):
     from conftest import PASSWORD, log_in
@@ -105,6 +108,7 @@ def test_wrong_pins_lock_signing_by_pin_but_not_the_log_in_or_the_password(
     assert done.status_code == 302 and db["consents"].count == 1
 
 
+@pytest.mark.slow
 def test_impossible_steps_answer_409_and_change_nothing(app, client, db, doctor, practitioner,
                                                         waiting):
     client.post("/", data=valid_form(first_name="Grace", signed_name="Grace Lovelace",
@@ -150,6 +154,7 @@ def test_a_consent_not_acted_on_by_its_treatment_date_lapses(app, db, practition
       "products-0-expiry": "2026-06-30"}, "products-0-expiry", "This batch has expired"),
     ({"outcome": "not_treated"}, "reason", "Write why"),
 ])
+@pytest.mark.slow
 def test_a_bad_treatment_record_is_refused_next_to_its_field(app, db, practitioner, waiting,
                                                              changes, field, said):
     countersign(app, db, waiting)
@@ -160,6 +165,7 @@ def test_a_bad_treatment_record_is_refused_next_to_its_field(app, db, practition
     assert db["treatments"].count == 0 and db["submissions"].get(waiting)["status"] == "consented"
 
 
+@pytest.mark.slow
 def test_mesotherapy_needs_each_product_with_batch_and_expiry(app, client, db, practitioner):
     client.post("/", data=valid_form(treatment="mesotherapy_needling"))
     sid = next(db["submissions"].rows)["id"]
@@ -176,6 +182,7 @@ def test_mesotherapy_needs_each_product_with_batch_and_expiry(app, client, db, p
     assert "Hyaluronic serum HA-221 31 March 2027" in text
 
 
+@pytest.mark.slow
 def test_the_treatment_record_is_sealed_and_linked_to_its_consent_by_id_and_hash(
         app, db, practitioner, waiting):
     countersign(app, db, waiting)
@@ -210,6 +217,7 @@ def test_the_treatment_record_is_sealed_and_linked_to_its_consent_by_id_and_hash
         f"it names ({waiting})"], said.output
 
 
+@pytest.mark.slow
 def test_treat_helper_and_retry_finish_a_treatment_record_whose_pdf_failed(app, db, waiting,
                                                                           monkeypatch):
     from consent.evidence.seal import seal
@@ -243,6 +251,7 @@ def at(monkeypatch, moment):
 
 
 @pytest.mark.parametrize("days, stopped", [(6, True), (7, False)])
+@pytest.mark.slow
 def test_the_interval_counts_from_the_recorded_treatment(app, client, db, practitioner,
                                                          monkeypatch, days, stopped):
     from conftest import FROZEN
@@ -279,6 +288,7 @@ def test_the_countersign_screen_marks_changes_since_the_last_visit(app, client, 
     assert re.search(r'class="[^"]*changed[^"]*"><th scope="row">[^<]*diabetes', page, re.I)
 
 
+@pytest.mark.slow
 def test_a_tablet_patient_with_an_email_gets_the_copy_and_aftercare_links(tmp_path, smtp):
     from conftest import config_for, enrolled_client, make_app
     app = make_app(config_for(tmp_path / "i", PUBLIC_URL="https://clinic.example",
@@ -308,6 +318,7 @@ def test_a_tablet_patient_with_an_email_gets_the_copy_and_aftercare_links(tmp_pa
     download.close()
 
 
+@pytest.mark.slow
 def test_a_tablet_patient_without_email_leaves_with_a_printed_copy_and_aftercare(
         app, client, db, practitioner):
     assert client.post("/", data=valid_form(email="")).status_code == 302

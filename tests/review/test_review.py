@@ -141,6 +141,7 @@ def test_submission_page_shows_flags_answers_and_history(client, doctor, db):
     assert "Earlier consents" in page and "<td>Hands</td>" in page
 
 
+@pytest.mark.slow
 def test_decision_is_recorded_finalised_and_audited(app, client, doctor, db):
     submission_id = flagged(client, db, cold_sore_history="yes")
     response = doctor.post(f"/review/{submission_id}/decide",
@@ -188,6 +189,7 @@ def test_mesotherapy_approval_needs_product_and_batch(client, doctor, db):
     assert db["decisions"].get(submission_id)["batch"] == "LOT-42"
 
 
+@pytest.mark.slow
 def test_audit_verify_detects_edited_and_deleted_rows(runner, client, doctor, db):
     submission_id = flagged(client, db, cold_sore_now="yes")
     doctor.get(f"/review/{submission_id}")
@@ -271,6 +273,7 @@ def test_override_reason_is_asked_only_when_a_stop_flag_fired(client, doctor, db
     assert 'name="override_reason"' in doctor.get(f"/review/{stopped}").get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_every_staff_action_says_what_it_did(client, doctor, admin, db):
     submission_id = flagged(client, db, cold_sore_history="yes")
     decided = doctor.post(f"/review/{submission_id}/decide", data={"outcome": "approved"},
@@ -292,6 +295,7 @@ def test_every_staff_action_says_what_it_did(client, doctor, admin, db):
     assert 'data-confirm="Revoke' not in page  # the only tablet is revoked already
 
 
+@pytest.mark.slow
 def test_the_doctors_name_and_registration_are_printed_on_the_record(app, db, client, admin):
     response = admin.post("/admin/users", data={
         "username": "dr.grey", "full_name": "Meredith Grey", "registration": "GMC 7654321",
@@ -351,6 +355,7 @@ def submissions_status(db, sid):
     return db["submissions"].get(sid)["status"]
 
 
+@pytest.mark.slow
 def test_a_deferred_treatment_is_sealed_as_an_eligibility_decision(app, db, client, doctor,
                                                                    runner):
     client.post("/", data=valid_form(cold_sore_now="yes"))
@@ -368,6 +373,7 @@ def test_a_deferred_treatment_is_sealed_as_an_eligibility_decision(app, db, clie
     assert "Deferred until 20 July 2026." in doctor.get(f"/review/{sid}").get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_times_are_said_in_the_clinics_zone_never_as_iso_strings(app, db, client, doctor):
     client.post("/", data=valid_form(cold_sore_history="yes"))
     sid = next(db["submissions"].rows)["id"]

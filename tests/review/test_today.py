@@ -1,11 +1,14 @@
 """The Today page: the day's patients for practitioners and doctors, flagged first."""
 import re
 
+import pytest
+
 from consent.kernel.storage import connect
 
 from conftest import countersign, enrolled_client, staff_client, treat, valid_form
 
 
+@pytest.mark.slow
 def test_today_lists_the_days_patients_and_what_each_waits_on(app):
     tablet = enrolled_client(app)
     for name, extra in (("Cleo", {}), ("Flora", {"cold_sore_now": "yes"}), ("Iris", {}),

@@ -203,6 +203,7 @@ def from_address(app, n):
     return client
 
 
+@pytest.mark.slow
 def test_a_thousand_anonymous_failures_from_fifty_addresses_add_a_few_audit_rows(app, db):
     before = db["audit"].count
     clients = [from_address(app, n) for n in range(50)]
@@ -326,6 +327,7 @@ def test_tablet_cookie_is_renewed_on_use_and_dies_after_90_days_unused(app, late
 
 # -- Names ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_look_alike_name_still_matches_the_clinic_history(app, client, db):
     client.post("/", data=valid_form(first_name="Rosalind", signed_name="Rosalind Lovelace"))
     with app.app_context():
@@ -350,6 +352,7 @@ def mode(path):
     return oct(os.stat(path).st_mode & 0o777)
 
 
+@pytest.mark.slow
 def test_instance_database_backups_and_exports_are_owner_only(app, runner, tmp_path):
     submit_and_finalise(app, "Lovelace")
     assert mode(Path(app.instance_path)) == "0o700"
@@ -404,6 +407,7 @@ def restore_into_fresh(app, backup, tmp_path):
                                   "archive/2026/11/x.treatment.treatment.pdf",
                                   "archive/2026/11/x.pdf/../../../config.py"])
 @pytest.mark.parametrize("with_key", [False, True], ids=["unsigned", "resigned"])
+@pytest.mark.slow
 def test_restore_refuses_a_crafted_backup_and_writes_nothing(app, backup, tmp_path, name,
                                                              with_key):
     Path("/tmp/absolute.txt").unlink(missing_ok=True)
@@ -414,6 +418,7 @@ def test_restore_refuses_a_crafted_backup_and_writes_nothing(app, backup, tmp_pa
     assert untouched and not Path("/tmp/absolute.txt").exists()
 
 
+@pytest.mark.slow
 def test_restore_refuses_a_backup_that_drops_its_database_from_the_manifest(app, backup,
                                                                             tmp_path):
     manifest = json.loads((backup / "manifest.json").read_text())

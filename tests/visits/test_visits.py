@@ -238,6 +238,7 @@ def countersign_form(**changes):
     return {"identity_checked": "y", "discussed": "y", "pin": PIN, **changes}
 
 
+@pytest.mark.slow
 def test_cooling_off_refuses_early_countersigning_unless_a_doctor_writes_why(app, reception,
                                                                            smtp, db):
     answer_at_home(app, reception, smtp, treatment="mesotherapy_needling")
@@ -259,6 +260,7 @@ def test_cooling_off_refuses_early_countersigning_unless_a_doctor_writes_why(app
     assert "first opened on" in text and "confirmed in person" in text
 
 
+@pytest.mark.slow
 def test_after_the_cooling_off_period_a_practitioner_countersigns(app, reception, smtp, db,
                                                                 monkeypatch):
     tomorrow = (TODAY + timedelta(days=2)).isoformat()
@@ -272,6 +274,7 @@ def test_after_the_cooling_off_period_a_practitioner_countersigns(app, reception
     assert nurse.post(f"/practice/{sid}", data=countersign_form()).status_code == 302
 
 
+@pytest.mark.slow
 def test_the_patients_copy_aftercare_and_a_reaction_report(app, reception, smtp, db):
     answer_at_home(app, reception, smtp)
     sid = next(db["submissions"].rows)["id"]
@@ -314,6 +317,7 @@ def test_the_patients_copy_aftercare_and_a_reaction_report(app, reception, smtp,
     assert "urgent" in queue and "Redness spreading" in queue and "Ada Lovelace" in queue
 
 
+@pytest.mark.slow
 def test_a_photo_that_is_not_an_image_is_refused_next_to_its_field(app, reception, smtp, db):
     answer_at_home(app, reception, smtp)
     sid = next(db["submissions"].rows)["id"]
@@ -331,6 +335,7 @@ def test_a_photo_that_is_not_an_image_is_refused_next_to_its_field(app, receptio
     assert db["reactions"].count == 0
 
 
+@pytest.mark.slow
 def test_a_batch_named_in_two_reports_is_highlighted(app, db):
     from consent.intake import submissions
     from consent.intake.questionnaire import vocabulary
@@ -409,6 +414,7 @@ print("peak kB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline)
 """
 
 
+@pytest.mark.slow
 def test_a_photo_is_decoded_within_a_fixed_memory_bound():
     import subprocess
     import sys
@@ -471,6 +477,7 @@ def report_on_aftercare(app, reception, smtp, db, what):
     return nurse, phone.get(sent.headers["Location"]).get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_an_urgent_report_is_mailed_to_the_clinic_and_shown_on_every_staff_page(
         app, reception, smtp, db):
     app.config["CLINIC_ALERT_EMAIL"] = "doctors@clinic.example"
@@ -492,6 +499,7 @@ def test_an_urgent_report_is_mailed_to_the_clinic_and_shown_on_every_staff_page(
     assert "emergency: patient told to call 999" in listed and "anaphylaxis" in listed
 
 
+@pytest.mark.slow
 def test_a_routine_report_alerts_nobody_by_mail(app, reception, smtp, db):
     app.config["CLINIC_ALERT_EMAIL"] = "doctors@clinic.example"
     _, said = report_on_aftercare(app, reception, smtp, db, "A small itchy bump")

@@ -106,6 +106,7 @@ def outcome(response):
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.slow
 def test_access_matrix(app, world, role):
     clients, arguments = world
     client = clients[role]
@@ -126,6 +127,7 @@ def test_access_matrix(app, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.slow
 def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(app, world, role):
     clients, arguments = world
     stranger = staff_client(app, "dr.stranger", "doctor")
@@ -139,6 +141,7 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(app, world, ro
             assert response.status_code == 400, (rule.endpoint, role, token[:5])
 
 
+@pytest.mark.slow
 def test_kiosk_cookie_grants_nothing_else(app, world):
     clients, arguments = world
     kiosk = clients["kiosk"]
@@ -147,6 +150,7 @@ def test_kiosk_cookie_grants_nothing_else(app, world):
     assert kiosk.get("/admin").status_code == 302
 
 
+@pytest.mark.slow
 def test_revoked_tablet_is_not_served(app, world):
     clients, arguments = world
     db = connect(app.config["DATABASE"])

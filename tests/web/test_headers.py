@@ -18,6 +18,7 @@ def check_headers(response, endpoint):
         assert response.headers["Cache-Control"] == "no-store", endpoint
 
 
+@pytest.mark.slow
 def test_headers_on_every_route_for_every_role(app):
     clients = [app.test_client(), enrolled_client(app), staff_client(app, "dr.house", "doctor"),
                staff_client(app, "alice", "admin"), staff_client(app, "rita", "reception")]

@@ -46,6 +46,7 @@ def private_keys_in(folder):
             and b"PRIVATE KEY" in path.read_bytes() and path.parent.name != "tls"]
 
 
+@pytest.mark.slow
 def test_the_seal_key_is_made_in_the_token_and_never_leaves_it(tmp_path, token):
     app = make_app(config_for(tmp_path / "instance", **token, SEAL_PKCS11_KEY="first"))
     assert private_keys_in(tmp_path) == []
@@ -72,6 +73,7 @@ def test_a_copied_instance_without_the_token_cannot_seal(tmp_path, token):
                                 keys.from_config(thief.config))
 
 
+@pytest.mark.slow
 def test_a_key_file_outside_the_instance_is_made_for_the_service_user_alone(tmp_path):
     outside = tmp_path / "secrets" / "seal-key.pem"
     app = make_app(config_for(tmp_path / "instance", SEAL_KEY_FILE=str(outside)))
@@ -97,6 +99,7 @@ def test_a_second_key_under_the_same_label_is_refused(tmp_path, token):
 
 
 @pytest.mark.parametrize("in_token", [False, True], ids=["file", "token"])
+@pytest.mark.slow
 def test_each_seal_names_its_certificate_in_its_signed_attributes(tmp_path, token, in_token):
     import hashlib
     from io import BytesIO

@@ -49,6 +49,7 @@ def verify(app, *args):
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_a_seal_carries_trusted_time_and_validation_data(stamped_app):
     db, sid = cleared(stamped_app)
     data = newest_bytes(stamped_app, db, sid)
@@ -65,6 +66,7 @@ def test_a_seal_carries_trusted_time_and_validation_data(stamped_app):
     assert f"consent {sid}: B-LT, renew by 2040-01-01" in verify(stamped_app, "--levels")[1]
 
 
+@pytest.mark.slow
 def test_refresh_adds_a_document_timestamp_and_the_file_stays_pdfa(stamped_app):
     db, sid = cleared(stamped_app)
     runner = stamped_app.test_cli_runner()
@@ -83,6 +85,7 @@ def test_refresh_adds_a_document_timestamp_and_the_file_stays_pdfa(stamped_app):
     assert code == 0 and "PAdES levels: B-LTA 1" in output, output
 
 
+@pytest.mark.slow
 def test_a_tsa_that_is_down_never_stops_a_consent_and_the_queue_catches_up(tmp_path):
     tsa = LocalTsa(tmp_path / "tsa")
     url, roots = tsa.url, str(tsa.roots)
@@ -112,6 +115,7 @@ def test_timestamping_without_a_tsa_is_a_clear_error(app):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_timestamp_from_an_untrusted_authority_is_reported(stamped_app):
     db, sid = cleared(stamped_app)
     stamped_app.config["TSA_ROOTS"] = None
@@ -119,6 +123,7 @@ def test_a_timestamp_from_an_untrusted_authority_is_reported(stamped_app):
     assert code == 1 and f"({sid}): the seal's timestamp does not hold" in output
 
 
+@pytest.mark.slow
 def test_a_revision_that_rewrites_the_sealed_bytes_is_caught(stamped_app):
     db, sid = cleared(stamped_app)
     stamped_app.test_cli_runner().invoke(args=["archive", "refresh", "--within", "9000"])
@@ -132,6 +137,7 @@ def test_a_revision_that_rewrites_the_sealed_bytes_is_caught(stamped_app):
     assert code == 1 and "file content differs from the archived hash" in output
 
 
+@pytest.mark.slow
 def test_a_removed_revision_is_caught(stamped_app):
     db, sid = cleared(stamped_app)
     stamped_app.test_cli_runner().invoke(args=["archive", "refresh", "--within", "9000"])
@@ -142,6 +148,7 @@ def test_a_removed_revision_is_caught(stamped_app):
         in output
 
 
+@pytest.mark.slow
 def test_later_runs_validate_only_new_seals_and_full_validates_all(stamped_app):
     db, first = cleared(stamped_app)
     assert "1 seals validated this run" in verify(stamped_app)[1]
@@ -151,6 +158,7 @@ def test_later_runs_validate_only_new_seals_and_full_validates_all(stamped_app):
     assert "2 seals validated this run" in verify(stamped_app, "--full")[1]
 
 
+@pytest.mark.slow
 def test_a_forged_record_of_verified_seals_is_ignored(stamped_app):
     db, sid = cleared(stamped_app)
     verify(stamped_app)
@@ -160,6 +168,7 @@ def test_a_forged_record_of_verified_seals_is_ignored(stamped_app):
     assert code == 0 and "B-LT 1" in output and "1 seals validated this run" in output
 
 
+@pytest.mark.slow
 def test_an_edited_row_is_caught_without_revalidating_the_seal(stamped_app):
     db, sid = cleared(stamped_app)
     verify(stamped_app)
@@ -170,6 +179,7 @@ def test_an_edited_row_is_caught_without_revalidating_the_seal(stamped_app):
     assert f"({sid}): rows differ from the sealed record: submission.treatment_date" in output
 
 
+@pytest.mark.slow
 def test_the_parallel_check_finds_what_the_serial_one_finds(stamped_app, monkeypatch):
     db, sid = cleared(stamped_app)
     path = Path(stamped_app.config["ARCHIVE_DIR"]) / archive.entry(db, sid)["path"]
@@ -182,6 +192,7 @@ def test_the_parallel_check_finds_what_the_serial_one_finds(stamped_app, monkeyp
         [(c.level, c.problems, r) for c, r in parallel]
 
 
+@pytest.mark.slow
 def test_only_evidence_may_follow_the_seal(stamped_app):
     db, sid = cleared(stamped_app)
     from pypdf import PdfWriter
@@ -195,6 +206,7 @@ def test_only_evidence_may_follow_the_seal(stamped_app):
     assert found.problems == ["bytes were added after sealing"]  # the seal itself holds
 
 
+@pytest.mark.slow
 def test_checkpoints_carry_trusted_time_and_a_stripped_token_is_caught(stamped_app):
     cleared(stamped_app)
     result = stamped_app.test_cli_runner().invoke(args=["archive", "timestamp"])
