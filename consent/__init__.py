@@ -70,9 +70,9 @@ def create_app(test_config=None):
         LINK_DAYS=7,
         AFTERCARE_LINK_DAYS=30,
         PATIENT_IDLE_MINUTES=15,
-        # Hours between the patient first having the information and the countersignature.
-        COOLING_OFF_HOURS={"microneedling": 0, "mesotherapy_needling": 24,
-                           "mesotherapy_injection": 24},
+        # Hours between the patient first having the information and the countersignature
+        # come from the treatment catalogue; a clinic may override some here.
+        COOLING_OFF_HOURS={},
         MAIL_SERVER="localhost",
         MAIL_PORT=587,
         MAIL_STARTTLS=True,  # never sent in clear: a server without STARTTLS is refused

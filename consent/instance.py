@@ -38,9 +38,9 @@ SETTINGS = """
 # MAIL_USERNAME = "consent@clinic.example"
 # MAIL_PASSWORD = "..."
 # MAIL_FROM = "The Skin Clinic <consent@clinic.example>"
-# Hours to reflect between the information and the countersignature, per treatment:
-# COOLING_OFF_HOURS = {"microneedling": 0, "mesotherapy_needling": 24,
-#                      "mesotherapy_injection": 24}
+# Hours to reflect between the information and the countersignature come from
+# rules/treatments.toml; to override one treatment's here:
+# COOLING_OFF_HOURS = {"mesotherapy_needling": 48}
 # LINK_DAYS = 7            # a pre-visit or copy link (never past the treatment date)
 # AFTERCARE_LINK_DAYS = 30
 """

@@ -24,7 +24,7 @@ from consent.evidence.backup import new_identity
 from consent.evidence.finalise import finalise
 from consent.instance import initialise
 from consent.intake import submissions
-from consent.intake.questionnaire import QUESTIONS, vocabulary
+from consent.intake.questionnaire import QUESTIONS, TREATMENTS, vocabulary
 from consent.intake.rules import load
 from consent.intake.signature import clean_png
 from consent.kernel import clock
@@ -336,6 +336,7 @@ def treat(app, db, submission_id, details=TREATED_FACE, outcome="treated", reaso
     return workflow.record_treatment(db, app.config, submission_id, username, clock.today(),
                                      outcome, details, reason)
 
+NO_COOLING_OFF = {treatment: 0 for treatment in TREATMENTS}  # a clinic that keeps none
 SIGNATURE_PNG = clean_png(signature_data_url())  # a drawn signature, as stored
 ROOT = Path(__file__).resolve().parents[1]  # the checkout
 RULES = ROOT / "rules"
@@ -385,7 +386,7 @@ def opened(name, tmp_path):
     shutil.copytree(DATA / name, tmp_path / name)
     # These tests run at a frozen July date, before the fixtures' November signatures, so no
     # cooling-off period could have passed yet: these clinics keep none.
-    return make_app(config_for(tmp_path / name, COOLING_OFF_HOURS={}))
+    return make_app(config_for(tmp_path / name, COOLING_OFF_HOURS=NO_COOLING_OFF))
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from PIL import Image
 from consent.kernel.storage import connect
 from consent.practice import signing
 
-from conftest import (BACKUP_IDENTITY, DATA, PIN, TODAY, config_for, enrolled_client, make_app,
-                      staff_client, valid_form)
+from conftest import (BACKUP_IDENTITY, DATA, NO_COOLING_OFF, PIN, TODAY, config_for,
+                      enrolled_client, make_app, staff_client, valid_form)
 from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
@@ -146,7 +146,7 @@ def test_a_backup_the_previous_main_wrote_restores(tmp_path):
     """tests/data/main-backup: a treated consent, refreshed, and a reaction, backed up by 6a39b1b."""
     data = DATA / "main-backup"
     fresh = second_machine(tmp_path / "instance", data / "seal",
-                           TSA_ROOTS=str(data / "tsa-roots.pem"), COOLING_OFF_HOURS={})
+                           TSA_ROOTS=str(data / "tsa-roots.pem"), COOLING_OFF_HOURS=NO_COOLING_OFF)
     restored = fresh.test_cli_runner().invoke(args=[
         "restore", str(data / "backup"), "--identity", str(data / "identity.txt")])
     assert restored.exit_code == 0, restored.output

@@ -1,9 +1,9 @@
 """Every `flask --app consent` command, registered in one place."""
-from . import backups, fhir, instance, mail, records, rules, staff
+from . import backups, fhir, instance, mail, records, rules, staff, treatments
 
 
 def init_app(app):
     """Register every command group of the service."""
-    for module in (instance, staff, records, backups, rules, fhir, mail):
+    for module in (instance, staff, records, backups, rules, treatments, fhir, mail):
         for command in module.COMMANDS:
             app.cli.add_command(command)

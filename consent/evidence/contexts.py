@@ -5,7 +5,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..intake import information
 from ..intake.display import answer_sections, label, show
-from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS
+from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS, law_refusal
 from ..kernel.status import Status
 from ..practice import cooling_off
 from ..practice.consents import MEANING
@@ -75,7 +75,7 @@ def consent_context(db, submission, decision, consent, config):
         "treatment": {"label": show("treatment", answers["treatment"]),
                       "areas": show("areas", answers["areas"]),
                       "date": submission["treatment_date"]},
-        "evaluation": evaluation, "decision": decision,
+        "evaluation": evaluation, "decision": decision, "law": law_refusal(submission),
         "sections": answer_sections(answers, evaluation, submission.get("edition", "1")),
         "decided_by": accounts.signer(db, decision["doctor"]) if decision else None,
         "countersigned": countersignature(db, consent),

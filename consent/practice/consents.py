@@ -1,5 +1,6 @@
 """A practitioner's countersignature: consent taken in person, sealed before treatment."""
 from ..intake import submissions
+from ..intake.questionnaire import law_refusal
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
@@ -17,7 +18,9 @@ def get(db, submission_id):
 
 
 def check(submission, identity_checked, discussed, answer, guardian_checked=False):
-    """Refuse a countersignature that leaves out what consent in person needs."""
+    """Refuse a countersignature the law forbids, or one that leaves out what it needs."""
+    if refusal := law_refusal(submission):
+        raise ConsentError("identity_checked", refusal)
     if not identity_checked:
         raise ConsentError("identity_checked", "Confirm that you checked the patient's identity.")
     if submission["answers"].get("guardian_name") and not guardian_checked:

@@ -6,13 +6,17 @@ countersign before it ends, and only with a written reason, which the sealed PDF
 """
 from datetime import datetime, timedelta
 
+from ..intake.questionnaire import TREATMENTS
 from ..kernel import clock
 from ..kernel.status import Refused
 
 
 def hours(config, treatment):
-    """Return the clinic's cooling-off hours for a treatment (0: none)."""
-    return int(config["COOLING_OFF_HOURS"].get(treatment, 0))
+    """Return a treatment's cooling-off hours: the clinic's override, else the catalogue's."""
+    overrides = config.get("COOLING_OFF_HOURS") or {}
+    if treatment in overrides:
+        return int(overrides[treatment])
+    return TREATMENTS[treatment].cooling_off_hours  # every treatment declares one
 
 
 def started(submission, visit):

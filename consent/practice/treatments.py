@@ -2,7 +2,7 @@
 import json
 
 from ..intake import submissions
-from ..intake.questionnaire import records_product
+from ..intake.questionnaire import law_refusal, records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
@@ -77,6 +77,8 @@ def check(submission, outcome, details, reason):
     """Refuse a treatment record the clinic's policy does not allow."""
     if outcome not in OUTCOMES:
         raise TreatmentError("outcome", "Say whether the treatment was given.")
+    if outcome == Status.TREATED and (refusal := law_refusal(submission)):
+        raise TreatmentError("outcome", refusal)
     if outcome == Status.NOT_TREATED:
         if not reason:
             raise TreatmentError("reason", "Write why the patient was not treated.")

@@ -1,6 +1,6 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
 from ..intake import submissions
-from ..intake.questionnaire import records_product
+from ..intake.questionnaire import law_refusal, records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate
@@ -37,6 +37,8 @@ def check(submission, outcome, override_reason, product, batch):
         raise Conflict("A decision has already been recorded for this submission.")
     if outcome != Status.APPROVED:
         return
+    if refusal := law_refusal(submission):  # no override, waiver or role reaches past it
+        raise DecisionError("outcome", refusal + " Decline, or defer past their birthday.")
     stops = any(f["severity"] == Severity.STOP for f in submission["evaluation"]["flags"])
     if stops and not override_reason:
         raise DecisionError("override_reason",

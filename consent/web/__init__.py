@@ -4,7 +4,7 @@ from flask import current_app, g
 from ..db import get_db
 from ..instance import unset_settings
 from ..intake import display
-from ..intake.questionnaire import records_product
+from ..intake.questionnaire import law_refusal, records_product
 from ..kernel import clock
 from ..kernel.status import by_severity
 from ..staff import accounts
@@ -57,6 +57,7 @@ def init_app(app):
     app.add_template_global(may)
     app.add_template_global(placeholders_left)
     app.add_template_global(records_product)
+    app.add_template_global(law_refusal)
     app.add_template_filter(by_severity)
     app.add_template_filter(spoken)
     app.add_template_filter(staff_name)

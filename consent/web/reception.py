@@ -8,7 +8,9 @@ from ..db import get_db
 from ..forms.staff import ConfirmForm
 from ..forms.validators import clinic_today
 from ..forms.visit import VisitForm
+from ..intake.questionnaire import TREATMENTS
 from ..kernel.status import Refused
+from ..practice import cooling_off
 from ..visits import patient_mail, visits
 from .audit import record
 from .auth import role_required
@@ -54,8 +56,8 @@ def new():
 
 def booking_page(form, visit=None, status=200):
     """Render the booking form, new or for a visit, naming treatments that need notice."""
-    ahead = {name: hours for name, hours in current_app.config["COOLING_OFF_HOURS"].items()
-             if hours}
+    ahead = {name: hours for name in TREATMENTS
+             if (hours := cooling_off.hours(current_app.config, name))}
     return render_template("reception/new.html", form=form, visit=visit, ahead=ahead), status
 
 

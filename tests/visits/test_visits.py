@@ -341,10 +341,10 @@ def test_a_batch_named_in_two_reports_is_highlighted(app, db):
     from consent.intake.questionnaire import vocabulary
     from consent.intake.rules import load
 
-    from conftest import TREATED_FACE, countersign, patient, treat
+    from conftest import NO_COOLING_OFF, TREATED_FACE, countersign, patient, treat
     with app.app_context():
         ruleset = load(app.config["RULES_FILE"], vocabulary())
-    app.config["COOLING_OFF_HOURS"] = {}
+    app.config["COOLING_OFF_HOURS"] = NO_COOLING_OFF
     product = {"name": "Vitamin C serum", "batch": "VC-1", "expiry": "2027-01-31"}
     for first in ("Ada", "Mary", "Emmy"):
         row = submissions.submit(db, ruleset, patient(first_name=first, signed_name=f"{first} "
