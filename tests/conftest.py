@@ -296,15 +296,20 @@ def smtp(tmp_path):
     server.stop()
 
 
+def signer(app, username, role):
+    """A member of staff logged in with both factors, who has set the signing PIN above."""
+    from consent.practice import signing
+    client = staff_client(app, username, role)
+    db = connect(app.config["DATABASE"])
+    signing.set_pin(db, username, PIN)
+    db.conn.close()
+    return client
+
+
 @pytest.fixture
 def practitioner(app):
     """A practitioner logged in with both factors, who has set the signing PIN above."""
-    from consent.practice import signing
-    client = staff_client(app, "nurse.joy", "practitioner")
-    db = connect(app.config["DATABASE"])
-    signing.set_pin(db, "nurse.joy", PIN)
-    db.conn.close()
-    return client
+    return signer(app, "nurse.joy", "practitioner")
 
 
 def countersign(app, db, submission_id, username="nurse.joy", answer="Answered in person.",

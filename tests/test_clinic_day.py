@@ -13,10 +13,9 @@ import pytest
 from PIL import Image
 
 from consent.kernel.storage import connect
-from consent.practice import signing
 
 from conftest import (BACKUP_IDENTITY, DATA, NO_COOLING_OFF, PIN, TODAY, config_for,
-                      enrolled_client, make_app, staff_client, valid_form)
+                      enrolled_client, make_app, signer, staff_client, valid_form)
 from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
@@ -29,15 +28,6 @@ def tsa(tmp_path):
     server = LocalTsa(tmp_path / "tsa")
     yield server
     server.stop()
-
-
-def signer(app, username, role):
-    """A member of staff logged in with both factors, who has set a signing PIN."""
-    client = staff_client(app, username, role)
-    db = connect(app.config["DATABASE"])
-    signing.set_pin(db, username, PIN)
-    db.conn.close()
-    return client
 
 
 def deliver(app):

@@ -11,10 +11,9 @@ from PIL import Image
 
 from consent.kernel import clock
 from consent.kernel.storage import connect
-from consent.practice import signing
 from consent.visits import reactions
 
-from conftest import (FROZEN, PIN, TODAY, TREATED, archived_bytes, config_for, make_app,
+from conftest import (FROZEN, PIN, TODAY, TREATED, archived_bytes, config_for, make_app, signer,
                       staff_client, text_of, valid_form)
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
@@ -36,15 +35,6 @@ def db(app):
 @pytest.fixture
 def reception(app):
     return staff_client(app, "rita", "reception")
-
-
-def signer(app, username, role):
-    """A member of staff logged in, with a signing PIN."""
-    client = staff_client(app, username, role)
-    db = connect(app.config["DATABASE"])
-    signing.set_pin(db, username, PIN)
-    db.conn.close()
-    return client
 
 
 def book(reception, **changes):
@@ -319,14 +309,7 @@ def test_the_patients_copy_aftercare_and_a_reaction_report(app, reception, smtp,
 
 @pytest.mark.slow
 def test_a_photo_that_is_not_an_image_is_refused_next_to_its_field(app, reception, smtp, db):
-    answer_at_home(app, reception, smtp)
-    sid = next(db["submissions"].rows)["id"]
-    nurse = signer(app, "nurse.joy", "practitioner")
-    nurse.post(f"/practice/{sid}", data=countersign_form())
-    nurse.post(f"/practice/{sid}/treatment", data=TREATED)
-    deliver(app)
-    phone = app.test_client()
-    open_link(phone, newest_link(smtp))
+    _, phone = aftercare_opened(app, reception, smtp, db)
     sent = phone.post("/visit/aftercare", data={
         "what": "A small bump", "area": "face", "since": TODAY.isoformat(),
         "photo": (io.BytesIO(b"<script>not a photo</script>"), "x.jpg")},
@@ -461,8 +444,8 @@ def test_every_sign_names_a_source_and_a_broken_file_is_refused(app, tmp_path):
         reactions.load_signs(broken)
 
 
-def report_on_aftercare(app, reception, smtp, db, what):
-    """Answer at home, be treated, open the aftercare link and report a reaction."""
+def aftercare_opened(app, reception, smtp, db):
+    """Answer at home, be treated and open the aftercare link; return (nurse, phone)."""
     answer_at_home(app, reception, smtp)
     sid = next(db["submissions"].rows)["id"]
     nurse = signer(app, "nurse.joy", "practitioner")
@@ -471,6 +454,12 @@ def report_on_aftercare(app, reception, smtp, db, what):
     deliver(app)
     phone = app.test_client()
     open_link(phone, newest_link(smtp))
+    return nurse, phone
+
+
+def report_on_aftercare(app, reception, smtp, db, what):
+    """Answer at home, be treated, open the aftercare link and report a reaction."""
+    nurse, phone = aftercare_opened(app, reception, smtp, db)
     sent = phone.post("/visit/aftercare", data={"what": what, "area": "face",
                                                 "since": TODAY.isoformat()})
     assert sent.status_code == 302, sent.get_data(as_text=True)[-1500:]
