@@ -56,7 +56,7 @@ def cheap_password_hashing():
 @pytest.fixture(autouse=True)
 def clinic_clock(request, monkeypatch):
     """Start every in-process test at FROZEN; time still runs on from there."""
-    if request.node.get_closest_marker("slow"):  # a real server in another process
+    if request.node.get_closest_marker("server"):  # the service runs in another process
         return
     start = time.monotonic()
     monkeypatch.setattr(clock, "now",

@@ -19,7 +19,7 @@ from consent.kernel.storage import connect
 
 from conftest import PASSWORD, valid_form
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]
 LOAD_SECONDS = float(os.environ.get("CONSENT_LOAD_SECONDS", "15"))
 
 

@@ -25,10 +25,11 @@ TABLET = {"width": 768, "height": 1024}
 
 
 def pytest_collection_modifyitems(items):
-    """Every browser test is slow: a real gunicorn and a real Chromium."""
+    """Every browser test is slow, and serves from another process: gunicorn and Chromium."""
     for item in items:
         if "/browser/" in str(item.path):
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.server)
 
 
 @pytest.fixture(scope="session")
