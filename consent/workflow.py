@@ -66,5 +66,6 @@ def countersign(db, config, submission_id, practitioner, today, signed_with, **c
 def record_treatment(db, config, submission_id, practitioner, today, outcome, details,
                      reason=""):
     """Record what was done (or why not), then seal the treatment record."""
-    treatments.record(db, submission_id, practitioner, today, outcome, details, reason)
+    treatments.record(db, submission_id, practitioner, today, outcome, details, reason,
+                      config["CLINIC_TIMEZONE"])
     return settle(db, config, documents.treatment_id(submission_id))

@@ -329,8 +329,7 @@ def countersign(app, db, submission_id, username="nurse.joy", answer="Answered i
                                 identity_checked=True, discussed=True, answer=answer, **waiver)
 
 
-TREATED_FACE = {"treated_at": "2026-07-02T09:00:00+00:00",
-                "areas": [{"area": "face", "device": "Dermapen 4", "needle_depth_mm": 0.5}],
+TREATED_FACE = {"areas": [{"area": "face", "device": "Dermapen 4", "needle_depth_mm": 0.5}],
                 "numbing": None, "products": [], "reaction": ""}
 
 
@@ -338,6 +337,9 @@ def treat(app, db, submission_id, details=TREATED_FACE, outcome="treated", reaso
           username="nurse.joy"):
     """Record a treatment under a countersigned consent; tell whether it was archived."""
     from consent import workflow
+
+    # Treated this minute, unless the test says when: never later than now.
+    details = {"treated_at": clock.iso(clock.now().replace(second=0, microsecond=0)), **details}
     return workflow.record_treatment(db, app.config, submission_id, username, clock.today(),
                                      outcome, details, reason)
 
@@ -349,9 +351,10 @@ CASES = tomllib.loads((RULES / "cases.toml").read_text())  # the rule set's exam
 RULESET = load(RULES / "ruleset.toml", vocabulary())
 DATA = Path(__file__).resolve().parent / "data"  # instances and backups earlier mains wrote
 # What a practitioner posts after treating the face (the treatment form's fields).
-TREATED = {"outcome": "treated", "treated_at": "09:15", "areas": ["face"],
+# No time given: the form records this minute, the time of recording.
+TREATED = {"outcome": "treated", "areas": ["face"],
            "device_face": "Dermapen 4", "depth_face": "0.5", "numbing_product": "EMLA 5%",
-           "numbing_areas": ["face"], "numbing_minutes": "40",
+           "numbing_areas": ["face"], "numbing_grams": "2", "numbing_minutes": "40",
            "reaction": "Mild redness, as expected."}
 
 

@@ -19,7 +19,7 @@ from conftest import (BACKUP_IDENTITY, DATA, NO_COOLING_OFF, PIN, TODAY, config_
 from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
-TREATED = {"outcome": "treated", "treated_at": "09:30", "areas": ["face"],
+TREATED = {"outcome": "treated", "areas": ["face"],
            "device_face": "Dermapen 4", "depth_face": "0.5"}
 
 

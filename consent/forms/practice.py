@@ -76,6 +76,8 @@ class TreatmentForm(AreaFields):
     areas = MultiCheckboxField("Areas treated", choices=options(*AREAS))
     numbing_product = text("Numbing cream (leave empty if none)")
     numbing_areas = MultiCheckboxField("Where the cream went", choices=options(*AREAS))
+    numbing_grams = DecimalField("Amount of cream (grams)", places=1,
+                                 validators=[Optional(), NumberRange(0, 1000)])
     numbing_minutes = IntegerField("Minutes the cream was on", validators=[Optional()])
     products = FieldList(FormField(ProductForm), min_entries=PRODUCT_ROWS,
                          max_entries=PRODUCT_ROWS)
@@ -93,6 +95,8 @@ class TreatmentForm(AreaFields):
                                            if self[f"depth_{area}"].data is not None else None)}
                       for area in self.areas.data],
             "numbing": {"product": self.numbing_product.data, "areas": self.numbing_areas.data,
+                        "grams": (float(self.numbing_grams.data)
+                                  if self.numbing_grams.data is not None else None),
                         "minutes": self.numbing_minutes.data} if self.numbing_product.data
             else None,
             "products": [{"name": row.form.name.data, "batch": row.form.batch.data,

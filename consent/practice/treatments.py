@@ -1,14 +1,17 @@
 """What was actually done: the practitioner's treatment record, or why nothing was."""
 import json
+from datetime import datetime
 
 from ..intake import submissions
 from ..intake.questionnaire import law_refusal, records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
+from . import consents
 
 DEPTH_MM = (0.1, 3.0)  # what micro-needling devices on the market reach
 NUMBING_MINUTES = (1, 120)
+NUMBING_GRAMS = (0.1, 100.0)  # what a record may hold; the doctor judges the dose
 OUTCOMES = (Status.TREATED, Status.NOT_TREATED)
 
 
@@ -53,9 +56,25 @@ def check_numbing(details):
         raise TreatmentError("numbing_product", "Name the numbing cream.")
     if not numbing["areas"] or not set(numbing["areas"]) <= treated:
         raise TreatmentError("numbing_areas", "Tick where the cream went (areas treated only).")
+    grams = numbing.get("grams")
+    if grams is None or not NUMBING_GRAMS[0] <= grams <= NUMBING_GRAMS[1]:
+        raise TreatmentError("numbing_grams", "Give the amount of cream in grams, 0.1 to 100.")
     minutes = numbing["minutes"]
     if minutes is None or not NUMBING_MINUTES[0] <= minutes <= NUMBING_MINUTES[1]:
         raise TreatmentError("numbing_minutes", "Give the minutes the cream was on, 1 to 120.")
+
+
+def check_time(details, consent, timezone):
+    """Refuse a treatment time after the moment of recording, or before the consent."""
+    treated = datetime.fromisoformat(details["treated_at"])
+    if treated > clock.now():
+        raise TreatmentError("treated_at", "The time of treatment cannot be later than now "
+                             f"({clock.spoken(clock.iso(clock.now()), timezone)}).")
+    signed = datetime.fromisoformat(consent["countersigned_at"]).replace(second=0,
+                                                                          microsecond=0)
+    if treated < signed:  # the form keeps minutes: compare the consent's minute
+        raise TreatmentError("treated_at", "Treatment cannot start before the consent was "
+                             f"countersigned ({clock.spoken(consent['countersigned_at'], timezone)}).")
 
 
 def check_products(submission, details):
@@ -73,7 +92,7 @@ def check_products(submission, details):
                                  "This batch has expired: it must not be used.")
 
 
-def check(submission, outcome, details, reason):
+def check(submission, outcome, details, reason, consent=None, timezone="Europe/London"):
     """Refuse a treatment record the clinic's policy does not allow."""
     if outcome not in OUTCOMES:
         raise TreatmentError("outcome", "Say whether the treatment was given.")
@@ -83,17 +102,20 @@ def check(submission, outcome, details, reason):
         if not reason:
             raise TreatmentError("reason", "Write why the patient was not treated.")
         return
+    if consent:
+        check_time(details, consent, timezone)
     check_areas(submission, details)
     check_numbing(details)
     check_products(submission, details)
 
 
-def record(db, submission_id, practitioner, today, outcome, details, reason=""):
+def record(db, submission_id, practitioner, today, outcome, details, reason="",
+           timezone="Europe/London"):
     """Store the treatment record and its ledger entry; the consent must be countersigned."""
     with immediate(db):
         submission = submissions.get(db, submission_id)
         require(submission, Status.CONSENTED, today, "recording the treatment")
-        check(submission, outcome, details, reason)
+        check(submission, outcome, details, reason, consents.get(db, submission_id), timezone)
         if outcome == Status.NOT_TREATED:
             details = {"treated_at": None, "areas": [], "numbing": None, "products": [],
                        "reaction": ""}

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from consent.evidence import archive
 from consent.intake import submissions
+from consent.kernel import clock
 from consent.kernel.storage import connect
 
 from conftest import (PIN, SIGNATURE_PNG, TODAY, TREATED, archived_bytes, assert_pdf_a_3b,
@@ -150,6 +151,11 @@ def test_a_consent_not_acted_on_by_its_treatment_date_lapses(app, db, practition
     ({"device_face": ""}, "device_face", "Name the device"),
     ({"numbing_areas": ["neck"]}, "numbing_areas", "areas treated only"),
     ({"numbing_minutes": ""}, "numbing_minutes", "minutes the cream was on"),
+    ({"numbing_grams": ""}, "numbing_grams", "amount of cream in grams"),
+    ({"numbing_grams": "250"}, "numbing_grams", "amount of cream in grams"),
+    # The clinical review's P1: treated at 09:15, recorded at 00:30 the same night.
+    ({"treated_at": "09:15"}, "treated_at", "cannot be later than now"),
+    ({"treated_at": "00:10"}, "treated_at", "before the consent was countersigned"),
     ({"products-0-name": "Hyaluronic serum", "products-0-batch": "HA-221",
       "products-0-expiry": "2026-06-30"}, "products-0-expiry", "This batch has expired"),
     ({"outcome": "not_treated"}, "reason", "Write why"),
@@ -194,10 +200,13 @@ def test_the_treatment_record_is_sealed_and_linked_to_its_consent_by_id_and_hash
     assert record["consent"] == {"id": waiting, "sha256": archive.entry(db, waiting)["sha256"]}
     assert record["treatment"]["details"]["areas"] == [
         {"area": "face", "device": "Dermapen 4", "needle_depth_mm": 0.5}]
-    assert record["treatment"]["details"]["treated_at"] == "2026-07-02T08:15:00+00:00"
+    treated_at = record["treatment"]["details"]["treated_at"]  # no time given: this minute
+    assert treated_at.startswith("2026-07-01T23:") and treated_at <= record["treatment"][
+        "recorded_at"]
     text = text_of(data)
-    for words in ("Treatment record", "Treated at 2 July 2026, 09:15 BST", "Face Dermapen 4 0.5 mm",
-                  "EMLA 5% on Face, for 40 minutes", "Mild redness, as expected."):
+    for words in ("Treatment record", f"Treated at {clock.spoken(treated_at)}",
+                  "Face Dermapen 4 0.5 mm", "EMLA 5%, 2.0 g, on Face, for 40 minutes",
+                  "Mild redness, as expected."):
         assert words in text, words
     # The hash links the records in the attachment; the body names the consent by its id.
     assert archive.entry(db, waiting)["sha256"] not in text.replace(" ", "")
