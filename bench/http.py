@@ -36,7 +36,7 @@ def run(load_seconds=60):
             stats.add("post_flagged", *tablet.form_post("/", flagged(10**7 + number))[::2])
             stats.add("post_cleared", *tablet.form_post("/", cleared(2 * 10**7 + number))[::2])
         nurse = load.Browser(server.url)
-        load.log_in(nurse, *practitioners[-1])
+        load.log_in(nurse, *practitioners[-1], "/today")
         for sid in load.TO_CONSENT.findall(nurse.request("/today")[1])[:30]:
             stats.add("countersign", *nurse.form_post(f"/practice/{sid}",
                                                       load.COUNTERSIGNED)[::2])

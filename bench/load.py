@@ -107,17 +107,27 @@ def tablet(base, device_cookie, forms, stats, stop):
         stats.add(kind, status, seconds)
 
 
-def log_in(client, username, password, totp_secret):
-    """Log a staff member in with password and authenticator code."""
+def log_in(client, username, password, totp_secret, home, patience=90):
+    """Log a staff member in with password and authenticator code, until home opens.
+
+    A worker killed mid log-in (the crash test kills busy workers, and argon2 keeps one
+    busy) cuts the request: try again, as a person would, with a fresh code.
+    """
     import pyotp
-    client.form_post("/login", {"username": username, "password": password})
-    return client.form_post("/login/code", {"code": pyotp.TOTP(totp_secret).now()})
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        client.form_post("/login", {"username": username, "password": password})
+        client.form_post("/login/code", {"code": pyotp.TOTP(totp_secret).now()})
+        if client.request(home)[0] == 200:
+            return True
+        time.sleep(1)  # a spent code is refused until the next one
+    return False
 
 
 def doctor(base, username, password, totp_secret, stats, stop):
     """Log in, then keep approving whatever waits in the queue."""
     client = Browser(base)
-    log_in(client, username, password, totp_secret)
+    log_in(client, username, password, totp_secret, "/review")
     while not stop.is_set():
         status, page, _ = client.request("/review")
         waiting = WAITING.findall(page) if status == 200 else []
@@ -136,7 +146,7 @@ def doctor(base, username, password, totp_secret, stats, stop):
 def practitioner(base, username, password, totp_secret, stats, stop):
     """Log in, then countersign and record treatments for whoever waits on Today."""
     client, chance = Browser(base), random.Random(username)
-    log_in(client, username, password, totp_secret)
+    log_in(client, username, password, totp_secret, "/today")
     while not stop.is_set():
         status, page, _ = client.request("/today")
         treat, consent = TO_TREAT.findall(page), TO_CONSENT.findall(page)
