@@ -29,5 +29,6 @@ def countersigned(db, submission_id, practitioner="bench.nurse"):
     if not accounts.exists(db, practitioner):
         accounts.create(db, practitioner, "practitioner", "bench password 1234")
     consents.countersign(db, submission_id, practitioner, clock.today(), "pin",
-                         identity_checked=True, discussed=True)
+                         identity_checked=True, discussed=True, capacity_confirmed=True,
+                         interpreter="none")
     return submission_id

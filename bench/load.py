@@ -19,7 +19,8 @@ TO_TREAT = re.compile(r'href="/practice/([A-Za-z0-9_-]{20,})/treatment">practiti
 PIN = "246810"
 TREATED = {"outcome": "treated", "areas": ["face"], "device_face": "Dermapen 4",
            "depth_face": "0.5", "reaction": ""}
-COUNTERSIGNED = {"identity_checked": "y", "discussed": "y", "pin": PIN}
+COUNTERSIGNED = {"identity_checked": "y", "discussed": "y", "capacity_confirmed": "y",
+                 "interpreter": "none", "pin": PIN}
 
 
 class KeepRedirects(urllib.request.HTTPRedirectHandler):

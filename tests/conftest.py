@@ -312,6 +312,14 @@ def practitioner(app):
     return signer(app, "nurse.joy", "practitioner")
 
 
+# What a practitioner confirms at every countersignature (the form's boxes, as the domain
+# takes them), and the same as the countersigning form posts them.
+CONFIRMED = {"identity_checked": True, "discussed": True, "capacity_confirmed": True,
+             "interpreter": "none"}
+CONFIRMED_FORM = {"identity_checked": "y", "discussed": "y", "capacity_confirmed": "y",
+                  "interpreter": "none"}
+
+
 def countersign(app, db, submission_id, username="nurse.joy", answer="Answered in person.",
                 seal=True, role="practitioner", **waiver):
     """Countersign a consent as a practitioner would (identity checked, risks discussed).
@@ -324,9 +332,9 @@ def countersign(app, db, submission_id, username="nurse.joy", answer="Answered i
         add_staff(db, username, role)
     if not seal:
         return consents.countersign(db, submission_id, username, clock.today(), "pin",
-                                    identity_checked=True, discussed=True, answer=answer)
+                                    answer=answer, **CONFIRMED)
     return workflow.countersign(db, app.config, submission_id, username, clock.today(), "pin",
-                                identity_checked=True, discussed=True, answer=answer, **waiver)
+                                answer=answer, **CONFIRMED, **waiver)
 
 
 TREATED_FACE = {"areas": [{"area": "face", "device": "Dermapen 4", "needle_depth_mm": 0.5}],

@@ -14,7 +14,7 @@ from PIL import Image
 
 from consent.kernel.storage import connect
 
-from conftest import (BACKUP_IDENTITY, DATA, NO_COOLING_OFF, PIN, TODAY, config_for,
+from conftest import (BACKUP_IDENTITY, CONFIRMED_FORM, DATA, NO_COOLING_OFF, PIN, TODAY, config_for,
                       enrolled_client, make_app, signer, staff_client, valid_form)
 from local_tsa import LocalTsa
 
@@ -88,7 +88,7 @@ def a_clinic_day(app, smtp, tmp_path):
     nurse = signer(app, "nurse.joy", "practitioner")
     for name in ("Ada", "Grace", "Mary"):
         done = nurse.post(f"/practice/{ids[name]}", data={
-            "identity_checked": "y", "discussed": "y", "unchanged_confirmed": "y", "pin": PIN})
+            **CONFIRMED_FORM, "unchanged_confirmed": "y", "pin": PIN})
         assert done.status_code == 302, done.get_data(as_text=True)[-1500:]
         treated = nurse.post(f"/practice/{ids[name]}/treatment", data=TREATED)
         assert treated.status_code == 302, treated.get_data(as_text=True)[-1500:]

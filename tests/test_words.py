@@ -12,7 +12,7 @@ from consent.kernel.storage import connect
 from consent.practice import signing
 from consent.staff import accounts
 
-from conftest import PIN, TODAY, add_staff, log_in, valid_form
+from conftest import CONFIRMED_FORM, PIN, TODAY, add_staff, log_in, valid_form
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 FULL_HASH = re.compile(r"\b[0-9a-f]{64}\b")
@@ -43,7 +43,7 @@ def test_a_day_of_screens_and_records_reads_as_people_speak(app, client, db):
     assert decided.status_code == 302
     nurse = named_staff(app, "nurse.kerr", "practitioner", "Jo Kerr", "NMC 12A3456B")
     assert nurse.post(f"/practice/{sid}", data={
-        "identity_checked": "y", "discussed": "y", "pin": PIN}).status_code == 302
+        **CONFIRMED_FORM, "pin": PIN}).status_code == 302
     for page in (doctor.get(f"/review/{sid}"), nurse.get(f"/practice/{sid}/treatment"),
                  nurse.get(f"/practice/{sid}/history")):
         text = page.get_data(as_text=True)

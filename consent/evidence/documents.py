@@ -27,7 +27,8 @@ def is_treatment(document_id):
     return document_id.endswith(TREATMENT)
 
 
-OPTIONAL_CONSENT_FIELDS = ("cooling_off_waived_by", "cooling_off_reason", "guardian_checked")
+OPTIONAL_CONSENT_FIELDS = ("cooling_off_waived_by", "cooling_off_reason", "guardian_checked",
+                           "capacity_confirmed", "interpreter")
 
 
 def consent_record(submission, decision, consent, witnesses=None):

@@ -8,6 +8,7 @@ from fhir.resources.R4B.bundle import Bundle
 from ..practice.consents import MEANING
 from .fhir_questionnaire import URL, questionnaire, response
 
+EXTENSION = "urn:consent:extension"  # what a practitioner confirms that R4B has no element for
 RELEASE = {"consented": "permit", "approved": "permit", "cleared": "permit", "declined": "deny",
            "deferred": "deny"}
 
@@ -99,6 +100,7 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
                                                                      submission["status"])
     consenting = "guardian" if submission["answers"].get("guardian_name") else "patient"
     return {"resourceType": "Consent", "id": "consent", "status": "active",
+            **confirmed_in_person(countersigned),
             "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
                                   "code": "treatment"}]},
             "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0",
@@ -109,6 +111,16 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
             "organization": [{"reference": ids["organization"]}],
             "sourceAttachment": source(submission["id"], pdf_bytes),
             "provision": {"type": RELEASE.get(outcome, "deny")}}
+
+
+def confirmed_in_person(countersigned):
+    """Carry what the practitioner confirmed: capacity and free consent, any interpreter."""
+    if not (countersigned or {}).get("capacity_confirmed"):
+        return {}  # countersigned before these were recorded, or not countersigned
+    found = [{"url": f"{EXTENSION}/capacity-and-voluntary-consent", "valueBoolean": True},
+             {"url": f"{EXTENSION}/interpreter",
+              "valueString": countersigned["interpreter"] or "none needed"}]
+    return {"extension": found}
 
 
 def source(submission_id, pdf_bytes):

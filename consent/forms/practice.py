@@ -36,6 +36,12 @@ class CountersignForm(SigningFields):
                                     "that they have parental responsibility for the patient.")
     discussed = BooleanField("I discussed the risks, benefits and alternatives (including no "
                              "treatment) with the patient.")
+    capacity_confirmed = BooleanField("The patient has capacity to make this decision and "
+                                      "consents voluntarily, without pressure from anyone.")
+    interpreter = RadioField("Interpreter", choices=options(
+        ("none", "No interpreter was needed"), ("used", "An interpreter was used")),
+        validators=[Optional()])
+    interpreter_name = text("The interpreter's name (when one was used)")
     answer_to_questions = TextAreaField("Your answer to the patient's question", filters=[strip],
                                         validators=[Length(max=2000), plain_text])
     unchanged_confirmed = BooleanField("The patient answered at home and confirmed today that "

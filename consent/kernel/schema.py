@@ -368,3 +368,10 @@ def m025_information_texts(db):
     """Keep every version of the treatment information by its SHA-256, as patients read it."""
     db["information_texts"].create({"sha256": str, "source": str, "stored_at": str},
                                    pk="sha256", not_null={"source", "stored_at"})
+
+
+@migrations()
+def m026_capacity_and_interpreter(db):
+    """Record at countersigning: capacity, voluntary consent, and any interpreter (issue 24)."""
+    db["consents"].add_column("capacity_confirmed", int)
+    db["consents"].add_column("interpreter", str)

@@ -73,7 +73,9 @@ def countersign(submission_id):
         # Refuse an impossible or incomplete step before a one-time code is spent on it.
         require(found, Status.AWAITING_CONSENT, clinic_today(), "countersigning")
         consents.check(found, form.identity_checked.data, form.discussed.data,
-                       form.answer_to_questions.data, form.guardian_checked.data)
+                       form.answer_to_questions.data, form.guardian_checked.data,
+                       form.capacity_confirmed.data, form.interpreter.data,
+                       form.interpreter_name.data)
         visit = visits.for_submission(db, submission_id)
         # Checked again when recorded; here so that no one-time code is spent on a refusal.
         waiver = cooling_off.check(current_app.config, found, visit, accounts.may(
@@ -87,7 +89,9 @@ def countersign(submission_id):
             db, current_app.config, submission_id, g.user["username"], clinic_today(), how,
             identity_checked=form.identity_checked.data, discussed=form.discussed.data,
             answer=form.answer_to_questions.data, cooling_off_reason=waiver,
-            guardian_checked=form.guardian_checked.data)
+            guardian_checked=form.guardian_checked.data,
+            capacity_confirmed=form.capacity_confirmed.data,
+            interpreter=form.interpreter.data, interpreter_name=form.interpreter_name.data)
     except Refused as error:  # a credential, a box, the answer or the period, by its field
         form[error.field].errors.append(str(error))
         return page("practice/countersign.html", found, form, 422)

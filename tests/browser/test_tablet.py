@@ -136,6 +136,8 @@ def countersign_and_treat(browser, server, submission_id, question=True):
     assert serious_violations(nurse) == []
     nurse.check("#identity_checked")
     nurse.check("#discussed")
+    nurse.check("#capacity_confirmed")
+    nurse.check("#interpreter-0")  # no interpreter needed
     if question:
         nurse.fill("#answer_to_questions", "A little; numbing cream first.")
     nurse.fill("#pin", "246810")

@@ -77,6 +77,8 @@ def test_a_booked_patient_answers_at_home_and_is_looked_after_afterwards(browser
     open_countersigning_with_a_pin(nurse)
     nurse.check("#identity_checked")
     nurse.check("#discussed")
+    nurse.check("#capacity_confirmed")
+    nurse.check("#interpreter-0")  # no interpreter needed
     nurse.check("#unchanged_confirmed")
     nurse.fill("#pin", "246810")
     nurse.click("button:has-text('Countersign and seal')")

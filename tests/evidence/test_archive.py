@@ -17,7 +17,7 @@ from consent.evidence.seal import keys, seal, seal_check
 from consent.instance import anchor
 from consent.intake import information, submissions
 
-from conftest import PIN, assert_pdf_a_3b, countersign, submit, valid_form
+from conftest import CONFIRMED_FORM, PIN, assert_pdf_a_3b, countersign, submit, valid_form
 
 
 def archived(app, db, submission_id):
@@ -287,7 +287,7 @@ def test_any_archiving_failure_keeps_the_countersignature_and_says_so(app, db, c
     submission_id = next(db["submissions"].rows)["id"]
     monkeypatch.setattr(seal, "seal", lambda *args: (_ for _ in ()).throw(ValueError("boom")))
     response = practitioner.post(f"/practice/{submission_id}", data={
-        "identity_checked": "y", "discussed": "y", "pin": PIN}, follow_redirects=True)
+        **CONFIRMED_FORM, "pin": PIN}, follow_redirects=True)
     assert response.status_code == 200 and b"could not be made yet" in response.data
     assert db["consents"].count == 1 and db["archive"].count == 0
 

@@ -11,7 +11,7 @@ from consent.evidence import archive
 from consent.intake.display import answer_sections
 from consent.kernel.storage import connect
 
-from conftest import opened, signature_data_url, staff_client, valid_form
+from conftest import CONFIRMED_FORM, opened, signature_data_url, staff_client, valid_form
 
 MINOR = {"first_name": "Tom", "signed_name": "Tom Lovelace", "date_of_birth": "2010-01-01"}
 GUARDIAN = {"guardian_name": "Mary Lovelace", "guardian_relationship": "parent",
@@ -190,7 +190,7 @@ def test_the_practitioner_confirms_the_guardian_who_is_named_as_consenting(app, 
     top = page.index("Under 18: the parent or guardian consents.")
     assert top < page.index("<h2>Countersign the consent</h2>") and "Mary Lovelace (parent)" \
         in page
-    signed = {"identity_checked": "y", "discussed": "y", "pin": PIN}
+    signed = {**CONFIRMED_FORM, "pin": PIN}
     refused = nurse.post(f"/practice/{sid}", data=signed)
     assert refused.status_code == 422 and b"guardian&#39;s identity and parental" in refused.data
     assert db["consents"].count == 0

@@ -1,8 +1,8 @@
 """A treatment whose age limit is law: no decision, override, waiver or role reaches past it."""
 import pytest
 
-from conftest import (PIN, TODAY, TREATED, archived_bytes, enrolled_client, signature_data_url,
-                      staff_client, text_of, valid_form)
+from conftest import (CONFIRMED_FORM, PIN, TODAY, TREATED, archived_bytes, enrolled_client,
+                      signature_data_url, staff_client, text_of, valid_form)
 
 ACT = "Botulinum Toxin and Cosmetic Fillers (Children) Act 2021"
 GUARDIAN = {"guardian_name": "John Lovelace", "guardian_relationship": "parent",
@@ -61,7 +61,7 @@ def test_a_practitioner_can_neither_countersign_nor_treat_a_minor_approved_befor
     db["submissions"].update(sid, {"status": "awaiting_consent"})
     page = practitioner.get(f"/practice/{sid}").get_data(as_text=True)
     assert "data-law" in page and ACT in page
-    signed = {"identity_checked": "y", "guardian_checked": "y", "discussed": "y", "pin": PIN}
+    signed = {**CONFIRMED_FORM, "guardian_checked": "y", "pin": PIN}
     refused = practitioner.post(f"/practice/{sid}", data=signed)
     assert refused.status_code == 422 and ACT in refused.get_data(as_text=True)
     assert db["consents"].count == 0

@@ -13,8 +13,8 @@ from consent.intake import submissions
 from consent.kernel import clock
 from consent.kernel.storage import connect
 
-from conftest import (PIN, SIGNATURE_PNG, TODAY, TREATED, archived_bytes, assert_pdf_a_3b,
-                      countersign, patient, text_of, totp_code, treat, valid_form)
+from conftest import (CONFIRMED_FORM, PIN, SIGNATURE_PNG, TODAY, TREATED, archived_bytes,
+                      assert_pdf_a_3b, countersign, patient, text_of, totp_code, treat, valid_form)
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def waiting(client, db):
     return next(db["submissions"].rows)["id"]
 
 
-SIGNED = {"identity_checked": "y", "discussed": "y", "answer_to_questions": "A little: "
+SIGNED = {**CONFIRMED_FORM, "answer_to_questions": "A little: "
           "numbing cream first, & we stop whenever you ask.", "pin": PIN}
 
 
@@ -65,6 +65,42 @@ def test_countersigning_with_the_pin_seals_the_consent_with_the_signers_manifest
     assert record["consent"]["signed_with"] == "pin" and record["submission"]["status"] == \
         "consented"
     assert db["audit"].count_where("action = 'countersigned' and username = 'nurse.joy'") == 1
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+
+
+@pytest.mark.parametrize("changes, field, said", [
+    ({"capacity_confirmed": ""}, "capacity_confirmed", "has capacity to decide"),
+    ({"interpreter": ""}, "interpreter", "whether an interpreter was used"),
+    ({"interpreter": "used"}, "interpreter_name", "Give the interpreter"),
+])
+def test_capacity_and_the_interpreter_are_confirmed_before_countersigning(
+        db, practitioner, waiting, changes, field, said):
+    refused = practitioner.post(f"/practice/{waiting}", data={**SIGNED, **changes})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert f'id="{field}-error">' in page and said in page
+    assert db["consents"].count == 0
+
+
+@pytest.mark.slow
+def test_an_interpreter_is_named_in_the_record_the_pdf_and_the_fhir_consent(
+        app, db, practitioner, waiting):
+    done = practitioner.post(f"/practice/{waiting}", data={
+        **SIGNED, "interpreter": "used", "interpreter_name": "Ewa Nowak (Polish)"})
+    assert done.status_code == 302
+    consent = db["consents"].get(waiting)
+    assert (consent["capacity_confirmed"], consent["interpreter"]) == (1, "Ewa Nowak (Polish)")
+    data = archived_bytes(app, db, waiting)
+    record = json.loads(PdfReader(BytesIO(data)).attachments["consent-record.json"][0])
+    assert record["consent"]["interpreter"] == "Ewa Nowak (Polish)"
+    text = text_of(data)
+    assert "has capacity to make this decision and consents voluntarily" in text
+    assert "An interpreter, Ewa Nowak (Polish), was used." in text
+    bundle = json.loads(PdfReader(BytesIO(data)).attachments["fhir-bundle.json"][0])
+    (found,) = [e["resource"] for e in bundle["entry"]
+                if e["resource"]["resourceType"] == "Consent"]
+    assert {"url": "urn:consent:extension/interpreter",
+            "valueString": "Ewa Nowak (Polish)"} in found["extension"]
     assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
 
 

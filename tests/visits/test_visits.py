@@ -13,8 +13,8 @@ from consent.kernel import clock
 from consent.kernel.storage import connect
 from consent.visits import reactions
 
-from conftest import (FROZEN, PIN, TODAY, TREATED, archived_bytes, config_for, make_app, signer,
-                      staff_client, text_of, valid_form)
+from conftest import (CONFIRMED_FORM, FROZEN, PIN, TODAY, TREATED, archived_bytes, config_for,
+                      make_app, signer, staff_client, text_of, valid_form)
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
 DOB = "1985-12-10"
@@ -225,7 +225,7 @@ def test_an_opened_link_closes_after_idle_minutes(app, reception, smtp, monkeypa
 
 
 def countersign_form(**changes):
-    return {"identity_checked": "y", "discussed": "y", "pin": PIN, **changes}
+    return {**CONFIRMED_FORM, "pin": PIN, **changes}
 
 
 @pytest.mark.slow
