@@ -15,7 +15,8 @@ from PIL import Image
 from consent.kernel.storage import connect
 
 from conftest import (BACKUP_IDENTITY, CONFIRMED_FORM, DATA, NO_COOLING_OFF, PIN, TODAY, config_for,
-                      enrolled_client, make_app, signer, staff_client, valid_form)
+                      countersign, enrolled_client, make_app, signer, staff_client, treat,
+                      valid_form)
 from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
@@ -132,6 +133,7 @@ def test_a_whole_clinic_day_restores_on_a_second_machine_and_verifies(tmp_path, 
     assert next(copy["reactions"].rows)["photo"] == next(db["reactions"].rows)["photo"]
 
 
+@pytest.mark.slow  # it seals two records
 def test_a_backup_the_previous_main_wrote_restores(tmp_path):
     """tests/data/main-backup: a treated consent, refreshed, and a reaction, backed up by 6a39b1b."""
     data = DATA / "main-backup"
@@ -151,3 +153,14 @@ def test_a_backup_the_previous_main_wrote_restores(tmp_path):
     missing = [line for line in verify.output.splitlines() if "file missing" in line]
     assert len(missing) == 2 and all(".ts1.pdf" in line for line in missing), verify.output
     assert "2 archived records, 2 problems" in verify.output
+    # The clinic goes on with the restored instance: a new patient, countersigned (with the
+    # confirmations this version asks) and treated, sealed beside the old records.
+    assert enrolled_client(fresh).post("/", data=valid_form(
+        first_name="Grace", signed_name="Grace Lovelace")).status_code == 302
+    grace = next(db["submissions"].rows_where("first_name = 'Grace'"))["id"]
+    with fresh.app_context():
+        assert countersign(fresh, db, grace) and treat(fresh, db, grace)
+    assert db["consents"].get(grace)["capacity_confirmed"] == 1
+    again = fresh.test_cli_runner().invoke(args=["archive", "verify", "--full"])
+    assert "4 archived records, 2 problems" in again.output, again.output
+    assert check(fresh, "audit", "verify")[0] == 0
