@@ -24,7 +24,8 @@ from consent.evidence.backup import new_identity
 from consent.evidence.finalise import finalise
 from consent.instance import initialise
 from consent.intake import submissions
-from consent.intake.questionnaire import QUESTIONS, TREATMENTS, vocabulary
+from consent.intake.catalogue import TREATMENTS
+from consent.intake.questionnaire import QUESTIONS, vocabulary
 from consent.intake.rules import load
 from consent.intake.signature import clean_png
 from consent.kernel import clock

@@ -4,8 +4,9 @@ import functools
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..intake import information
+from ..intake.catalogue import law_refusal
 from ..intake.display import answer_sections, label, show
-from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS, law_refusal
+from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS
 from ..kernel.status import Status
 from ..practice import cooling_off
 from ..practice.consents import MEANING

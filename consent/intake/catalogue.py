@@ -1,8 +1,11 @@
 """The clinic's treatment catalogue (rules/treatments.toml), checked when it is loaded."""
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
+
+from ..kernel import clock
 
 # Beside the rule set, found by the package's name so a copy of the tree finds its own.
 DEFAULT_FILE = Path(str(resources.files("consent"))).parent / "rules" / "treatments.toml"
@@ -75,14 +78,29 @@ def typed(table, required, optional, where):
             raise CatalogueError(f"{where}: {key} is empty")
 
 
-def age_on(date_of_birth, on):
-    """Return a person's age in whole years on a day."""
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month,
-                                                                 date_of_birth.day))
-
-
 def forbidden_by_law(treatment, date_of_birth, on):
     """Return the law that forbids this treatment for this patient on that day, or ""."""
     if treatment is None or not treatment.law or date_of_birth is None:
         return ""
-    return treatment.law if age_on(date_of_birth, on) < treatment.minimum_age else ""
+    return treatment.law if clock.years_between(date_of_birth, on) < treatment.minimum_age \
+        else ""
+
+
+# The treatments the clinic offers, read once: the questionnaire's choices come from here.
+TREATMENTS = load()
+
+
+def records_product(treatment):
+    """Say whether a treatment's product and batch must be recorded (the catalogue says)."""
+    return treatment in TREATMENTS and TREATMENTS[treatment].records_product
+
+
+def law_refusal(submission):
+    """Say why the law forbids a submission's treatment for its patient, or return ""."""
+    treatment, born = TREATMENTS.get(submission["treatment"]), \
+        submission["answers"].get("date_of_birth")
+    law = forbidden_by_law(treatment, born and date.fromisoformat(born),
+                           date.fromisoformat(submission["treatment_date"]))
+    return law and (f"The {law} forbids {treatment.name.lower()} for anyone under "
+                    f"{treatment.minimum_age}, whatever a parent or guardian agrees: no one "
+                    "can approve, countersign or record it.")

@@ -5,12 +5,9 @@ the rule set's vocabulary and the tablet's show/hide data are all derived from t
 Field names are the data dictionary's (docs/questionnaire.md): a contract.
 """
 from dataclasses import dataclass
-from datetime import date
 
-from . import catalogue
+from .catalogue import TREATMENTS  # the treatments offered: data, rules/treatments.toml
 
-# The treatments the clinic offers are data (rules/treatments.toml), read once here.
-TREATMENTS = catalogue.load()
 EDITION = "2"  # the data dictionary's edition this definition asks (docs/questionnaire.md)
 PICK_ONE = "Please choose one."
 # The rule set sees each kind of question as one of these answer types.
@@ -250,22 +247,6 @@ EDITION_1_LABELS = {
 DECLARATIONS = tuple(q.name for q in QUESTIONS.values() if q.kind == "tick")
 # The patient's yes-or-no permissions (photos), asked beside the declarations.
 PERMISSIONS = tuple(q.name for q in SECTIONS[-1].questions if q.kind == "yes_no")
-
-
-def records_product(treatment):
-    """Say whether a treatment's product and batch must be recorded (the catalogue says)."""
-    return treatment in TREATMENTS and TREATMENTS[treatment].records_product
-
-
-def law_refusal(submission):
-    """Say why the law forbids a submission's treatment for its patient, or return ""."""
-    treatment, born = TREATMENTS.get(submission["treatment"]), \
-        submission["answers"].get("date_of_birth")
-    law = catalogue.forbidden_by_law(treatment, born and date.fromisoformat(born),
-                                     date.fromisoformat(submission["treatment_date"]))
-    return law and (f"The {law} forbids {treatment.name.lower()} for anyone under "
-                    f"{treatment.minimum_age}, whatever a parent or guardian agrees: no one "
-                    "can approve, countersign or record it.")
 
 
 def medical_sections(sections=SECTIONS):

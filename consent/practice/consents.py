@@ -1,6 +1,6 @@
 """A practitioner's countersignature: consent taken in person, sealed before treatment."""
 from ..intake import submissions
-from ..intake.questionnaire import law_refusal
+from ..intake.catalogue import law_refusal
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
@@ -57,8 +57,7 @@ def countersign(db, submission_id, practitioner, today, signed_with, identity_ch
         row = {"submission_id": submission_id, "practitioner": practitioner,
                "countersigned_at": clock.iso(clock.now()), "identity_checked": 1,
                "discussed": 1, "answer_to_questions": answer, "signed_with": signed_with,
-               # The interpreter's name, or "" when none was needed.
-               "capacity_confirmed": 1,
+               "capacity_confirmed": 1,  # the interpreter's name, or "" when none was needed
                "interpreter": interpreter_name if interpreter == "used" else ""}
         if submission["answers"].get("guardian_name"):  # a minor: the guardian consents
             row["guardian_checked"] = 1

@@ -6,7 +6,7 @@ countersign before it ends, and only with a written reason, which the sealed PDF
 """
 from datetime import datetime, timedelta
 
-from ..intake.questionnaire import TREATMENTS
+from ..intake.catalogue import TREATMENTS
 from ..kernel import clock
 from ..kernel.status import Refused
 

@@ -3,7 +3,7 @@ import json
 from datetime import datetime
 
 from ..intake import submissions
-from ..intake.questionnaire import law_refusal, records_product
+from ..intake.catalogue import law_refusal, records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
@@ -73,8 +73,9 @@ def check_time(details, consent, timezone):
     signed = datetime.fromisoformat(consent["countersigned_at"]).replace(second=0,
                                                                           microsecond=0)
     if treated < signed:  # the form keeps minutes: compare the consent's minute
+        when = clock.spoken(consent["countersigned_at"], timezone)
         raise TreatmentError("treated_at", "Treatment cannot start before the consent was "
-                             f"countersigned ({clock.spoken(consent['countersigned_at'], timezone)}).")
+                             f"countersigned ({when}).")
 
 
 def check_products(submission, details):
@@ -92,7 +93,7 @@ def check_products(submission, details):
                                  "This batch has expired: it must not be used.")
 
 
-def check(submission, outcome, details, reason, consent=None, timezone="Europe/London"):
+def check(submission, outcome, details, reason, consent, timezone):
     """Refuse a treatment record the clinic's policy does not allow."""
     if outcome not in OUTCOMES:
         raise TreatmentError("outcome", "Say whether the treatment was given.")
@@ -102,15 +103,13 @@ def check(submission, outcome, details, reason, consent=None, timezone="Europe/L
         if not reason:
             raise TreatmentError("reason", "Write why the patient was not treated.")
         return
-    if consent:
-        check_time(details, consent, timezone)
+    check_time(details, consent, timezone)
     check_areas(submission, details)
     check_numbing(details)
     check_products(submission, details)
 
 
-def record(db, submission_id, practitioner, today, outcome, details, reason="",
-           timezone="Europe/London"):
+def record(db, submission_id, practitioner, today, outcome, details, reason, timezone):
     """Store the treatment record and its ledger entry; the consent must be countersigned."""
     with immediate(db):
         submission = submissions.get(db, submission_id)

@@ -1,6 +1,6 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
 from ..intake import submissions
-from ..intake.questionnaire import law_refusal, records_product
+from ..intake.catalogue import law_refusal, records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate

@@ -2,12 +2,10 @@
 import secrets
 from datetime import date
 
-from ..intake.questionnaire import QUESTIONS
+from ..intake.catalogue import TREATMENTS
 from ..kernel import clock
 from ..kernel.status import Refused
 from ..kernel.storage import immediate
-
-TREATMENTS = tuple(value for value, _ in QUESTIONS["treatment"].choices)  # defined once
 
 
 class VisitError(Refused):

@@ -4,7 +4,7 @@ from flask import current_app, g
 from ..db import get_db
 from ..instance import unset_settings
 from ..intake import display
-from ..intake.questionnaire import law_refusal, records_product
+from ..intake.catalogue import law_refusal, records_product
 from ..kernel import clock
 from ..kernel.status import by_severity
 from ..staff import accounts

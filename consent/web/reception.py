@@ -8,7 +8,7 @@ from ..db import get_db
 from ..forms.staff import ConfirmForm
 from ..forms.validators import clinic_today
 from ..forms.visit import VisitForm
-from ..intake.questionnaire import TREATMENTS
+from ..intake.catalogue import TREATMENTS
 from ..kernel.status import Refused
 from ..practice import cooling_off
 from ..visits import patient_mail, visits

@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 
 from consent.intake import catalogue
-from consent.intake.catalogue import CatalogueError, forbidden_by_law, load
-from consent.intake.questionnaire import QUESTIONS, TREATMENTS
+from consent.intake.catalogue import TREATMENTS, CatalogueError, forbidden_by_law, load
+from consent.intake.questionnaire import QUESTIONS
 
 from conftest import ROOT
 

@@ -1,4 +1,6 @@
 """A treatment whose age limit is law: no decision, override, waiver or role reaches past it."""
+from datetime import timedelta
+
 import pytest
 
 from conftest import (CONFIRMED_FORM, PIN, TODAY, TREATED, archived_bytes, enrolled_client,
@@ -71,7 +73,7 @@ def test_a_practitioner_can_neither_countersign_nor_treat_a_minor_approved_befor
                            "identity_checked": 1, "discussed": 1, "answer_to_questions": "",
                            "signed_with": "pin"})
     treated = {**TREATED, "products-0-name": "HA skin booster", "products-0-batch": "HA-77",
-               "products-0-expiry": "2027-01-31"}
+               "products-0-expiry": (TODAY + timedelta(days=180)).isoformat()}
     refused = practitioner.post(f"/practice/{sid}/treatment", data=treated)
     assert refused.status_code == 422 and ACT in refused.get_data(as_text=True)
     assert db["treatments"].count == 0
