@@ -18,7 +18,7 @@ TO_CONSENT = re.compile(r'href="/practice/([A-Za-z0-9_-]{20,})">practitioner: co
 TO_TREAT = re.compile(r'href="/practice/([A-Za-z0-9_-]{20,})/treatment">practitioner: treatment')
 PIN = "246810"
 TREATED = {"outcome": "treated", "areas": ["face"], "device_face": "Dermapen 4",
-           "depth_face": "0.5", "reaction": ""}
+           "needle_depth_mm_face": "0.5", "reaction": ""}
 COUNTERSIGNED = {"identity_checked": "y", "discussed": "y", "capacity_confirmed": "y",
                  "interpreter": "none", "pin": PIN}
 

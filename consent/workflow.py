@@ -36,9 +36,11 @@ def settle(db, config, document_id):
     return True
 
 
-def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None):
+def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None,
+           phone=""):
     """Store and judge a patient's answers; nothing is sealed until a clinician acts."""
-    return submissions.submit(db, ruleset, answers, signature_png, on, typed, guardian, within)
+    return submissions.submit(db, ruleset, answers, signature_png, on, typed, guardian, within,
+                              phone)
 
 
 def decide(db, config, submission_id, doctor, outcome, **details):

@@ -362,7 +362,7 @@ DATA = Path(__file__).resolve().parent / "data"  # instances and backups earlier
 # What a practitioner posts after treating the face (the treatment form's fields).
 # No time given: the form records this minute, the time of recording.
 TREATED = {"outcome": "treated", "areas": ["face"],
-           "device_face": "Dermapen 4", "depth_face": "0.5", "numbing_product": "EMLA 5%",
+           "device_face": "Dermapen 4", "needle_depth_mm_face": "0.5", "numbing_product": "EMLA 5%",
            "numbing_areas": ["face"], "numbing_grams": "2", "numbing_minutes": "40",
            "reaction": "Mild redness, as expected."}
 

@@ -21,7 +21,7 @@ from local_tsa import LocalTsa
 
 LINK = re.compile(r"https://\S+/visit#(\S+)")
 TREATED = {"outcome": "treated", "areas": ["face"],
-           "device_face": "Dermapen 4", "depth_face": "0.5"}
+           "device_face": "Dermapen 4", "needle_depth_mm_face": "0.5"}
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 import functools
 
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from ..intake import information
 from ..intake.catalogue import law_refusal
 from ..intake.display import answer_sections, label, show
 from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS
 from ..kernel.status import Status
-from ..practice import cooling_off
+from ..practice import cooling_off, treatments
 from ..practice.consents import MEANING
 from ..staff import accounts
 from ..visits import visits
@@ -48,17 +49,20 @@ def compiled(source):
     return SANDBOX.from_string(source)
 
 
-def read_information(db, digest, config):
-    """Return the treatment information the patient read, rendered, and whether it is known.
+def read_information(db, submission, config):
+    """Return the treatment information the patient read, and whether it is that very text.
 
-    Records from before versions were kept print the current text if it is the same one,
-    else the current text with a note that says so.
+    Records from before versions were kept print today's text, with a note that says so.
     """
-    kept = information.version(db, digest)
-    current_sha, current_source = information.current()
-    # Sandboxed: a text read back from the database renders, it never runs code.
-    html = compiled(kept or current_source).render(clinic_phone=config["CLINIC_PHONE"])
-    return {"html": html, "exact": kept is not None or digest == current_sha}
+    kept = information.version(db, submission["information_sha256"])
+    if kept is None:
+        return {"html": Markup(information.render([submission["treatment"]],
+                                                  config["CLINIC_PHONE"])), "exact": False}
+    source, form = kept
+    if form == information.HTML:
+        return {"html": Markup(source), "exact": True}
+    # A template kept before the catalogue, sandboxed: read back, it renders, never runs code.
+    return {"html": compiled(source).render(clinic_phone=config["CLINIC_PHONE"]), "exact": True}
 
 
 def consent_context(db, submission, decision, consent, config):
@@ -92,7 +96,7 @@ def consent_context(db, submission, decision, consent, config):
         "signature": pdf.data_uri(submission["signature"]) if submission["signature"] else None,
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
         "information_sha256": submission["information_sha256"] or "not recorded",
-        "information": read_information(db, submission["information_sha256"], config),
+        "information": read_information(db, submission, config),
         "reflection": None if declined else cooling_off.summary(
             config, submission, visits.for_submission(db, submission["id"])),
     }
@@ -111,6 +115,7 @@ def treatment_context(db, submission, treatment, consent_entry, config):
         "record": treatment, "details": treatment["details"],
         "areas": [{**part, "label": show("areas", [part["area"]])}
                   for part in treatment["details"]["areas"]],
+        "columns": treatments.columns(submission["treatment"], treatment["details"]["areas"]),
         "numbing_areas": show("areas", (treatment["details"]["numbing"] or {}).get("areas", [])),
         "recorded_by": accounts.signer(db, treatment["practitioner"]),
         "consent": {"id": submission["id"], "sha256": consent_entry["sha256"]},

@@ -1,13 +1,15 @@
 """Forms practitioners use: countersigning a consent, recording a treatment, a signing PIN."""
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField,
-                     IntegerField, PasswordField, RadioField, StringField, TextAreaField, TimeField)
+                     IntegerField, PasswordField, RadioField, SelectField, StringField,
+                     TextAreaField, TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..intake.questionnaire import AREAS
+from ..intake.catalogue import AREAS, TREATMENTS
 from ..kernel import clock
 from .fields import MultiCheckboxField, options, strip
 from .validators import plain_text
@@ -59,18 +61,7 @@ class ProductForm(Form):
     expiry = DateField("Expiry date", validators=[Optional()])
 
 
-class AreaFields(FlaskForm):
-    """Device and needle depth for each area (only consented ones are shown)."""
-
-
-for _area, _label in AREAS:
-    setattr(AreaFields, f"device_{_area}", text(f"Device used on {_label.lower()}", 100))
-    setattr(AreaFields, f"depth_{_area}", DecimalField(
-        f"Needle depth on {_label.lower()} (mm)", places=2,
-        validators=[Optional(), NumberRange(0, 10)]))
-
-
-class TreatmentForm(AreaFields):
+class TreatmentForm(FlaskForm):
     """What was done, or why nothing was."""
 
     outcome = RadioField("Was the treatment given?", choices=options(
@@ -96,9 +87,8 @@ class TreatmentForm(AreaFields):
         moment = datetime.combine(day, at.replace(second=0, microsecond=0), ZoneInfo(tz))
         return {
             "treated_at": clock.iso(moment),
-            "areas": [{"area": area, "device": self[f"device_{area}"].data or "",
-                       "needle_depth_mm": (float(self[f"depth_{area}"].data)
-                                           if self[f"depth_{area}"].data is not None else None)}
+            "areas": [{"area": area, **{field.name: recorded(self[f"{field.name}_{area}"])
+                                        for field in self.record}}
                       for area in self.areas.data],
             "numbing": {"product": self.numbing_product.data, "areas": self.numbing_areas.data,
                         "grams": (float(self.numbing_grams.data)
@@ -112,6 +102,36 @@ class TreatmentForm(AreaFields):
                                                           row.form.expiry.data))],
             "reaction": self.reaction.data,
         }
+
+
+def recorded(field):
+    """Return a value as the record stores it: a number as a number, nothing as None."""
+    if field.data is None or field.data == "":
+        return None
+    return float(field.data) if isinstance(field, DecimalField) else field.data
+
+
+def asked(field, area):
+    """Declare the form field that asks one catalogue record field for one area."""
+    label = f"{field.label} on {dict(AREAS)[area].lower()}" + \
+        (f" ({field.unit})" if field.unit else "")
+    if field.kind == "number":
+        return DecimalField(label, places=3, validators=[Optional()])
+    if field.kind == "whole":
+        return IntegerField(label, validators=[Optional()])
+    if field.kind == "choice":
+        # The record checks the choice: areas not treated submit nothing, and that is fine.
+        return SelectField(label, choices=options(("", "Choose"), *field.choices),
+                           validate_choice=False)
+    return text(label, 100)
+
+
+@functools.cache
+def treatment_form(treatment):
+    """Return the record form for a treatment: its catalogue fields asked for each area."""
+    record = TREATMENTS[treatment].record if treatment in TREATMENTS else ()
+    asks = {f"{field.name}_{area}": asked(field, area) for field in record for area, _ in AREAS}
+    return type(f"TreatmentForm_{treatment}", (TreatmentForm,), {**asks, "record": record})
 
 
 class PinForm(FlaskForm):

@@ -9,14 +9,55 @@ from ..kernel import clock
 
 # Beside the rule set, found by the package's name so a copy of the tree finds its own.
 DEFAULT_FILE = Path(str(resources.files("consent"))).parent / "rules" / "treatments.toml"
+# Where on the body a treatment may be done: the questionnaire's `areas` choices.
+AREAS = (("face", "Face"), ("neck", "Neck"), ("decolletage", "Chest (décolletage)"),
+         ("scalp", "Scalp"), ("hands", "Hands"), ("arms", "Arms"), ("abdomen", "Tummy"),
+         ("back", "Back"), ("buttocks", "Buttocks"), ("thighs", "Thighs"))
 REQUIRED = {"id": str, "name": str, "cooling_off_hours": int, "records_product": bool,
-            "age": dict}
-AGE_REQUIRED = {"minimum": int, "source": str}
-AGE_OPTIONAL = {"law": str}
+            "areas": list, "cost": str, "age": dict, "information": dict, "risk": list,
+            "record": list}
+AGE = ({"minimum": int, "source": str}, {"law": str})
+INFORMATION = ({"what": str, "how": str, "feels": str, "sessions": str, "results": str,
+                "alternatives": list, "aftercare": list, "warning_signs": str}, {})
+RISK = ({"risk": str, "likelihood": str, "source": str}, {"serious": bool})
+FIELD = ({"name": str, "label": str, "kind": str},
+         {"unit": str, "min": (int, float), "max": (int, float), "choices": list})
+FIELD_KINDS = ("text", "number", "whole", "choice")
 
 
 class CatalogueError(ValueError):
     """The catalogue cannot be used; the message names the treatment and the problem."""
+
+
+@dataclass(frozen=True)
+class Risk:
+    """One material risk, told to the patient with how likely it is."""
+
+    risk: str
+    likelihood: str
+    source: str
+    serious: bool = False
+
+
+@dataclass(frozen=True)
+class RecordField:
+    """One thing the treatment record notes for each area treated."""
+
+    name: str
+    label: str
+    kind: str
+    unit: str = ""
+    min: float = None
+    max: float = None
+    choices: tuple = ()  # (value, label) pairs
+
+    def shown(self, value):
+        """Return a recorded value as the record prints it."""
+        if value is None or value == "":
+            return ""
+        if self.kind == "choice":
+            return dict(self.choices).get(value, value)
+        return f"{value} {self.unit}".strip()
 
 
 @dataclass(frozen=True)
@@ -30,6 +71,11 @@ class Treatment:
     minimum_age: int
     law: str  # the law that sets the minimum age, or "" when it is the clinic's policy
     age_source: str
+    areas: tuple = ()
+    cost: str = ""
+    information: dict = None  # what, how, feels, sessions, results, alternatives, aftercare...
+    risks: tuple = ()
+    record: tuple = ()  # RecordField, asked for each area treated
 
 
 def load(path=DEFAULT_FILE):
@@ -53,19 +99,71 @@ def load(path=DEFAULT_FILE):
 def parse(entry, where):
     """Check one [[treatment]] table and return it as a Treatment."""
     typed(entry, REQUIRED, {}, where)
-    age = entry["age"]
-    typed(age, AGE_REQUIRED, AGE_OPTIONAL, f"{where}, age")
+    age, information = entry["age"], entry["information"]
+    typed(age, *AGE, f"{where}, age")
+    typed(information, *INFORMATION, f"{where}, information")
     if entry["cooling_off_hours"] < 0 or not 0 <= age["minimum"] <= 120:
         raise CatalogueError(f"{where}: cooling_off_hours and age.minimum must be sensible")
     if not entry["id"].isidentifier() or not entry["id"].islower():
         raise CatalogueError(f"{where}: id must be lower case letters, digits and _")
+    strings(information["alternatives"], f"{where}, information.alternatives")
+    strings(information["aftercare"], f"{where}, information.aftercare")
+    if not any("no treatment" in line.lower() for line in information["alternatives"]):
+        raise CatalogueError(f"{where}: alternatives must include having no treatment")
+    known = {value for value, _ in AREAS}
+    if not entry["areas"] or not set(strings(entry["areas"], f"{where}, areas")) <= known:
+        raise CatalogueError(f"{where}: areas must be some of {', '.join(sorted(known))}")
     return Treatment(entry["id"], entry["name"], entry["cooling_off_hours"],
-                     entry["records_product"], age["minimum"], age.get("law", ""), age["source"])
+                     entry["records_product"], age["minimum"], age.get("law", ""),
+                     age["source"], tuple(entry["areas"]), entry["cost"], information,
+                     risks(entry["risk"], where), record(entry["record"], where))
+
+
+def risks(entries, where):
+    """Check the material risks: at least one, each sourced, at least one rare serious one."""
+    found = []
+    for number, entry in enumerate(entries, 1):
+        typed(entry, *RISK, f"{where}, risk {number}")
+        found.append(Risk(entry["risk"], entry["likelihood"], entry["source"],
+                          entry.get("serious", False)))
+    if not any(risk.serious for risk in found):
+        raise CatalogueError(f"{where}: name its serious risks (serious = true), however rare")
+    return tuple(found)
+
+
+def record(entries, where):
+    """Check the treatment record's fields: known kinds, ranges for numbers, unique names."""
+    fields = []
+    for number, entry in enumerate(entries, 1):
+        here = f"{where}, record field {entry.get('name', number)}"
+        typed(entry, *FIELD, here)
+        if entry["kind"] not in FIELD_KINDS or not entry["name"].isidentifier():
+            raise CatalogueError(f"{here}: kind must be one of {', '.join(FIELD_KINDS)}")
+        numeric = entry["kind"] in ("number", "whole")
+        if numeric and not entry.get("min", 1) < entry.get("max", 0):
+            raise CatalogueError(f"{here}: a number needs min < max")
+        choices = entry.get("choices", [])
+        if (entry["kind"] == "choice") != bool(choices) or \
+                not all(isinstance(c, list) and len(c) == 2 for c in choices):
+            raise CatalogueError(f"{here}: a choice needs choices = [[value, label], ...]")
+        fields.append(RecordField(entry["name"], entry["label"], entry["kind"],
+                                  entry.get("unit", ""), entry.get("min"), entry.get("max"),
+                                  tuple(tuple(c) for c in choices)))
+    if len({f.name for f in fields}) != len(fields) or not fields:
+        raise CatalogueError(f"{where}: the record needs fields, each named once")
+    return tuple(fields)
+
+
+def strings(values, where):
+    """Refuse a list that holds anything but text that says something."""
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise CatalogueError(f"{where}: must be a list of words")
+    return values
 
 
 def typed(table, required, optional, where):
     """Refuse a missing key, a key of the wrong type, or one the catalogue does not know."""
-    for key, kind in required.items():
+    for key in required:
         if key not in table:
             raise CatalogueError(f"{where}: {key} is required (there is no default)")
     for key, value in table.items():
@@ -73,7 +171,7 @@ def typed(table, required, optional, where):
         if kind is None:
             raise CatalogueError(f"{where}: unknown key {key}")
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise CatalogueError(f"{where}: {key} must be {kind.__name__}")
+            raise CatalogueError(f"{where}: {key} must be {getattr(kind, '__name__', 'a number')}")
         if kind is str and not value.strip():
             raise CatalogueError(f"{where}: {key} is empty")
 

@@ -1,52 +1,52 @@
-"""The treatment information: one file the tablet shows and every consent PDF prints.
+"""The treatment information a patient reads, from the catalogue, kept as they read it.
 
-Each version a patient answered under is kept in the database by its SHA-256, so a consent
-sealed later prints the words that patient read, even if the clinic has edited the file.
+The tablet, the home link and the consent PDF show the words this module renders for the
+treatment chosen. Each rendered text is kept in the database by its SHA-256, so a consent
+sealed later prints exactly what that patient read, even after the clinic edits the
+catalogue. Records made before the catalogue kept the template they were shown instead.
 """
-import functools
 import hashlib
-import os
+
+from jinja2 import Environment, FileSystemLoader
 
 from ..kernel.software import TEMPLATES
+from .catalogue import TREATMENTS
 
 NAME = "treatment_information.html"
+HTML, TEMPLATE = "html", "template"  # how a kept version is stored
+templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                        keep_trailing_newline=True)
 
 
-def current():
-    """Return (SHA-256, source) of the information as the file is now."""
-    stat = os.stat(TEMPLATES / NAME)
-    return read(stat.st_mtime_ns, stat.st_size)
+def render(treatment_ids, clinic_phone):
+    """Return the information for these treatments, exactly as the patient reads it."""
+    chosen = [TREATMENTS[t] for t in treatment_ids if t in TREATMENTS]
+    return templates.get_template(NAME).render(treatments=chosen, clinic_phone=clinic_phone)
 
 
-@functools.lru_cache(maxsize=4)
-def read(mtime_ns, size):
-    """Read and hash the file once per version of it on disk."""
-    source = (TEMPLATES / NAME).read_text()
-    return hashlib.sha256(source.encode()).hexdigest(), source
+def digest(text):
+    """Return the SHA-256 that names a version of the information."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def sha256():
-    """Return the SHA-256 of the information's bytes: its version, proved on every record."""
-    return current()[0]
+def keep(db, now, treatment_ids, clinic_phone):
+    """Store the text this patient read (once) and return its SHA-256; the caller locks."""
+    text = render(treatment_ids, clinic_phone)
+    sha = digest(text)
+    db.execute("insert or ignore into information_texts (sha256, source, stored_at, format) "
+               "values (?, ?, ?, ?)", [sha, text, now, HTML])
+    return sha
 
 
-def keep(db, now):
-    """Store the current version (once) and return its SHA-256; the caller holds the lock."""
-    digest, source = current()
-    db.execute("insert or ignore into information_texts (sha256, source, stored_at) "
-               "values (?, ?, ?)", [digest, source, now])
-    return digest
-
-
-def version(db, digest):
-    """Return the source of the version with this SHA-256, or None if it was never kept."""
-    row = next(db["information_texts"].rows_where("sha256 = ?", [digest or ""]), None)
-    return row and row["source"]
+def version(db, sha):
+    """Return (source, format) of the version with this SHA-256, or None if never kept."""
+    row = next(db["information_texts"].rows_where("sha256 = ?", [sha or ""]), None)
+    return row and (row["source"], row["format"])
 
 
 def sections(html, *titles):
-    """Cut the parts headed by these h3 titles out of the rendered information, in order."""
-    parts = html.split("<h3>")
-    kept = [part for part in parts[1:] if part.split("</h3>", 1)[0].strip() in titles]
-    # The last kept part may run on to the information's closing tag.
-    return "".join("<h3>" + part.split("</div>", 1)[0] for part in kept)
+    """Cut the parts headed by these h4 titles out of a rendered information, in order."""
+    parts = html.split("<h4>")
+    kept = [part for part in parts[1:] if part.split("</h4>", 1)[0].strip() in titles]
+    # The last kept part may run on to its treatment's closing tag.
+    return "".join("<h4>" + part.split("</section>", 1)[0] for part in kept)

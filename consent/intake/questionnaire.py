@@ -6,7 +6,7 @@ Field names are the data dictionary's (docs/questionnaire.md): a contract.
 """
 from dataclasses import dataclass
 
-from .catalogue import TREATMENTS  # the treatments offered: data, rules/treatments.toml
+from .catalogue import AREAS, TREATMENTS  # what the clinic offers where: rules/treatments.toml
 
 EDITION = "2"  # the data dictionary's edition this definition asks (docs/questionnaire.md)
 PICK_ONE = "Please choose one."
@@ -67,9 +67,6 @@ def text(name, label, max_chars, *checks, required=False, area=False, hint=""):
                     checks=checks)
 
 
-AREAS = (("face", "Face"), ("neck", "Neck"), ("decolletage", "Chest (décolletage)"),
-         ("scalp", "Scalp"), ("hands", "Hands"), ("arms", "Arms"), ("abdomen", "Tummy"),
-         ("back", "Back"), ("buttocks", "Buttocks"), ("thighs", "Thighs"))
 TICK = "Please tick this box to continue."
 
 SECTIONS = (

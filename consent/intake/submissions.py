@@ -46,11 +46,13 @@ def first_status(evaluation):
             else Status.AWAITING_CONSENT)
 
 
-def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None):
+def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None,
+           phone=""):
     """Evaluate and store a validated questionnaire; return the stored row.
 
     guardian is (kind, png) for a patient under 18: their drawn PNG, or "typed" and b"".
     within(db, row), if given, runs in the same transaction (it may raise to undo it all).
+    phone is the clinic's number, part of the information the patient read.
     """
     guardian_kind, guardian_png = guardian or (None, None)
     now = clock.iso(clock.now())
@@ -68,7 +70,8 @@ def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, 
             "signature_kind": "typed" if typed else "drawn",
             "evaluation": json.dumps(evaluation.to_dict()),
             "ruleset_version": evaluation.version, "ruleset_sha256": evaluation.sha256,
-            "information_sha256": information.keep(db, now),  # what the patient read
+            # exactly the information the patient read, kept by its SHA-256
+            "information_sha256": information.keep(db, now, [answers["treatment"]], phone),
             "edition": EDITION,  # which questions, and which meanings, they answered
             # a patient under 18: the guardian's own signature, and how they signed
             "guardian_signature_kind": guardian_kind, "guardian_signature": guardian_png,

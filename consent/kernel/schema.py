@@ -1,4 +1,7 @@
 """Schema, as ordered sqlite-utils migrations applied by `flask --app consent init`."""
+import hashlib
+from pathlib import Path
+
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("consent")
@@ -375,3 +378,16 @@ def m026_capacity_and_interpreter(db):
     """Record at countersigning: capacity, voluntary consent, and any interpreter (issue 24)."""
     db["consents"].add_column("capacity_confirmed", int)
     db["consents"].add_column("interpreter", str)
+
+
+@migrations()
+def m027_information_as_read(db):
+    """Keep the information as the patient read it; older rows kept the template they saw."""
+    db["information_texts"].add_column("format", str, not_null_default="template")
+    # Patients who answered before versions were kept read this template: keep it for them.
+    former = (Path(__file__).parent / "former" / "treatment_information-2026-11-24.html")
+    source = former.read_text()
+    sha = hashlib.sha256(source.encode()).hexdigest()
+    if db.execute("select 1 from submissions where information_sha256 = ?", [sha]).fetchone():
+        db.execute("insert or ignore into information_texts (sha256, source, stored_at, format)"
+                   " values (?, ?, '2026-11-24T00:00:00+00:00', 'template')", [sha, source])

@@ -3,13 +3,15 @@ import json
 from datetime import datetime
 
 from ..intake import submissions
-from ..intake.catalogue import law_refusal, records_product
+from ..intake.catalogue import TREATMENTS, RecordField, law_refusal, records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
 from . import consents
 
-DEPTH_MM = (0.1, 3.0)  # what micro-needling devices on the market reach
+# What records made before the catalogue noted for every treatment, injections included.
+BEFORE_THE_CATALOGUE = (RecordField("device", "Device", "text"),
+                        RecordField("needle_depth_mm", "Needle depth", "number", "mm"))
 NUMBING_MINUTES = (1, 120)
 NUMBING_GRAMS = (0.1, 100.0)  # what a record may hold; the doctor judges the dose
 OUTCOMES = (Status.TREATED, Status.NOT_TREATED)
@@ -30,20 +32,43 @@ def areas(record):
     return [part["area"] for part in record["details"]["areas"]] if record else []
 
 
+def fields(treatment):
+    """Return what the record notes for each area treated, as the catalogue declares it."""
+    return TREATMENTS[treatment].record if treatment in TREATMENTS else ()
+
+
+def columns(treatment, parts):
+    """Return the fields a record's areas hold, in the catalogue's order, then any it dropped."""
+    known = {f.name: f for f in (*BEFORE_THE_CATALOGUE, *fields(treatment))}
+    order = [f.name for f in fields(treatment)]
+    held = dict.fromkeys(key for part in parts for key in part if key != "area")
+    return [known.get(name) or RecordField(name, name.replace("_", " ").capitalize(), "text")
+            for name in [n for n in order if n in held] + [n for n in held if n not in order]]
+
+
 def check_areas(submission, details):
-    """Refuse areas not consented to, and depths outside what devices reach."""
+    """Refuse areas not consented to, and any area's field missing or out of its range."""
     consented = submission["answers"]["areas"]
     if not details["areas"]:
         raise TreatmentError("areas", "Tick each area you treated.")
     for part in details["areas"]:
         if part["area"] not in consented:
             raise TreatmentError("areas", "Only areas the patient consented to can be treated.")
-        if not part["device"]:
-            raise TreatmentError(f"device_{part['area']}", "Name the device used here.")
-        depth = part["needle_depth_mm"]
-        if depth is None or not DEPTH_MM[0] <= depth <= DEPTH_MM[1]:
-            raise TreatmentError(f"depth_{part['area']}",
-                                 f"Give the needle depth in mm, {DEPTH_MM[0]} to {DEPTH_MM[1]}.")
+        for field in fields(submission["treatment"]):
+            if problem := out_of_range(field, part.get(field.name)):
+                raise TreatmentError(f"{field.name}_{part['area']}", problem)
+
+
+def out_of_range(field, value):
+    """Say what is wrong with one recorded value, or return ""."""
+    if value is None or value == "":
+        return f"Give the {field.label.lower()}."
+    if field.kind == "choice" and value not in dict(field.choices):
+        return f"Choose the {field.label.lower()}."
+    if field.kind in ("number", "whole") and not field.min <= value <= field.max:
+        return (f"Give the {field.label.lower()}, {field.min:g} to {field.max:g}"
+                f"{' ' + field.unit if field.unit else ''}.")
+    return ""
 
 
 def check_numbing(details):

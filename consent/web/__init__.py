@@ -1,12 +1,14 @@
 """The web edge: request checks, error pages, log-in, and the pages of each audience."""
 from flask import current_app, g
+from markupsafe import Markup
 
 from ..db import get_db
 from ..instance import unset_settings
-from ..intake import display
+from ..intake import display, information
 from ..intake.catalogue import law_refusal, records_product
 from ..kernel import clock
 from ..kernel.status import by_severity
+from ..practice.treatments import columns
 from ..staff import accounts
 from . import (account, admin, auth, errors, home, intake, practice, reactions, reception, review,
                rules, security, tablet, today, visit)
@@ -42,6 +44,11 @@ def staff_name(username):
     return names[username]
 
 
+def information_for(treatment):
+    """Template global: the information on one treatment, as the patient reads and signs it."""
+    return Markup(information.render([treatment], current_app.config["CLINIC_PHONE"]))
+
+
 def placeholders_left():
     """Template global: the clinic settings still at their shipped placeholder."""
     return unset_settings(current_app.config)
@@ -56,6 +63,8 @@ def init_app(app):
     app.add_template_filter(state)
     app.add_template_global(may)
     app.add_template_global(placeholders_left)
+    app.add_template_global(information_for)
+    app.add_template_global(columns, "record_columns")
     app.add_template_global(records_product)
     app.add_template_global(law_refusal)
     app.add_template_filter(by_severity)

@@ -48,7 +48,7 @@ def questionnaire():
             try:
                 workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
                                 form.treatment_date, typed=form.signature_typed.data,
-                                guardian=form.guardian(),
+                                guardian=form.guardian(), phone=current_app.config["CLINIC_PHONE"],
                                 within=visit_links.spender(link["token_hash"], visit["id"]))
             except visit_links.Spent:
                 abort(403)
@@ -104,8 +104,8 @@ def treated_here(visit):
 def aftercare_content(submission, treated):
     """Return what the aftercare says for what was done: advice, next sessions, the text."""
     days = get_ruleset().parameters["min_interval_days"]
-    text = render_template("treatment_information.html",
-                           clinic_phone=current_app.config["CLINIC_PHONE"])
+    # Today's words for their treatment: the aftercare is advice, not the sealed record.
+    text = information.render([submission["treatment"]], current_app.config["CLINIC_PHONE"])
     return {"advice": [f["aftercare"] for f in submission["evaluation"]["flags"]
                        if f.get("aftercare")],
             "next": queue.next_sessions([{"treatment_date": submission["treatment_date"],

@@ -1,5 +1,5 @@
 """The patient's questionnaire at reception."""
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from .. import workflow
 from ..db import get_db
@@ -20,7 +20,7 @@ def questionnaire():
     if form.validate_on_submit():
         workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
                         clinic_today(), typed=form.signature_typed.data,
-                        guardian=form.guardian())
+                        guardian=form.guardian(), phone=current_app.config["CLINIC_PHONE"])
         return redirect(url_for("intake.thanks"))
     status = 422 if form.errors else 200
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status

@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from .. import workflow
 from ..db import get_db
 from ..evidence import archive
-from ..forms.practice import CountersignForm, PinForm, TreatmentForm
+from ..forms.practice import CountersignForm, PinForm, treatment_form
 from ..forms.validators import clinic_today
 from ..intake import changes, submissions
 from ..intake.display import answer_sections
@@ -143,7 +143,8 @@ def history(submission_id):
 @role_required("practitioner")
 def treatment(submission_id):
     """Record what was done under a countersigned consent, or why nothing was."""
-    found, form = submission_or_404(submission_id), TreatmentForm()
+    found = submission_or_404(submission_id)
+    form = treatment_form(found["treatment"])()
     if not form.validate_on_submit():
         return page("practice/treatment.html", found, form, 422 if form.errors else 200)
     tz = current_app.config["CLINIC_TIMEZONE"]

@@ -222,7 +222,7 @@ def record_treatment(page):
     page.click("label:has(input[value='treated'])")
     page.check("#areas-0")
     page.fill("#device_face", "Dermapen 4")
-    page.fill("#depth_face", "0.5")
+    page.fill("#needle_depth_mm_face", "0.5")
     page.fill("#products-0-name", "Hyaluronic serum")
     page.fill("#products-0-batch", "HA-221")
     page.fill("#products-0-expiry", "2027-03-31")

@@ -15,14 +15,47 @@ id = "rf_microneedling"
 name = "RF micro-needling"
 cooling_off_hours = 24
 records_product = false
+areas = ["face", "neck"]
+cost = "£300 a session."
 [treatment.age]
 minimum = 18
 source = "Clinic policy."
+[treatment.information]
+what = "Needles that heat."
+how = "In passes."
+feels = "Warm."
+sessions = "Three."
+results = "Vary."
+alternatives = ["No treatment at all.", "Micro-needling."]
+aftercare = ["Sunscreen."]
+warning_signs = "Call {clinic_phone}."
+[[treatment.risk]]
+risk = "Redness."
+likelihood = "Very common."
+source = "Weiner 2019."
+[[treatment.risk]]
+risk = "A burn."
+likelihood = "Uncommon."
+serious = true
+source = "Weiner 2019."
+[[treatment.record]]
+name = "depth_mm"
+label = "Needle depth"
+kind = "number"
+unit = "mm"
+min = 0.5
+max = 4.0
+[[treatment.record]]
+name = "tip"
+label = "Tip"
+kind = "choice"
+choices = [["t24", "24 pins"], ["t40", "40 pins"]]
 '''
 
 
 def test_the_shipped_catalogue_drives_the_questionnaires_treatment_choices():
-    assert list(TREATMENTS) == ["microneedling", "mesotherapy_needling", "mesotherapy_injection"]
+    assert list(TREATMENTS)[:3] == ["microneedling", "mesotherapy_needling",
+                                    "mesotherapy_injection"]
     assert [value for value, _ in QUESTIONS["treatment"].choices] == list(TREATMENTS)
     injected = TREATMENTS["mesotherapy_injection"]
     assert injected.law.startswith("Botulinum Toxin and Cosmetic Fillers (Children) Act 2021")
@@ -39,6 +72,19 @@ def test_the_shipped_catalogue_drives_the_questionnaires_treatment_choices():
     (("minimum = 18", "minimum = 18\nlaw = \"\""), "age: law is empty"),
     (("records_product = false", "records_product = false\ncolour = 1"), "unknown key colour"),
     (('id = "rf_microneedling"', 'id = "RF micro"'), "id must be lower case"),
+    (('cost = "£300 a session."\n', ""), "cost is required"),
+    (("what = ", "colour = 1\nwhat = "), "information: unknown key colour"),
+    (('feels = "Warm."\n', ""), "information: feels is required"),
+    (('"No treatment at all.", ', ""), "alternatives must include having no treatment"),
+    (('areas = ["face", "neck"]', 'areas = ["face", "elbow"]'), "areas must be some of"),
+    (('areas = ["face", "neck"]', "areas = []"), "areas must be some of"),
+    (("serious = true\n", ""), "name its serious risks"),
+    (('likelihood = "Uncommon."\n', ""), "risk 2: likelihood is required"),
+    (('source = "Weiner 2019."', 'source = ""'), "risk 1: source is empty"),
+    (("min = 0.5", "min = 5.0"), "record field depth_mm: a number needs min < max"),
+    (('kind = "choice"', 'kind = "text"'), "record field tip: a choice needs choices"),
+    (('kind = "number"', 'kind = "slider"'), "record field depth_mm: kind must be one of"),
+    (('name = "tip"', 'name = "depth_mm"'), "each named once"),
 ])
 def test_a_treatment_missing_or_mistyping_an_entry_is_refused_by_name(tmp_path, change, said):
     path = tmp_path / "treatments.toml"
@@ -80,3 +126,25 @@ def test_the_check_command_reads_a_file_and_names_what_is_wrong(runner, tmp_path
     refused = runner.invoke(args=["treatments", "check", "--file", str(bad)])
     assert refused.exit_code == 1 and "cooling_off_hours is required" in refused.output
     assert catalogue.DEFAULT_FILE == ROOT / "rules" / "treatments.toml"
+
+
+BANDS = ("Very common", "Common", "Uncommon", "Rare", "Very rare")
+
+
+@pytest.mark.parametrize("treatment", list(TREATMENTS))
+def test_every_shipped_risk_says_how_likely_it_is_in_the_leaflet_bands(treatment):
+    for risk in TREATMENTS[treatment].risks:
+        assert risk.likelihood.startswith(BANDS), risk
+        assert len(risk.source) > 20, risk  # a reference a reader can find
+
+
+def test_an_injected_patient_reads_the_material_risks_of_an_injection_and_no_other_text():
+    from consent.intake import information
+    injected = information.render(["mesotherapy_injection"], "020 7946 0000")
+    for words in ("vascular occlusion", "granulomas", "atypical mycobacteria", "Loss of sight",
+                  "Call 999 straight away if your eyesight changes", "020 7946 0000"):
+        assert words in injected, words
+    needled = information.render(["microneedling"], "020 7946 0000")
+    assert "vascular occlusion" not in needled and "Nothing is injected" in needled
+    both = information.render(["microneedling", "mesotherapy_injection"], "020 7946 0000")
+    assert both.count('class="about-treatment"') == 2  # a patient who chose two reads both

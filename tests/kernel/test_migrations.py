@@ -6,7 +6,7 @@ from consent.intake import information, submissions
 from consent.kernel.storage import connect
 from consent.staff import accounts, mfa
 
-from conftest import PASSWORD, opened, totp_code
+from conftest import PASSWORD, archived_bytes, opened, text_of, totp_code
 
 
 @pytest.fixture
@@ -53,7 +53,8 @@ def test_an_old_flagged_submission_is_decided_and_new_ones_carry_the_information
     assert tablet.post("/", data=valid_form(first_name="Emmy", last_name="Noether",
                                             signed_name="Emmy Noether")).status_code == 302
     new = next(db["submissions"].rows_where("last_name = 'Noether'"))
-    assert new["information_sha256"] == information.sha256()
+    assert new["information_sha256"] == information.digest(
+        information.render([new["treatment"]], old.config["CLINIC_PHONE"]))
     assert submissions.get(db, hopper)["status"] == "declined"
     assert old.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
 
@@ -128,4 +129,10 @@ def test_consents_sealed_before_visits_verify_and_walk_ins_go_on(before_visits):
     with app.app_context():
         assert countersign(app, db, grace)
     assert runner.invoke(args=["archive", "verify"]).exit_code == 0
+    # Grace read the text of before the catalogue: her consent prints those very words.
+    kept = db["information_texts"].get(
+        next(db["submissions"].rows_where("first_name = 'Grace'"))["information_sha256"])
+    assert kept["format"] == "template"
+    grace_pdf = text_of(archived_bytes(app, db, grace))
+    assert "derma-roller" in grace_pdf and "current text" not in grace_pdf
     assert db["outbox"].count == 0

@@ -181,10 +181,12 @@ def test_a_consent_not_acted_on_by_its_treatment_date_lapses(app, db, practition
 
 
 @pytest.mark.parametrize("changes, field, said", [
-    ({"areas": ["hands"], "device_hands": "Dermapen 4", "depth_hands": "0.5"}, "areas",
+    ({"areas": ["hands"], "device_hands": "Dermapen 4", "needle_depth_mm_hands": "0.5"}, "areas",
      "Only areas the patient consented to"),
-    ({"depth_face": "4.5"}, "depth_face", "needle depth in mm"),
-    ({"device_face": ""}, "device_face", "Name the device"),
+    ({"needle_depth_mm_face": "3.1"}, "needle_depth_mm_face", "needle depth, 0.1 to 3 mm"),
+    ({"needle_depth_mm_face": "0.09"}, "needle_depth_mm_face", "needle depth, 0.1 to 3 mm"),
+    ({"needle_depth_mm_face": "deep"}, "needle_depth_mm_face", "Not a valid decimal value"),
+    ({"device_face": ""}, "device_face", "Give the device"),
     ({"numbing_areas": ["neck"]}, "numbing_areas", "areas treated only"),
     ({"numbing_minutes": ""}, "numbing_minutes", "minutes the cream was on"),
     ({"numbing_grams": ""}, "numbing_grams", "amount of cream in grams"),
@@ -222,6 +224,39 @@ def test_mesotherapy_needs_each_product_with_batch_and_expiry(app, client, db, p
     assert done.status_code == 302
     text = text_of(archived_bytes(app, db, f"{sid}.treatment"))
     assert "Hyaluronic serum HA-221 31 March 2027" in text
+
+
+INJECTED = {"outcome": "treated", "treated_at": "", "areas": ["face"],
+            "technique_face": "micropapules", "instrument_face": "needle", "gauge_face": "32",
+            "sites_face": "40", "volume_per_site_ml_face": "0.02", "reaction": "",
+            "products-0-name": "Profhilo", "products-0-batch": "PH-2317",
+            "products-0-expiry": (TODAY + timedelta(days=200)).isoformat()}
+
+
+@pytest.mark.parametrize("changes, field, said", [
+    ({"gauge_face": "40"}, "gauge_face", "Give the gauge, 18 to 34 G."),
+    ({"sites_face": ""}, "sites_face", "Give the injection sites."),
+    ({"volume_per_site_ml_face": "2"}, "volume_per_site_ml_face", "0.005 to 1 ml"),
+    ({"instrument_face": ""}, "instrument_face", "Give the needle or cannula."),
+    ({"technique_face": "spray"}, "technique_face", "Choose the technique."),
+])
+@pytest.mark.slow
+def test_an_injection_is_recorded_in_its_own_fields_never_a_needle_depth(
+        app, client, db, practitioner, changes, field, said):
+    app.config["COOLING_OFF_HOURS"] = {"mesotherapy_injection": 0}
+    client.post("/", data=valid_form(treatment="mesotherapy_injection"))
+    sid = next(db["submissions"].rows)["id"]
+    countersign(app, db, sid)
+    form = practitioner.get(f"/practice/{sid}/treatment").get_data(as_text=True)
+    assert 'id="gauge_face"' in form and "needle_depth_mm" not in form and "device_" not in form
+    refused = practitioner.post(f"/practice/{sid}/treatment", data={**INJECTED, **changes})
+    assert refused.status_code == 422 and f'id="{field}-error">' in refused.get_data(
+        as_text=True) and said in refused.get_data(as_text=True)
+    assert practitioner.post(f"/practice/{sid}/treatment", data=INJECTED).status_code == 302
+    text = text_of(archived_bytes(app, db, f"{sid}.treatment"))
+    assert "Area Technique Needle or cannula Gauge Injection sites Volume per site" in text
+    assert "Face Micro-papules Needle 32 G 40 0.02 ml" in text
+    assert "Needle depth" not in text and "Profhilo PH-2317" in text
 
 
 @pytest.mark.slow
