@@ -6,6 +6,7 @@ from flask import current_app
 from wtforms.validators import StopValidation, ValidationError
 
 from ..intake import signature
+from ..intake.catalogue import AREAS, TREATMENTS
 from ..kernel import clock, names
 
 MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
@@ -132,3 +133,13 @@ def drawn_signature(form, field):
         field.png = signature.clean_png(field.data or "")
     except signature.SignatureError as error:
         raise ValidationError(str(error)) from None
+
+
+def offered_for_treatment(form, field):
+    """Refuse an area the chosen treatment is not offered on (the catalogue says where)."""
+    treatment = TREATMENTS.get(form.treatment.data)
+    refused = [area for area in field.data or [] if treatment and area not in treatment.areas]
+    if refused:
+        where = ", ".join(dict(AREAS)[area].lower() for area in refused)
+        raise ValidationError(f"{treatment.name} is not offered on the {where}. "
+                              "Please untick it, or ask at reception.")

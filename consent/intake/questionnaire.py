@@ -83,7 +83,7 @@ SECTIONS = (
         choice("treatment", "Which treatment are you having today?",
                *((t.id, t.name) for t in TREATMENTS.values())),
         Question("areas", "multi", "Which areas are being treated today?", choices=AREAS,
-                 required="Please choose at least one area."),
+                 required="Please choose at least one area.", checks=("offered_for_treatment",)),
         Question("concerns", "multi", "What would you like to improve? (optional)", choices=(
             ("ageing", "Signs of ageing"), ("sun_damage", "Sun damage"),
             ("loose_skin", "Loose skin"), ("pores_fine_lines", "Large pores and fine lines"),

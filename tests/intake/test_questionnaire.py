@@ -127,6 +127,8 @@ BAD_INPUTS = [
     ("svg signature", {"signature": "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="}, "signature",
      "could not be read"),
     ("not base64", {"signature": "data:image/png;base64,!!!"}, "signature", "could not be read"),
+    ("area not offered", {"treatment": "mesotherapy_injection", "areas": ["face", "thighs"]},
+     "areas", "Mesotherapy: active ingredients injected is not offered on the thighs."),
     ("not a png", {"signature": "data:image/png;base64,R0lGODlhAQABAAAAACw="}, "signature",
      "could not be read"),
 ]
@@ -144,6 +146,12 @@ def test_bad_input_is_explained_next_to_the_field_and_not_stored(client, db, ove
     assert message in page[start:start + 3000]
     assert f'id="{field}-error"' in page
     assert stored(db) == []
+
+
+def test_an_area_is_accepted_where_its_treatment_is_offered(client, db):
+    assert client.post("/", data=valid_form(treatment="mesotherapy_injection",
+                                            areas=["face", "scalp"])).status_code == 302
+    assert client.post("/", data=valid_form(areas=["thighs"])).status_code == 302
 
 
 def test_typed_answers_are_kept_after_an_error(client):
