@@ -76,7 +76,8 @@ def signature_data_url(ink=True, size=(600, 200)):
 
 
 YES_NO_FIELDS = [q.name for q in QUESTIONS.values() if q.kind == "yes_no"
-                 and q.name not in ("had_previous_session", "photo_consent")]
+                 and q.name not in ("had_previous_session", "photo_consent")
+                 and q.when != ("treatment", "rf_microneedling")]
 # The one patient every test starts from: Ada, with nothing to flag, in the dictionary's JSON
 # encoding. The form data, the example answers and the stored row all derive from her.
 PATIENT = {
@@ -88,9 +89,10 @@ PATIENT = {
     "allergy_details": "", "medications": "", "other_conditions": "",
     "questions_for_doctor": "", "read_information": True, "answers_truthful": True,
     "aftercare_agreed": True, "alternatives_understood": True, "results_not_guaranteed": True,
-    "free_to_withdraw": True, "photo_consent": "no", "guardian_name": "",
+    "free_to_withdraw": True, "cost_explained": True, "questions_invited": True,
+    "photo_consent": "no", "guardian_name": "",
     "guardian_relationship": None, "signed_name": "Ada Lovelace",
-    **{name: "no" for name in YES_NO_FIELDS},
+    **{name: "no" for name in YES_NO_FIELDS}, "implanted_device": None,  # asked for RF only
 }
 
 
@@ -362,8 +364,9 @@ DATA = Path(__file__).resolve().parent / "data"  # instances and backups earlier
 # What a practitioner posts after treating the face (the treatment form's fields).
 # No time given: the form records this minute, the time of recording.
 TREATED = {"outcome": "treated", "areas": ["face"],
-           "device_face": "Dermapen 4", "needle_depth_mm_face": "0.5", "numbing_product": "EMLA 5%",
-           "numbing_areas": ["face"], "numbing_grams": "2", "numbing_minutes": "40",
+           "device_face": "Dermapen 4", "needle_depth_mm_face": "0.5",
+           "numbing_product": "EMLA 5%", "numbing_areas": ["face"], "numbing_grams": "2",
+           "numbing_minutes": "40",
            "reaction": "Mild redness, as expected."}
 
 

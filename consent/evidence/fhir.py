@@ -100,7 +100,7 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
                                                                      submission["status"])
     consenting = "guardian" if submission["answers"].get("guardian_name") else "patient"
     return {"resourceType": "Consent", "id": "consent", "status": "active",
-            **confirmed_in_person(countersigned),
+            **declared(submission, countersigned),
             "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
                                   "code": "treatment"}]},
             "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0",
@@ -113,14 +113,17 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
             "provision": {"type": RELEASE.get(outcome, "deny")}}
 
 
-def confirmed_in_person(countersigned):
-    """Carry what the practitioner confirmed: capacity and free consent, any interpreter."""
-    if not (countersigned or {}).get("capacity_confirmed"):
-        return {}  # countersigned before these were recorded, or not countersigned
-    found = [{"url": f"{EXTENSION}/capacity-and-voluntary-consent", "valueBoolean": True},
-             {"url": f"{EXTENSION}/interpreter",
-              "valueString": countersigned["interpreter"] or "none needed"}]
-    return {"extension": found}
+def declared(submission, countersigned):
+    """Carry the cost explained, and what the practitioner confirmed in person."""
+    found = []
+    if submission["answers"].get("cost_explained") and submission.get("cost_read"):
+        found.append({"url": f"{EXTENSION}/cost-explained",
+                      "valueString": submission["cost_read"]})
+    if (countersigned or {}).get("capacity_confirmed"):  # recorded since edition 3
+        found += [{"url": f"{EXTENSION}/capacity-and-voluntary-consent", "valueBoolean": True},
+                  {"url": f"{EXTENSION}/interpreter",
+                   "valueString": countersigned["interpreter"] or "none needed"}]
+    return {"extension": found} if found else {}
 
 
 def source(submission_id, pdf_bytes):

@@ -3,7 +3,7 @@ import csv
 import hashlib
 from pathlib import Path
 
-from ..intake import submissions
+from ..intake import information, submissions
 from ..practice import consents
 from ..review import decisions
 from ..staff import accounts
@@ -26,7 +26,9 @@ def parts(db, config, submission):
     staff = {"doctor": decision and accounts.profile(db, decision["doctor"]),
              "practitioner": countersigned and accounts.profile(db, countersigned["practitioner"])}
     clinic = {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]}
-    return submission, decision, countersigned, staff, clinic
+    # The cost as the patient read it, beside their declaration that it was explained.
+    cost = information.told(db, submission["information_sha256"], "Cost")
+    return {**submission, "cost_read": cost}, decision, countersigned, staff, clinic
 
 
 def embedded(db, config, submission):

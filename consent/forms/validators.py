@@ -138,8 +138,10 @@ def drawn_signature(form, field):
 def offered_for_treatment(form, field):
     """Refuse an area the chosen treatment is not offered on (the catalogue says where)."""
     treatment = TREATMENTS.get(form.treatment.data)
-    refused = [area for area in field.data or [] if treatment and area not in treatment.areas]
+    known = dict(AREAS)  # an unknown area is the choice check's to report
+    refused = [area for area in field.data or []
+               if treatment and area in known and area not in treatment.areas]
     if refused:
-        where = ", ".join(dict(AREAS)[area].lower() for area in refused)
+        where = ", ".join(known[area].lower() for area in refused)
         raise ValidationError(f"{treatment.name} is not offered on the {where}. "
                               "Please untick it, or ask at reception.")

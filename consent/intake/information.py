@@ -6,6 +6,8 @@ sealed later prints exactly what that patient read, even after the clinic edits 
 catalogue. Records made before the catalogue kept the template they were shown instead.
 """
 import hashlib
+import html
+import re
 
 from jinja2 import Environment, FileSystemLoader
 
@@ -50,3 +52,10 @@ def sections(html, *titles):
     kept = [part for part in parts[1:] if part.split("</h4>", 1)[0].strip() in titles]
     # The last kept part may run on to its treatment's closing tag.
     return "".join("<h4>" + part.split("</section>", 1)[0] for part in kept)
+
+
+def told(db, sha, title):
+    """Return, as plain words, what the kept information said under one title ("" if none)."""
+    kept = version(db, sha)
+    part = sections(kept[0], title) if kept and kept[1] == HTML else ""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", part.split("</h4>", 1)[-1])).split())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .catalogue import AREAS, TREATMENTS  # what the clinic offers where: rules/treatments.toml
 
-EDITION = "2"  # the data dictionary's edition this definition asks (docs/questionnaire.md)
+EDITION = "3"  # the data dictionary's edition this definition asks (docs/questionnaire.md)
 PICK_ONE = "Please choose one."
 # The rule set sees each kind of question as one of these answer types.
 ANSWER_TYPES = {"text": "text", "textarea": "text", "date": "date", "yes_no": "choice",
@@ -98,6 +98,10 @@ SECTIONS = (
         Question("last_session_areas", "multi", "Which areas were treated in that session?",
                  choices=AREAS, required="Please choose at least one area.",
                  when=("had_previous_session", "yes")),
+        Question("implanted_device", "yes_no", "Do you have a pacemaker, an implanted "
+                 "defibrillator or another electronic device inside your body?",
+                 "Radiofrequency energy can interfere with it.", (("yes", "Yes"), ("no", "No")),
+                 "Please answer yes or no.", when=("treatment", "rf_microneedling")),
     )),
     Section("infection", "Infection risk", (
         yes_no("active_infection", "Do you have a skin infection, open wound, rash or "
@@ -212,6 +216,10 @@ SECTIONS = (
                  "scars) may be needed.", required=TICK),
         Question("free_to_withdraw", "tick", "I know I can change my mind and stop at any "
                  "time, even during treatment.", required=TICK),
+        Question("cost_explained", "tick", "I have been told what the treatment costs.",
+                 required=TICK, treatment_only=True),
+        Question("questions_invited", "tick", "I was invited to ask questions about the "
+                 "treatment, whether or not I had any.", required=TICK),
         yes_no("photo_consent",
                "May the clinic take before and after photos for your medical record?"),
         yes_no("photo_teaching", "May those photos be used, without your name, to teach "

@@ -6,6 +6,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from consent.evidence import fhir, fhir_export
+from consent.intake.questionnaire import EDITION
 
 
 def resources(bundle):
@@ -33,7 +34,7 @@ def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
     [response] = found["QuestionnaireResponse"]
     [form] = found["Questionnaire"]
     assert response.questionnaire == f"{fhir.URL}|{form.version}"
-    assert form.version.startswith("edition-2+")
+    assert form.version.startswith(f"edition-{EDITION}+")
     [provenance] = found["Provenance"]
     assert provenance.signature[0].sigFormat == "image/png"
     assert {person.id for person in found["Practitioner"]} == staff

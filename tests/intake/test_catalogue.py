@@ -54,8 +54,8 @@ choices = [["t24", "24 pins"], ["t40", "40 pins"]]
 
 
 def test_the_shipped_catalogue_drives_the_questionnaires_treatment_choices():
-    assert list(TREATMENTS)[:3] == ["microneedling", "mesotherapy_needling",
-                                    "mesotherapy_injection"]
+    assert list(TREATMENTS) == ["microneedling", "mesotherapy_needling",
+                                "mesotherapy_injection", "rf_microneedling"]
     assert [value for value, _ in QUESTIONS["treatment"].choices] == list(TREATMENTS)
     injected = TREATMENTS["mesotherapy_injection"]
     assert injected.law.startswith("Botulinum Toxin and Cosmetic Fillers (Children) Act 2021")
@@ -119,7 +119,7 @@ def test_the_law_applies_up_to_the_day_before_the_18th_birthday(born, forbidden)
 
 def test_the_check_command_reads_a_file_and_names_what_is_wrong(runner, tmp_path):
     ok = runner.invoke(args=["treatments", "check"])
-    assert ok.exit_code == 0 and "Catalogue: 3 treatments" in ok.output
+    assert ok.exit_code == 0 and "Catalogue: 4 treatments" in ok.output
     assert "under 18 forbidden by the Botulinum Toxin" in ok.output
     bad = tmp_path / "treatments.toml"
     bad.write_text(GOOD.replace("cooling_off_hours = 24\n", ""))

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from consent import workflow
 from consent.evidence import archive
 from consent.intake.display import answer_sections
+from consent.intake.questionnaire import EDITION
 from consent.kernel.storage import connect
 
 from conftest import CONFIRMED_FORM, opened, signature_data_url, staff_client, valid_form
@@ -35,7 +36,7 @@ def test_a_minor_with_the_guardians_part_is_stored_flagged_and_sealed_with_it(ap
     assert client.post("/", data=valid_form(**MINOR, **GUARDIAN)).status_code == 302
     row = next(db["submissions"].rows)
     answers = json.loads(row["answers"])
-    assert row["edition"] == "2" and row["guardian_signature"].startswith(b"\x89PNG")
+    assert row["edition"] == EDITION and row["guardian_signature"].startswith(b"\x89PNG")
     assert (answers["guardian_name"], answers["guardian_relationship"]) == ("Mary Lovelace",
                                                                             "parent")
     assert row["status"] == "needs_review"  # under 18: a doctor decides
@@ -45,11 +46,11 @@ def test_a_minor_with_the_guardians_part_is_stored_flagged_and_sealed_with_it(ap
     data = (Path(app.config["ARCHIVE_DIR"]) / archive.entry(db, row["id"])["path"]).read_bytes()
     reader = PdfReader(BytesIO(data))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert "Mary Lovelace (parent) was present" in text and "questionnaire edition 2" in text
+    assert "Mary Lovelace (parent) was present" in text and f"questionnaire edition {EDITION}" in text
     sizes = {image.image.size for page in reader.pages for image in page.images}
     assert sizes == {(600, 200), (500, 200)}  # the patient's and the guardian's own
     record = json.loads(reader.attachments["consent-record.json"][0])
-    assert record["submission"]["edition"] == "2"
+    assert record["submission"]["edition"] == EDITION
     assert len(record["submission"]["guardian_signature_sha256"]) == 64
     assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
     page = staff_client(app, "dr.grey", "doctor").get(f"/review/{row['id']}")
@@ -115,7 +116,8 @@ import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("declaration", ["alternatives_understood", "results_not_guaranteed",
-                                         "free_to_withdraw"])
+                                         "free_to_withdraw", "cost_explained",
+                                         "questions_invited"])
 def test_each_new_declaration_must_be_ticked(client, db, declaration):
     data = valid_form()
     del data[declaration]
@@ -152,7 +154,7 @@ def test_the_pdf_prints_every_new_element_and_no_field_codes(app, client, db):
                   "I know I can change my mind and stop at any time",
                   "May those photos be used, without your name, to teach clinicians? Yes",
                   "advertising or social media? No", "Call the clinic on 01234 567890",
-                  "questionnaire edition 2", "2 July 2026, 00:30 BST"):
+                  f"questionnaire edition {EDITION}", "2 July 2026, 00:30 BST"):
         assert words in text, words
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text.replace("consent-record.json", "")), \
         re.findall(r"\b[a-z]+_[a-z_]+\b", text)  # no field names, only the patient's words
@@ -167,7 +169,7 @@ def test_new_submissions_on_a_database_from_before_are_edition_2(tmp_path):
                                             )).status_code == 302
     db = connect(old.config["DATABASE"])
     editions = {row["first_name"]: row["edition"] for row in db["submissions"].rows}
-    assert editions.pop("Emma") == "2" and set(editions.values()) == {"1"}
+    assert editions.pop("Emma") == EDITION and set(editions.values()) == {"1"}
     assert old.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
 
 

@@ -101,6 +101,12 @@ def test_an_interpreter_is_named_in_the_record_the_pdf_and_the_fhir_consent(
                 if e["resource"]["resourceType"] == "Consent"]
     assert {"url": "urn:consent:extension/interpreter",
             "valueString": "Ewa Nowak (Polish)"} in found["extension"]
+    # The cost as the patient read it, beside their declaration (issue 24, item 6).
+    assert {"url": "urn:consent:extension/cost-explained",
+            "valueString": "£120 a session (the clinic's price list of December 2026)."} \
+        in found["extension"]
+    assert "The cost was explained" not in text and "Cost £120 a session" in text
+    assert "I have been told what the treatment costs." in text
     assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
 
 
@@ -418,3 +424,33 @@ def test_a_tablet_patient_without_email_leaves_with_a_printed_copy_and_aftercare
     assert db["audit"].count_where("action in ('patient_copy_printed', 'aftercare_printed')") \
         == 2
     assert db["outbox"].count == 0
+
+
+@pytest.mark.slow
+def test_rf_microneedling_asks_about_implants_stops_on_one_and_records_its_energy(
+        app, client, db, practitioner):
+    app.config["COOLING_OFF_HOURS"] = {"rf_microneedling": 0}
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="q-implanted_device" data-show-if="treatment=rf_microneedling"' in page
+    missing = client.post("/", data=valid_form(treatment="rf_microneedling"))
+    assert missing.status_code == 422 and 'id="implanted_device-error"' in missing.get_data(
+        as_text=True)
+    client.post("/", data=valid_form(treatment="rf_microneedling", implanted_device="yes"))
+    paced = next(db["submissions"].rows)
+    assert paced["status"] == "needs_review" and "implanted-device-rf" in paced["evaluation"]
+    client.post("/", data=valid_form(treatment="rf_microneedling", implanted_device="no",
+                                     first_name="Grace", signed_name="Grace Lovelace"))
+    grace = next(db["submissions"].rows_where("first_name = 'Grace'"))
+    assert grace["status"] == "awaiting_consent"
+    countersign(app, db, grace["id"])
+    done = practitioner.post(f"/practice/{grace['id']}/treatment", data={
+        "outcome": "treated", "areas": ["face"], "device_face": "Morpheus8",
+        "needle_depth_mm_face": "2.5", "energy_face": "30", "reaction": ""})
+    assert done.status_code == 302
+    text = text_of(archived_bytes(app, db, f"{grace['id']}.treatment"))
+    assert "Area Device Needle depth Energy (the device's level)" in text
+    assert "Face Morpheus8 2.5 mm 30" in text
+    consent_text = text_of(archived_bytes(app, db, grace["id"]))
+    assert "radiofrequency energy at their tips" in consent_text
+    assert "I have been told what the treatment costs." in consent_text
+    assert "I was invited to ask questions about the treatment" in consent_text
