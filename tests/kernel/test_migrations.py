@@ -136,3 +136,31 @@ def test_consents_sealed_before_visits_verify_and_walk_ins_go_on(before_visits):
     grace_pdf = text_of(archived_bytes(app, db, grace))
     assert "derma-roller" in grace_pdf and "current text" not in grace_pdf
     assert db["outbox"].count == 0
+
+
+@pytest.mark.slow
+def test_injections_recorded_before_the_catalogue_keep_their_words_and_the_clinic_goes_on(
+        tmp_path):
+    app = opened("main-before-catalogue", tmp_path)  # main at ba0753d
+    db = connect(app.config["DATABASE"])
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["archive", "verify", "--full"]).exit_code == 0
+    ada, grace = (next(db["submissions"].rows_where("first_name = ?", [n]))["id"]
+                  for n in ("Ada", "Grace"))
+    [kept] = db["information_texts"].rows
+    assert kept["format"] == "template"  # as that main kept it: the shared text Ada read
+    from consent.practice import treatments
+    record = treatments.get(db, ada)
+    assert [f.label for f in treatments.columns("mesotherapy_injection",
+                                                record["details"]["areas"])] == \
+        ["Device", "Needle depth"]  # printed as recorded, not in the catalogue's new fields
+    from conftest import countersign, signer
+    nurse = signer(app, "nurse.new", "practitioner")
+    page = nurse.get(f"/practice/{ada}/treatment").get_data(as_text=True)
+    assert "Face: Device Syringe, Needle depth 0.5 mm" in page
+    with app.app_context():
+        assert countersign(app, db, grace)
+    text = text_of(archived_bytes(app, db, grace))
+    assert "derma-roller" in text and "current text" not in text  # the words Grace read
+    assert "vascular occlusion" not in text
+    assert runner.invoke(args=["archive", "verify", "--full"]).exit_code == 0
