@@ -1,9 +1,10 @@
 """Every `flask --app consent` command, registered in one place."""
-from . import backups, fhir, instance, mail, records, rules, staff, treatments
+from . import backups, fhir, instance, mail, medicines, records, rules, staff, treatments
 
 
 def init_app(app):
     """Register every command group of the service."""
-    for module in (instance, staff, records, backups, rules, treatments, fhir, mail):
+    for module in (instance, staff, records, backups, rules, treatments, medicines, fhir,
+                   mail):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -1,6 +1,7 @@
 """`flask rules`: check the rule set and evaluate answers with it."""
 import json
 import sys
+from datetime import date
 
 import click
 from flask import current_app
@@ -9,7 +10,7 @@ from flask.cli import AppGroup
 from ..evidence.pdf import attached_record
 from ..forms import validated_answers
 from ..intake.answers import AnswerError
-from ..intake.questionnaire import vocabulary
+from ..intake.questionnaire import ADDED_IN, EDITION, vocabulary
 from ..intake.rules import RuleSetError, evaluate, load
 from ..web.rules import get_ruleset
 from .base import today
@@ -29,7 +30,8 @@ def check_command(path):
 
 
 def read_answers(data):
-    """Return the answers in a JSON file, a sealed record's JSON, or a sealed PDF."""
+    """Return the answers in a JSON file, a sealed record's JSON or a sealed PDF, and their
+    edition when the record says it (None for plain answers)."""
     if data.startswith(b"%PDF"):
         record = attached_record(data)
         if record is None:
@@ -51,9 +53,10 @@ def read_answers(data):
     if isinstance(record, dict) and isinstance(record.get("submission"), dict):
         answers = record.get("answers")
         fields = vocabulary()
-        return {k: v for k, v in answers.items() if k in fields} if isinstance(
-            answers, dict) else answers
-    return record
+        edition = str(record["submission"].get("edition", "1"))  # sealed before editions: 1
+        return ({k: v for k, v in answers.items() if k in fields} if isinstance(
+            answers, dict) else answers), edition
+    return record, None
 
 
 def refuse(lines):
@@ -63,23 +66,37 @@ def refuse(lines):
     sys.exit(2)
 
 
+def read_history(history_file):
+    """Return the clinic's past treatments from a JSON list of {"date", "areas"}."""
+    try:
+        history = json.loads(history_file.read().decode("utf-8"))
+        return [{"date": date.fromisoformat(item["date"]).isoformat(),
+                 "areas": [str(area) for area in item["areas"]]} for item in history]
+    except (UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+        raise ValueError(f"--history: a JSON list of {{\"date\": \"YYYY-MM-DD\", "
+                         f"\"areas\": [...]}} ({type(error).__name__})") from None
+
+
 @rules_cli.command("eval")
 @click.argument("answers_file", type=click.File("rb"))
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Treatment date.")
-def eval_command(answers_file, on):
-    """Evaluate answers (JSON, a sealed record's JSON or its PDF) and print the flags."""
+@click.option("--history", "history_file", type=click.File("rb"),
+              help="The patient's treatments at this clinic: JSON [{date, areas}, ...].")
+@click.option("--edition", type=click.Choice(sorted({"1", *ADDED_IN})),
+              help="The dictionary edition plain answers were given under (default: now).")
+def eval_command(answers_file, on, history_file, edition):
+    """Evaluate answers (JSON, a sealed record's JSON or its PDF) and print every flag whole."""
     day = on.date() if on else today()
     try:
-        answers = validated_answers(read_answers(answers_file.read()), day)
+        history = read_history(history_file) if history_file else []
+        answers, sealed_in = read_answers(answers_file.read())
+        answers = validated_answers(answers, day, sealed_in or edition or EDITION)
     except AnswerError as error:
         refuse(f"{field}: {message}" for field, message in error.errors.items())
     except ValueError as error:
         refuse([str(error)])
-    result = evaluate(get_ruleset(), answers, day).to_dict()
+    result = evaluate(get_ruleset(), answers, day, history).to_dict()
     del result["on"]
-    for flag in result["flags"]:
-        for extra in ("explanation", "source", "aftercare"):
-            flag.pop(extra)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, StringFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..intake.answers import AnswerError, encode, formdata
-from ..intake.questionnaire import SECTIONS, medical_sections
+from ..intake.questionnaire import EDITION, SECTIONS, medical_sections, unasked
 from . import validators as check
 from .fields import MonthOrDateField, MultiCheckboxField, options, strip
 
@@ -82,10 +82,16 @@ def encode_form(form):
     return encode({f.name: f.data for f in form})
 
 
-def validated_answers(raw, treatment_date):
-    """Validate answers in the JSON encoding with the questionnaire's own checks."""
+def validated_answers(raw, treatment_date, edition=EDITION):
+    """Validate answers in the JSON encoding with the questionnaire's own checks.
+
+    Answers of an earlier edition lack the questions added since: those were not asked.
+    """
     data, problems = formdata(raw, medical_sections())
     form = AnswersForm(formdata=MultiDict(data), meta={"csrf": False})
+    for name in unasked(edition) - set(raw if isinstance(raw, dict) else ()):
+        if name in form:
+            del form[name]
     form.treatment_date = treatment_date
     if not form.validate() or problems:  # every field at fault, in one report
         raise AnswerError.of({**{name: errors[0] for name, errors in form.errors.items()

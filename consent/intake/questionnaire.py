@@ -249,6 +249,23 @@ EDITION_1_LABELS = {
     "isotretinoin_stopped_date": "When did you stop taking it? (a month alone meant its 1st)",
     "allergy_metal": "Are you allergic to nickel, stainless steel or other metals?",
 }
+# The questions each edition of the dictionary added: older answers never gave them.
+ADDED_IN = {
+    "2": ("herpes_in_area", "warts_in_area", "skin_condition_koebner", "radiotherapy_to_area",
+          "tattoo_in_area", "permanent_filler_or_threads", "previous_reaction",
+          "allergy_antiseptic", "allergy_latex", "anaphylaxis_history", "appearance_worry",
+          "alternatives_understood", "results_not_guaranteed", "free_to_withdraw",
+          "photo_teaching", "photo_marketing", "guardian_name", "guardian_relationship",
+          "guardian_signature"),
+    "3": ("implanted_device", "cost_explained", "questions_invited"),
+}
+
+
+def unasked(edition):
+    """Return the questions answers of this edition were never asked (added later)."""
+    return {name for added, names in ADDED_IN.items() if added > edition for name in names}
+
+
 DECLARATIONS = tuple(q.name for q in QUESTIONS.values() if q.kind == "tick")
 # The patient's yes-or-no permissions (photos), asked beside the declarations.
 PERMISSIONS = tuple(q.name for q in SECTIONS[-1].questions if q.kind == "yes_no")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...kernel.status import Severity
-from .operators import OPERATORS
+from .operators import MEDICINES, OPERATORS
 
 CATEGORIES = {"infection", "bleeding", "interval", "healing", "eligibility", "allergy", "other"}
 SEVERITIES = tuple(Severity)
@@ -68,8 +68,8 @@ def compile_node(node, vocabulary, parameters, fields):
         raise ValueError(f"unknown field '{field}'" if field else f"'{name}' needs a field")
     OPERATORS[name].check(field, node[name], vocabulary, parameters)
     fields.update(f for f in (field, node[name] if name == "overlaps" else None) if f)
-    if name == "names_medicine":  # the flag points at the answers the medicines contradict
-        fields.update(node[name])
+    if name == "mentions_medicine":  # the flag points at the answers the medicines contradict
+        fields.update(q for q in (MEDICINES.classes[c].question for c in node[name]) if q)
     if name == "clinic_history":
         fields.add(node[name]["areas"])
     return (name, field, node[name])

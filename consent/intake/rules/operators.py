@@ -1,10 +1,12 @@
 """The operator table: each condition operator as a check at load time and a test at run time."""
 import operator
-import re
 from dataclasses import dataclass
 from typing import Callable
 
 from ...kernel.clock import months_between, parse_date, years_between
+from ..medicines import load
+
+MEDICINES = load()  # the classes the questionnaire asks about, and their names
 
 NEGATIVE = ("no", "never")  # the answers a named medicine contradicts
 COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
@@ -55,19 +57,19 @@ def overlaps(ctx, field, other):
     return bool(shared)
 
 
-def names_medicine(ctx, field, terms):
-    """Find medicines named in free text whose yes/no question was answered "no".
-
-    terms maps a question to its medicine names, matched as case-insensitive whole words.
+def mentions_medicine(ctx, field, class_ids):
+    """Find medicines of these classes named in free text, not negated, that contradict
+    their class's yes/no answer ("no" or "never"); a class without a question always counts.
     """
-    text, found = ctx.answers.get(field) or "", []
-    for question, names in terms.items():
-        answer = ctx.answers.get(question)
-        if answer not in NEGATIVE:
-            continue
-        for name in names:
-            if match := re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
-                found.append(f"{match.group(0)} ({question}: {answer})")
+    found = []
+    for mention in MEDICINES.mentions(ctx.answers.get(field)):
+        for class_id in set(mention.classes) & set(class_ids):
+            kind = MEDICINES.classes[class_id]
+            answer = ctx.answers.get(kind.question) if kind.question else None
+            if mention.negated or (kind.question and answer not in NEGATIVE):
+                continue
+            said = f"; {kind.question}: {answer}" if kind.question else ""
+            found.append(f"{mention.words} ({mention.medicine}, {kind.name}{said})")
     ctx.facts["contradictions"] = found
     return bool(found)
 
@@ -112,19 +114,19 @@ def check_not_empty(field, flag, vocabulary, parameters):
         raise ValueError("'not_empty' takes the value true")
 
 
-def check_terms(field, terms, vocabulary, parameters):
+def check_classes(field, class_ids, vocabulary, parameters):
     need_type(field, vocabulary, "text")
-    if not isinstance(terms, dict) or not terms:
-        raise ValueError("'names_medicine' needs a table of question = [medicine names]")
-    for question, names in terms.items():
-        if question not in vocabulary:
-            raise ValueError(f"unknown field '{question}'")
-        need_type(question, vocabulary, "choice")
-        if not set(NEGATIVE) & set(vocabulary[question]["choices"]):
+    if not isinstance(class_ids, list) or not class_ids:
+        raise ValueError("'mentions_medicine' needs a list of medicine classes")
+    for class_id in class_ids:
+        if class_id not in MEDICINES.classes:
+            raise ValueError(f"unknown medicine class '{class_id}' "
+                             "(rules/medicine_classes.toml)")
+        question = MEDICINES.classes[class_id].question
+        if question and question not in vocabulary:
+            raise ValueError(f"medicine class '{class_id}' asks unknown field '{question}'")
+        if question and not set(NEGATIVE) & set(vocabulary[question]["choices"]):
             raise ValueError(f"field '{question}' has no 'no' or 'never' answer")
-        if not isinstance(names, list) or not names or not all(
-                isinstance(n, str) and n.strip() for n in names):
-            raise ValueError(f"'{question}' needs a list of medicine names")
 
 
 def check_window(window, parameters):
@@ -160,5 +162,5 @@ OPERATORS = {
     "months_before": Operator(check_elapsed, elapsed("months", months_between)),
     "years_before": Operator(check_elapsed, elapsed("years", years_between)),
     "clinic_history": Operator(check_history, clinic_history, needs_field=False),
-    "names_medicine": Operator(check_terms, names_medicine),
+    "mentions_medicine": Operator(check_classes, mentions_medicine),
 }
