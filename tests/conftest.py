@@ -84,6 +84,7 @@ PATIENT = {
     "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10",
     "phone": "+44 (0)20 7946-0000", "email": "ada@example.com",
     "treatment": "microneedling", "areas": ["face", "neck"], "concerns": ["ageing"],
+    "skin_type": "type_2",
     "had_previous_session": "no", "last_session_date": None, "last_session_areas": [],
     "diabetes": "no", "isotretinoin": "never", "isotretinoin_stopped_date": None,
     "allergy_details": "", "medications": "", "other_conditions": "",

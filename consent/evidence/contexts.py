@@ -11,6 +11,7 @@ from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS
 from ..kernel.status import Status
 from ..practice import cooling_off, treatments
 from ..practice.consents import MEANING
+from ..review import decisions
 from ..staff import accounts
 from ..visits import visits
 from . import pdf
@@ -86,8 +87,7 @@ def consent_context(db, submission, decision, consent, config):
         "countersigned": countersignature(db, consent),
         "flag_answers": {f["rule"]: "; ".join(label(n) for n in f["fields"])
                          for f in evaluation["flags"]},
-        "advice": [] if declined else [f["aftercare"] for f in evaluation["flags"]
-                                       if f.get("aftercare")],
+        "advice": [] if declined else decisions.for_patient(submission, decision),
         "declarations": [label(n) for n in kept if answers.get(n)],
         "photos": [(label(n), answers[n]) for n in PERMISSIONS if answers.get(n)],
         "guardian": guardian(answers, submission),

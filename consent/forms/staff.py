@@ -32,6 +32,9 @@ class DecisionForm(FlaskForm):
                          validators=[InputRequired("Please approve, defer or decline.")])
     deferred_until = DateField("Deferred until (when deferring)", validators=[Optional()])
     note = TextAreaField("Note", filters=[strip], validators=[Length(max=2000), plain_text])
+    patient_advice = TextAreaField(
+        "Advice for the patient, in your words (printed on their consent and aftercare)",
+        filters=[strip], validators=[Length(max=1000), plain_text])
     override_reason = TextAreaField(
         "Reason for treating despite a stop flag", filters=[strip],
         validators=[Length(max=2000), plain_text])

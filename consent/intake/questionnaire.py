@@ -156,6 +156,19 @@ SECTIONS = (
                  "If you only know the month, give the month: we count from its last day.",
                  required="Please enter when you stopped.", when=("isotretinoin", "stopped"),
                  checks=("not_in_future",), month_allowed=True),
+        choice("skin_type", "Which is most like your skin in strong sun?",
+               ("type_1", "Very fair: always burns, never tans"),
+               ("type_2", "Fair: burns easily, tans a little"),
+               ("type_3", "Medium: sometimes burns, tans slowly"),
+               ("type_4", "Olive or light brown: rarely burns, tans easily"),
+               ("type_5", "Brown: very rarely burns, tans darkly"),
+               ("type_6", "Dark brown or black: never burns")),
+        yes_no("pigmentation_after_injury", "Have you had dark patches that lasted weeks "
+               "after spots, cuts, burns or an earlier skin treatment?"),
+        yes_no("recent_surgery_in_area", "Have you had surgery on an area being treated in "
+               "the last 6 months?"),
+        yes_no("recent_hair_removal", "Have you waxed, threaded, or used hair-removal cream "
+               "on an area being treated in the last 3 days?"),
         yes_no("skin_cancer_in_area", "Do you have skin cancer or a changing mole on an area "
                "being treated?"),
         yes_no("sunburn_or_tan", "Have you had sunburn, or a fresh tan from sun or a sunbed, "
@@ -196,6 +209,9 @@ SECTIONS = (
         text("other_conditions", "Any other medical conditions? (optional)", 1000, area=True),
         text("questions_for_doctor", "Any questions for the doctor? (optional)", 1000,
              area=True),
+        yes_no("fainting", "Have you ever fainted, or nearly fainted, with needles, injections "
+               "or blood tests?"),
+        yes_no("smoker", "Do you smoke, or vape nicotine?"),
         yes_no("appearance_worry", "Do you worry a lot about the way you look, so that it "
                "affects your daily life?", "We ask everyone: it helps us talk about what "
                "the treatment can and cannot do."),
@@ -257,7 +273,9 @@ ADDED_IN = {
           "alternatives_understood", "results_not_guaranteed", "free_to_withdraw",
           "photo_teaching", "photo_marketing", "guardian_name", "guardian_relationship",
           "guardian_signature"),
-    "3": ("implanted_device", "cost_explained", "questions_invited"),
+    "3": ("implanted_device", "cost_explained", "questions_invited", "skin_type",
+          "pigmentation_after_injury", "recent_surgery_in_area", "recent_hair_removal",
+          "fainting", "smoker"),
 }
 
 

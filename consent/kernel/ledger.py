@@ -19,9 +19,9 @@ SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
 DEFAULTS = {"signature_kind": "drawn", "deferred_until": None, "edition": "1",
             "guardian_signature": None, "guardian_signature_kind": None,
             "cooling_off_waived_by": None, "cooling_off_reason": None, "guardian_checked": None,
-            "capacity_confirmed": None, "interpreter": None}
+            "capacity_confirmed": None, "interpreter": None, "patient_advice": None}
 DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
-                   "batch", "decided_at", "deferred_until")
+                   "batch", "decided_at", "deferred_until", "patient_advice")
 CONSENT_FIELDS = ("submission_id", "practitioner", "countersigned_at", "identity_checked",
                   "discussed", "answer_to_questions", "signed_with", "cooling_off_waived_by",
                   "cooling_off_reason", "guardian_checked", "capacity_confirmed", "interpreter")

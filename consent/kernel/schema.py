@@ -391,3 +391,9 @@ def m027_information_as_read(db):
     if db.execute("select 1 from submissions where information_sha256 = ?", [sha]).fetchone():
         db.execute("insert or ignore into information_texts (sha256, source, stored_at, format)"
                    " values (?, ?, '2026-11-24T00:00:00+00:00', 'template')", [sha, source])
+
+
+@migrations()
+def m028_doctors_advice_for_the_patient(db):
+    """Let a doctor's decision carry advice for the patient, in the doctor's words."""
+    db["decisions"].add_column("patient_advice", str)

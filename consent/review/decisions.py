@@ -4,6 +4,7 @@ from ..intake.catalogue import law_refusal, records_product
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate
+from . import windows
 
 
 class DecisionError(Refused):
@@ -16,15 +17,25 @@ def get(db, submission_id):
     return as_recorded(row) if row else None
 
 
+OPTIONAL = ("deferred_until", "patient_advice")  # decisions made before had neither
+
+
 def as_recorded(row):
-    """Leave out a deferral date that was never set, as decisions before deferrals had none."""
-    return {k: v for k, v in row.items() if not (k == "deferred_until" and v is None)}
+    """Leave out what was never set, as decisions before these fields existed had none."""
+    return {k: v for k, v in row.items() if not (k in OPTIONAL and v is None)}
 
 
-def check_deferral(submission, note, deferred_until):
-    """Require a reason and a date after the treatment date to defer."""
+def check_deferral(db, submission, note, deferred_until, parameters):
+    """Require a reason, and a date after the treatment date and every waiting window."""
     if not deferred_until or deferred_until <= submission["treatment_date"]:
         raise DecisionError("deferred_until", "Choose a date after the treatment date.")
+    window = parameters and windows.earliest(
+        submission["answers"], submissions.clinic_history(db, submission["answers"]),
+        parameters)
+    if window and deferred_until < window[0].isoformat():
+        raise DecisionError("deferred_until", "That day is inside a waiting window the rules "
+                            f"know ({window[1]}): the earliest is "
+                            f"{clock.spoken(window[0].isoformat())}.")
     if not note:
         raise DecisionError("note", "Write why the treatment is deferred.")
 
@@ -49,18 +60,23 @@ def check(submission, outcome, override_reason, product, batch):
 
 
 def decide(db, submission_id, doctor, outcome, note="", override_reason="", product="",
-           batch="", deferred_until=None):
-    """Record a doctor's decision and its audit row in one transaction."""
+           batch="", deferred_until=None, patient_advice="", parameters=None):
+    """Record a doctor's decision and its audit row in one transaction.
+
+    parameters are the rule set's, so a deferral respects the waiting windows it knows.
+    """
     with immediate(db):
         submission = submissions.get(db, submission_id)
         check(submission, outcome, override_reason, product, batch)
         if outcome == Status.DEFERRED:
-            check_deferral(submission, note, deferred_until)
+            check_deferral(db, submission, note, deferred_until, parameters)
         decision = {"submission_id": submission_id, "outcome": outcome, "doctor": doctor,
                     "note": note, "override_reason": override_reason, "product": product,
                     "batch": batch, "decided_at": clock.iso(clock.now())}
         if outcome == Status.DEFERRED:
             decision["deferred_until"] = deferred_until
+        if patient_advice:  # the patient reads it with the flags' lines
+            decision["patient_advice"] = patient_advice
         db["decisions"].insert(decision)
         ledger.append(db, "decision", decision)
         # An approved patient still needs a practitioner's countersignature.
@@ -68,3 +84,10 @@ def decide(db, submission_id, doctor, outcome, note="", override_reason="", prod
                                                  if outcome == Status.APPROVED else outcome})
         audit.append(db, "decision", doctor, submission_id, outcome)
     return decision
+
+
+def for_patient(submission, decision):
+    """Return what the flags mean for this patient: the doctor's words first, then each line."""
+    lines = [f"Your doctor's advice: {decision['patient_advice']}"] \
+        if decision and decision.get("patient_advice") else []
+    return lines + [f["aftercare"] for f in submission["evaluation"]["flags"] if f.get("aftercare")]

@@ -116,6 +116,21 @@ function setUpSteps(form) {
     });
   }
 
+  // Before signing, the patient reads what their answers mean for them (the server judges).
+  function tellWhatThisMeans(box) {
+    fetch(box.dataset.forYou, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : { lines: [] }))
+      .then(({ lines }) => {
+        box.querySelector("ul").replaceChildren(...lines.map((line) => {
+          const item = document.createElement("li");
+          item.textContent = line;
+          return item;
+        }));
+        box.hidden = !lines.length;
+      })
+      .catch(() => { box.hidden = true; });
+  }
+
   function show(index) {
     current = index;
     welcome.hidden = index >= 0;
@@ -123,6 +138,8 @@ function setUpSteps(form) {
     nav.hidden = index < 0;
     if (index < 0) return;
     if (index === review) buildReview();
+    const forYou = steps[index].querySelector("[data-for-you]");
+    if (forYou) tellWhatThisMeans(forYou);
     back.hidden = false;
     const last = index === steps.length - 1;
     next.hidden = last;

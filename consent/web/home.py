@@ -16,9 +16,10 @@ from ..kernel import clock
 from ..kernel.names import name_key
 from ..kernel.status import Refused
 from ..practice import treatments
-from ..review import queue
+from ..review import decisions, queue
 from ..visits import patient_mail, reactions, visit_links, visits
 from .audit import record
+from .intake import for_you
 from .reactions import signs
 from .rules import get_ruleset
 from .visit import close, opened
@@ -56,7 +57,15 @@ def questionnaire():
             return redirect(url_for("home.thanks"))
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS,
                            action=url_for("home.questionnaire"), at_home=True,
+                           for_you=url_for("home.what_this_means"),
                            wipe_to=url_for("visit.closed")), 422 if form.errors else 200
+
+
+@bp.route("/questionnaire/for-you", methods=["POST"])
+def what_this_means():
+    """Tell the patient at home, before they sign, what their answers mean for them."""
+    _, visit = opened("questionnaire")
+    return for_you(clock.parse_date(visit["treatment_date"]))
 
 
 @bp.route("/thanks")
@@ -106,8 +115,8 @@ def aftercare_content(submission, treated):
     days = get_ruleset().parameters["min_interval_days"]
     # Today's words for their treatment: the aftercare is advice, not the sealed record.
     text = information.render([submission["treatment"]], current_app.config["CLINIC_PHONE"])
-    return {"advice": [f["aftercare"] for f in submission["evaluation"]["flags"]
-                       if f.get("aftercare")],
+    return {"advice": decisions.for_patient(submission, decisions.get(get_db(),
+                                                                       submission["id"])),
             "next": queue.next_sessions([{"treatment_date": submission["treatment_date"],
                                           "treated": treated}], days),
             "aftercare": information.sections(text, "Aftercare",

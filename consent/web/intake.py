@@ -1,11 +1,12 @@
 """The patient's questionnaire at reception."""
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 
 from .. import workflow
 from ..db import get_db
-from ..forms import QuestionnaireForm, encode_form
+from ..forms import AnswersForm, QuestionnaireForm, encode_form
 from ..forms.validators import clinic_today
 from ..intake.questionnaire import SECTIONS
+from ..intake.rules import evaluate
 from .rules import get_ruleset
 from .tablet import kiosk_required
 
@@ -24,6 +25,25 @@ def questionnaire():
         return redirect(url_for("intake.thanks"))
     status = 422 if form.errors else 200
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status
+
+
+def for_you(treatment_date):
+    """Return, as JSON, the lines the answers given so far mean for the patient."""
+    form = AnswersForm()
+    form.treatment_date = treatment_date
+    lines = []
+    if form.validate():  # answers still wrong say nothing yet; the sealed record is the truth
+        # No clinic history: the tablet must never reveal anything about anyone else.
+        evaluation = evaluate(get_ruleset(), encode_form(form), treatment_date)
+        lines = [flag.aftercare for flag in evaluation.flags if flag.aftercare]
+    return jsonify(lines=lines)
+
+
+@bp.route("/for-you", methods=["POST"])
+@kiosk_required
+def what_this_means():
+    """Tell the patient, before they sign, what their answers mean for them."""
+    return for_you(clinic_today())
 
 
 @bp.route("/thanks")

@@ -16,6 +16,7 @@ from ..review import decisions, queue as lists
 from ..visits import reactions, visits
 from .audit import record
 from .auth import role_required
+from .rules import get_ruleset
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -87,7 +88,9 @@ def decide(submission_id):
                         form.outcome.data, note=form.note.data,
                         override_reason=form.override_reason.data, product=form.product.data,
                         batch=form.batch.data, deferred_until=form.deferred_until.data and
-                        form.deferred_until.data.isoformat())
+                        form.deferred_until.data.isoformat(),
+                        patient_advice=form.patient_advice.data,
+                        parameters=get_ruleset().parameters)
     except decisions.DecisionError as error:
         form[error.field].errors.append(str(error))
         return show_submission(found, form, 422)

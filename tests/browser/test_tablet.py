@@ -77,6 +77,10 @@ def test_summary_lists_answers_and_edit_returns_to_it(tablet):
 def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, server):
     answer_questionnaire(tablet, valid_form(cold_sore_history="yes",
                                             questions_for_doctor="Will it hurt?"))
+    # Before signing, the patient reads what their answers mean for them.
+    told = tablet.wait_for_selector("[data-for-you]:not([hidden])")
+    assert "Cold sores can come back after treatment on the face" in told.inner_text()
+    screenshot(tablet, "tablet-what-this-means-for-you")
     tablet.click("[data-submit]")
     tablet.wait_for_selector("h1:has-text('Thank you')")
     doctor = doctor_page(browser, server)
@@ -89,6 +93,7 @@ def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, 
     assert serious_violations(doctor) == []
     doctor.click("label:has(input[value='approved'])")
     doctor.fill("#note", "Antiviral cover discussed.")
+    doctor.fill("#patient_advice", "Aciclovir 400 mg three times a day from the day before.")
     doctor.click("button:has-text('Record decision')")
     doctor.wait_for_selector("text=Decision recorded: approved")
     screenshot(doctor, "doctor-03-decided")

@@ -71,7 +71,7 @@ def test_cleared_submission_is_archived_with_everything_readable(app, db, cleare
                  "30 to 60 minutes", "5 to 7", "up to 12",
                  "Ada Lovelace", "10 December 1985", "Face, Neck", "Micro-needling",
                  "Cleared by the rule set", "Plans to swim within a day after treatment",
-                 "please do not swim in a pool",  # the advice flag's own aftercare line
+                 "plan to swim: do not swim in a pool, the sea or a lake on the day of your",
                  f"Document {cleared}", "Page 1 of", read[:12],
                  f"rule set {ruleset.version}",  # the full hashes are in the attachment
                  "Typed name: Ada Lovelace", "Consent taken in person",

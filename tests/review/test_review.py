@@ -1,6 +1,6 @@
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
 
@@ -14,8 +14,8 @@ from consent.kernel import clock
 from consent.kernel.storage import connect
 from consent.staff import accounts
 
-from conftest import (PASSWORD, add_staff, config_for, countersign, log_in, make_app, staff_client,
-                      valid_form)
+from conftest import (PASSWORD, TODAY, add_staff, config_for, countersign, log_in, make_app,
+                      staff_client, valid_form)
 
 
 @pytest.fixture
@@ -391,3 +391,26 @@ def test_times_are_said_in_the_clinics_zone_never_as_iso_strings(app, db, client
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)  # no raw ISO moment printed
     page = doctor.get(f"/review/{sid}").get_data(as_text=True)
     assert re.search(r"on 2 July 2026, 00:\d\d BST", page)
+
+
+@pytest.mark.parametrize("answers, too_soon, earliest, why", [
+    # Isotretinoin stopped in February 2026 (the month's last day counts): six whole months.
+    ({"isotretinoin": "stopped", "isotretinoin_stopped_date": "2026-02"},
+     date(2026, 8, 27), date(2026, 8, 28), "isotretinoin stopped"),
+    # A session on the face 3 days before the treatment date: 7 days from that session.
+    ({"had_previous_session": "yes", "last_session_areas": ["face"],
+      "last_session_date": (TODAY - timedelta(days=3)).isoformat()},
+     TODAY + timedelta(days=3), TODAY + timedelta(days=4), "the last session on the same area"),
+])
+def test_a_deferral_inside_a_waiting_window_is_refused_with_the_earliest_date(
+        app, db, client, doctor, answers, too_soon, earliest, why):
+    client.post("/", data=valid_form(**answers))
+    sid = next(db["submissions"].rows)["id"]
+    note = {"outcome": "deferred", "note": "Inside a waiting window."}
+    refused = doctor.post(f"/review/{sid}/decide",
+                          data={**note, "deferred_until": too_soon.isoformat()})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and db["decisions"].count == 0
+    assert f"({why}): the earliest is {clock.spoken(earliest.isoformat())}." in page
+    assert doctor.post(f"/review/{sid}/decide", data={
+        **note, "deferred_until": earliest.isoformat()}).status_code == 302

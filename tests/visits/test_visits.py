@@ -113,6 +113,9 @@ def test_reception_sends_a_link_again_until_the_patient_has_answered(app, recept
     assert first != second
     phone = app.test_client()
     open_link(phone, first)  # the first still works, until the questionnaire is sent
+    # At home too, the patient reads what their answers mean before they sign.
+    told = phone.post("/visit/questionnaire/for-you", data=valid_form(anticoagulants="yes"))
+    assert any("blood thinner" in line for line in told.json["lines"])
     assert phone.post("/visit/questionnaire", data=valid_form()).status_code == 302
     late = open_link(app.test_client(), second)  # one visit, one set of answers
     assert late.status_code == 410 and b"already been sent" in late.data
