@@ -12,13 +12,17 @@ from .kernel import storage
 SERVED_ADDRESS = "served-address"  # what the last `make run` served on, for other terminals
 PLACEHOLDERS = {"CLINIC_NAME": "The Skin Clinic",
                 "CLINIC_ADDRESS": "1 High Street, Town, AB1 2CD",
-                "CLINIC_PHONE": "01234 567890"}
+                "CLINIC_PHONE": "01234 567890",
+                "DEVICE_INSTRUCTIONS": "the micro-needling device's instructions for use "
+                                       "(device and version not yet named by the clinic)"}
 SETTINGS = """
 # The clinic, printed on every record: set these before the first patient.
 # CLINIC_NAME = "The clinic's name"
 # CLINIC_ADDRESS = "Street, town, postcode"
 # CLINIC_PHONE = "The number patients call, in and out of hours"
 # CLINIC_TIMEZONE = "Europe/London"
+# The device the rules' sources rest on, with its document's version:
+# DEVICE_INSTRUCTIONS = "Dermapen 4 instructions for use, document version and date"
 # PUBLIC_URL = "https://consent.clinic.example"   # where links point (docs/operations.md)
 # The seal key out of this folder (docs/operations.md, "The seal key"):
 # SEAL_KEY_FILE = "/etc/consent/seal-key.pem"

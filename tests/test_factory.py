@@ -58,11 +58,14 @@ def test_placeholders_are_warned_about_at_start_and_on_staff_pages(tmp_path):
     from conftest import config_for, make_app, staff_client
     shipped = make_app(config_for(tmp_path / "a"))
     warned = [w for w in startup_checks(shipped.config) if "placeholder" in w]
-    assert [w.split()[0] for w in warned] == ["CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PHONE"]
+    assert [w.split()[0] for w in warned] == ["CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PHONE",
+                                              "DEVICE_INSTRUCTIONS"]
     page = staff_client(shipped, "dr.a", "doctor").get("/review").get_data(as_text=True)
-    assert "Not ready for patients: CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE" in page
+    assert "Not ready for patients: CLINIC_NAME, CLINIC_ADDRESS, CLINIC_PHONE, " \
+        "DEVICE_INSTRUCTIONS" in page
     ready = make_app(config_for(tmp_path / "b", CLINIC_NAME="Skin & Co",
-                                CLINIC_ADDRESS="2 Mill Lane, Leeds", CLINIC_PHONE="0113 496 0000"))
+                                CLINIC_ADDRESS="2 Mill Lane, Leeds", CLINIC_PHONE="0113 496 0000",
+                                DEVICE_INSTRUCTIONS="Dermapen 4 IFU, version for the tests"))
     assert not [w for w in startup_checks(ready.config) if "placeholder" in w]
     page = staff_client(ready, "dr.b", "doctor").get("/review").get_data(as_text=True)
     assert "Not ready for patients" not in page

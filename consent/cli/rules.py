@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from ..evidence.pdf import attached_record
 from ..forms import validated_answers
+from ..instance import PLACEHOLDERS
 from ..intake.answers import AnswerError
 from ..intake.questionnaire import ADDED_IN, EDITION, vocabulary
 from ..intake.rules import RuleSetError, evaluate, load
@@ -21,10 +22,17 @@ rules_cli = AppGroup("rules", help="Check the rule set and evaluate answers with
 @click.option("--file", "path", type=click.Path(dir_okay=False), help="Rule file to check.")
 def check_command(path):
     """Load and validate the rule set; exit 0 when it is usable."""
+    named = current_app.config["DEVICE_INSTRUCTIONS"]
     try:
-        ruleset = load(path or current_app.config["RULES_FILE"], vocabulary())
+        ruleset = load(path or current_app.config["RULES_FILE"], vocabulary(), named)
     except RuleSetError as error:
         raise click.ClickException(str(error)) from None
+    resting = [rule.id for rule in ruleset.rules if named in rule.source]
+    if named == PLACEHOLDERS["DEVICE_INSTRUCTIONS"] and resting:
+        raise click.ClickException(
+            f"{len(resting)} rules ({', '.join(resting[:3])}, ...) rest on the device's "
+            "instructions for use, but the clinic has not named its device: set "
+            "DEVICE_INSTRUCTIONS in instance/config.py (device, document and version)")
     click.echo(f"Rule set {ruleset.version}: {len(ruleset.rules)} rules, "
                f"sha256 {ruleset.sha256}")
 

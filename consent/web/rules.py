@@ -28,7 +28,8 @@ def refuse_requests():
 def init_app(app):
     """Load the rule set, or keep the reason it is invalid so the app refuses to serve."""
     try:
-        app.extensions["consent.ruleset"] = load(app.config["RULES_FILE"], vocabulary())
+        app.extensions["consent.ruleset"] = load(app.config["RULES_FILE"], vocabulary(),
+                                                 app.config["DEVICE_INSTRUCTIONS"])
     except RuleSetError as error:
         # Kept rather than raised, so `flask rules check` can still report it plainly;
         # wsgi.py refuses to start and every request answers 503.

@@ -135,7 +135,11 @@ def test_the_app_refuses_to_start_on_an_invalid_rule_set(tmp_path):
     assert "Traceback" not in checked.output
 
 
-def test_cli_check(runner, tmp_path):
+IFU = "Dermapen 4 instructions for use, version named for the tests"
+
+
+def test_cli_check(app, runner, tmp_path):
+    app.config["DEVICE_INSTRUCTIONS"] = IFU
     result = runner.invoke(args=["rules", "check"])
     assert result.exit_code == 0 and f"{len(RULESET.rules)} rules" in result.output
     bad = tmp_path / "bad.toml"
@@ -144,6 +148,23 @@ def test_cli_check(runner, tmp_path):
     result = runner.invoke(args=["rules", "check", "--file", str(bad)])
     assert result.exit_code == 1
     assert "Error: rule isotretinoin-current: 'sometimes' is not a choice" in result.output
+
+
+def test_a_source_resting_on_an_unnamed_device_is_refused(app, runner, tmp_path):
+    unnamed = runner.invoke(args=["rules", "check"])  # the shipped placeholder
+    assert unnamed.exit_code == 1 and "has not named its device: set DEVICE_INSTRUCTIONS" in \
+        unnamed.output
+    bare = tmp_path / "bare.toml"
+    bare.write_text((RULES / "ruleset.toml").read_text().replace(
+        'source = "Device labelling: {instructions}',
+        "source = \"Device labelling: the device's instructions for use", 1))
+    refused = runner.invoke(args=["rules", "check", "--file", str(bare)])
+    assert refused.exit_code == 1 and "cites them as {instructions}" in refused.output
+    from consent.intake.rules import load
+    named = load(RULES / "ruleset.toml", vocabulary(), IFU)
+    resting = [rule for rule in named.rules if IFU in rule.source]
+    assert len(resting) == 28 and not [r for r in named.rules if "{instructions}" in r.source]
+    assert named.sha256 == RULESET.sha256  # the rule set is the same file, whoever names it
 
 
 def cli_answers(tmp_path, **changes):

@@ -3,7 +3,7 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...kernel.status import Severity
@@ -14,6 +14,7 @@ SEVERITIES = tuple(Severity)
 COMBINATORS = {"all", "any", "not"}
 RULE_KEYS = {"id", "category", "severity", "when", "message", "explanation", "source"}
 OPTIONAL_KEYS = {"aftercare"}
+INSTRUCTIONS = "{instructions}"  # the device's instructions for use, as the clinic names them
 FACTS = {"days", "months", "years", "overlap", "history_date", "on", "contradictions"}
 PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 
@@ -94,6 +95,9 @@ def compile_rule(raw, vocabulary, parameters):
         raise ValueError(f"bad category '{raw['category']}'")
     if raw["severity"] not in SEVERITIES:
         raise ValueError(f"bad severity '{raw['severity']}' (use {', '.join(SEVERITIES)})")
+    if "instructions for use" in raw["source"].lower() and INSTRUCTIONS not in raw["source"]:
+        raise ValueError(f"a source resting on a device's instructions for use cites them as "
+                         f"{INSTRUCTIONS}, which names the clinic's device and version")
     if not names_a_document(raw["source"]):
         raise ValueError("its source must name a real document: the clinic leaflet, device or "
                          "product labelling, or a named guideline or paper with its year")
@@ -112,8 +116,8 @@ def canonical_sha256(data):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def parse(data, vocabulary):
-    """Validate parsed rule-set data and compile it."""
+def parse(data, vocabulary, instructions=None):
+    """Validate parsed rule-set data and compile it; name the device's instructions in sources."""
     parameters = data.get("parameters", {})
     if not isinstance(data.get("version"), str) or not data.get("version"):
         raise RuleSetError("the rule set needs a version string")
@@ -131,13 +135,16 @@ def parse(data, vocabulary):
             raise RuleSetError(f"rule {rule_id}: {error}") from None
     if not rules:
         raise RuleSetError("the rule set has no rules")
+    if instructions:
+        rules = [replace(rule, source=rule.source.replace(INSTRUCTIONS, instructions))
+                 for rule in rules]
     return RuleSet(data["version"], canonical_sha256(data), dict(parameters), tuple(rules))
 
 
-def load(path, vocabulary):
+def load(path, vocabulary, instructions=None):
     """Read, validate and compile the rule set at path."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise RuleSetError(f"{path}: {error}") from None
-    return parse(data, vocabulary)
+    return parse(data, vocabulary, instructions)
