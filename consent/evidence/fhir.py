@@ -114,11 +114,14 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
 
 
 def declared(submission, countersigned):
-    """Carry the cost explained, and what the practitioner confirmed in person."""
+    """Carry the cost explained, photo permissions withdrawn, and what was confirmed in person."""
     found = []
     if submission["answers"].get("cost_explained") and submission.get("cost_read"):
         found.append({"url": f"{EXTENSION}/cost-explained",
                       "valueString": submission["cost_read"]})
+    found += [{"url": f"{EXTENSION}/photo-permission-withdrawn",
+               "valueString": f"{name} withdrawn {at}"}
+              for name, at in (submission.get("photos_withdrawn") or {}).items()]
     if (countersigned or {}).get("capacity_confirmed"):  # recorded since edition 3
         found += [{"url": f"{EXTENSION}/capacity-and-voluntary-consent", "valueBoolean": True},
                   {"url": f"{EXTENSION}/interpreter",

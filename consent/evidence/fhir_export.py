@@ -3,7 +3,7 @@ import csv
 import hashlib
 from pathlib import Path
 
-from ..intake import information, submissions
+from ..intake import information, photos, submissions
 from ..practice import consents
 from ..review import decisions
 from ..staff import accounts
@@ -28,7 +28,9 @@ def parts(db, config, submission):
     clinic = {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]}
     # The cost as the patient read it, beside their declaration that it was explained.
     cost = information.told(db, submission["information_sha256"], "Cost")
-    return {**submission, "cost_read": cost}, decision, countersigned, staff, clinic
+    withdrawn = photos.withdrawn(db, submission["id"])  # since the record was sealed
+    return ({**submission, "cost_read": cost, "photos_withdrawn": withdrawn}, decision,
+            countersigned, staff, clinic)
 
 
 def embedded(db, config, submission):

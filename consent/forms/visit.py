@@ -5,7 +5,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..intake.questionnaire import QUESTIONS
-from .fields import options, strip
+from .fields import MultiCheckboxField, options, strip
 from .staff import LinkForm
 from .validators import (born_within_120_years, email_address, not_in_future, person_name,
                          phone_number, plain_text)
@@ -56,3 +56,10 @@ class ReactionForm(FlaskForm):
     since = DateField("Since when?", validators=[InputRequired("Enter the date it started."),
                                                  not_in_future])
     photo = FileField("A photo (optional)", validators=[Optional()])
+
+
+class PhotoWithdrawalForm(FlaskForm):
+    """The patient withdraws photo permissions they gave; the choices are theirs only."""
+
+    withdraw = MultiCheckboxField("Withdraw my permission for", validators=[
+        InputRequired("Tick the permission you want to withdraw.")])

@@ -6,7 +6,7 @@ ACTIONS = {"login", "login_failed", "login_throttled", "logout", "submission_vie
            "user_changed", "mfa_enrolled", "mfa_reset", "search", "retention_purge",
            "fhir_downloaded", "fhir_export", "countersigned", "treatment_recorded",
            "pin_set", "history_viewed", "visit_created", "visit_changed", "visit_cancelled",
-           "link_sent", "patient_copy_downloaded", "patient_copy_printed", "aftercare_printed",
+           "link_sent", "patient_copy_downloaded", "photo_permission_withdrawn", "patient_copy_printed", "aftercare_printed",
            "cooling_off_waived", "reaction_seen", "certificates_reissued"}
 
 

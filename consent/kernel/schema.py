@@ -397,3 +397,14 @@ def m027_information_as_read(db):
 def m028_doctors_advice_for_the_patient(db):
     """Let a doctor's decision carry advice for the patient, in the doctor's words."""
     db["decisions"].add_column("patient_advice", str)
+
+
+@migrations()
+def m029_photo_withdrawals(db):
+    """Record each photo permission the patient withdraws later; never edited or deleted."""
+    db["photo_withdrawals"].create({"id": int, "submission_id": str, "permission": str,
+                                    "withdrawn_at": str}, pk="id",
+                                   not_null={"submission_id", "permission", "withdrawn_at"},
+                                   foreign_keys=[("submission_id", "submissions", "id")])
+    db["photo_withdrawals"].create_index(["submission_id", "permission"], unique=True)
+    write_once(db, "photo_withdrawals")

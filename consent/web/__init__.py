@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from ..db import get_db
 from ..instance import unset_settings
-from ..intake import display, information
+from ..intake import display, information, photos
 from ..intake.catalogue import law_refusal, records_product
 from ..kernel import clock
 from ..kernel.status import by_severity
@@ -49,6 +49,11 @@ def information_for(treatment):
     return Markup(information.render([treatment], current_app.config["CLINIC_PHONE"]))
 
 
+def photos_withdrawn(submission_id):
+    """Template global: the photo permissions this patient withdrew, and when."""
+    return photos.withdrawn(get_db(), submission_id)
+
+
 def placeholders_left():
     """Template global: the clinic settings still at their shipped placeholder."""
     return unset_settings(current_app.config)
@@ -64,6 +69,7 @@ def init_app(app):
     app.add_template_global(may)
     app.add_template_global(placeholders_left)
     app.add_template_global(information_for)
+    app.add_template_global(photos_withdrawn)
     app.add_template_global(columns, "record_columns")
     app.add_template_global(records_product)
     app.add_template_global(law_refusal)

@@ -2,15 +2,16 @@
 import re
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, redirect, render_template, send_file, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, send_file,
+                   session, url_for)
 
 from .. import workflow
 from ..db import get_db
 from ..evidence import archive
 from ..forms import QuestionnaireForm, encode_form
-from ..forms.visit import ReactionForm
-from ..intake import display, information, submissions
+from ..forms.fields import options
+from ..forms.visit import PhotoWithdrawalForm, ReactionForm
+from ..intake import display, information, photos, submissions
 from ..intake.questionnaire import SECTIONS
 from ..kernel import clock
 from ..kernel.names import name_key
@@ -151,6 +152,24 @@ def aftercare():
         session["reported_emergency"] = bool(row["emergency"])  # not in the URL: health data
         return redirect(url_for("home.reported"))
     return aftercare_page(submission, treated, form, 422 if form.errors else 200)
+
+
+@bp.route("/photos", methods=["GET", "POST"])
+def photo_permissions():
+    """Let the patient see, and withdraw, the photo permissions they gave."""
+    _, visit = opened("copy", "aftercare")
+    db = get_db()
+    submission = submissions.get(db, visit["submission_id"])
+    given = photos.standing(db, submission)
+    form = PhotoWithdrawalForm()
+    form.withdraw.choices = options(*((p["name"], p["label"]) for p in given
+                                      if not p["withdrawn_at"]))
+    if form.validate_on_submit():
+        photos.withdraw(db, submission, form.withdraw.data)
+        flash("Your permission is withdrawn. The clinic has been told.")
+        return redirect(url_for("home.photo_permissions"))
+    return render_template("visit/photos.html", form=form, given=given), \
+        422 if form.errors else 200
 
 
 @bp.route("/reported")

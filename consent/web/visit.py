@@ -20,12 +20,12 @@ PAGES = {"questionnaire": "home.questionnaire", "copy": "home.copy",
          "aftercare": "home.aftercare"}
 
 
-def opened(purpose):
-    """Return (link, visit) this browser opened for this purpose, or abort with 403."""
+def opened(*purposes):
+    """Return (link, visit) this browser opened for one of these purposes, or abort (403)."""
     seen = session.get("visit_seen")
     idle = timedelta(minutes=current_app.config["PATIENT_IDLE_MINUTES"])
     link = visit_links.live(get_db(), session.get("visit_link"))
-    if link is None or link["purpose"] != purpose or not seen or \
+    if link is None or link["purpose"] not in purposes or not seen or \
             datetime.fromisoformat(seen) + idle < clock.now():
         close()
         abort(403)

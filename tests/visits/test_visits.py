@@ -578,3 +578,42 @@ def test_cooling_off_is_shown_to_the_doctor_and_on_today_before_anyone_is_refuse
         "outcome": "approved", "product": "Vitamin C serum", "batch": "VC-1"})
     assert decided.status_code == 302, decided.get_data(as_text=True)[-2000:]
     assert f"cooling-off until {ends}" in nurse.get("/today").get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_the_patient_withdraws_a_photo_permission_through_their_link(app, reception, smtp, db,
+                                                                     runner, tmp_path):
+    assert book(reception).status_code == 302
+    deliver(app)
+    phone = app.test_client()
+    open_link(phone, newest_link(smtp))
+    assert phone.post("/visit/questionnaire", data=valid_form(
+        photo_consent="yes", photo_teaching="yes")).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    nurse = signer(app, "nurse.joy", "practitioner")
+    assert nurse.post(f"/practice/{sid}", data=countersign_form()).status_code == 302
+    deliver(app)
+    phone = app.test_client()
+    open_link(phone, newest_link(smtp))
+    page = phone.get("/visit/photos").get_data(as_text=True)
+    assert "May those photos be used, without your name, to teach clinicians?" in page
+    assert "social media" not in page  # never given: nothing to withdraw
+    empty = phone.post("/visit/photos", data={})
+    assert empty.status_code == 422 and 'id="withdraw-error"' in empty.get_data(as_text=True)
+    # Only what was given can be withdrawn: a forged choice is refused, nothing stored.
+    forged = phone.post("/visit/photos", data={"withdraw": ["photo_marketing"]})
+    assert forged.status_code == 422 and db["photo_withdrawals"].count == 0
+    done = phone.post("/visit/photos", data={"withdraw": ["photo_teaching"]})
+    assert done.status_code == 302
+    assert [r["permission"] for r in db["photo_withdrawals"].rows] == ["photo_teaching"]
+    assert db["audit"].count_where("action = 'photo_permission_withdrawn'") == 1
+    assert "Withdrawn on" in phone.get("/visit/photos").get_data(as_text=True)
+    staff = nurse.get(f"/practice/{sid}").get_data(as_text=True)
+    assert "The patient withdrew photo permission" in staff and "teach clinicians" in staff
+    exported = runner.invoke(args=["fhir", "export", "--since", "2026-01-01",
+                                   str(tmp_path / "fhir")])
+    assert exported.exit_code == 0, exported.output
+    bundle = (tmp_path / "fhir" / f"{sid}.fhir.json").read_text()
+    assert "photo-permission-withdrawn" in bundle and "photo_teaching withdrawn" in bundle
+    with pytest.raises(Exception, match="write-once"):
+        db.execute("delete from photo_withdrawals")

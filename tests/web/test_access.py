@@ -58,6 +58,7 @@ MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
     "visit.closed":            (OK, OK, OK, OK, OK, OK),
     "home.questionnaire":      (NO, NO, NO, NO, NO, NO),
     "home.what_this_means":    (NO, NO, NO, NO, NO, NO),
+    "home.photo_permissions":  (NO, NO, NO, NO, NO, NO),
     "home.thanks":             (OK, OK, OK, OK, OK, OK),
     "home.copy":               (NO, NO, NO, NO, NO, NO),
     "home.copy_pdf":           (NO, NO, NO, NO, NO, NO),
