@@ -82,6 +82,7 @@ def consent_context(db, submission, decision, consent, config):
                       "areas": show("areas", answers["areas"]),
                       "date": submission["treatment_date"]},
         "evaluation": evaluation, "decision": decision, "law": law_refusal(submission),
+        "changes": decisions.changes_said(decision),
         "sections": answer_sections(answers, evaluation, submission.get("edition", "1")),
         "decided_by": accounts.signer(db, decision["doctor"]) if decision else None,
         "countersigned": countersignature(db, consent),

@@ -1,10 +1,11 @@
 """Forms staff use: log-in, review search, decisions, administration."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
+from ..intake.catalogue import AREAS
 from ..staff.accounts import REGISTRATION
-from .fields import options, strip
+from .fields import MultiCheckboxField, options, strip
 from .validators import plain_text
 
 
@@ -38,6 +39,10 @@ class DecisionForm(FlaskForm):
     override_reason = TextAreaField(
         "Reason for treating despite a stop flag", filters=[strip],
         validators=[Length(max=2000), plain_text])
+    excluded_areas = MultiCheckboxField("Approve with changes: leave out these areas",
+                                        choices=options(*AREAS))
+    max_depth_mm = DecimalField("Approve with changes: deepest needle depth (mm)", places=2,
+                                validators=[Optional()])
     product = StringField("Product name", filters=[strip], validators=[Length(max=200), plain_text])
     batch = StringField("Batch or lot number", filters=[strip],
                         validators=[Length(max=100), plain_text])

@@ -19,9 +19,11 @@ SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
 DEFAULTS = {"signature_kind": "drawn", "deferred_until": None, "edition": "1",
             "guardian_signature": None, "guardian_signature_kind": None,
             "cooling_off_waived_by": None, "cooling_off_reason": None, "guardian_checked": None,
-            "capacity_confirmed": None, "interpreter": None, "patient_advice": None}
+            "capacity_confirmed": None, "interpreter": None, "patient_advice": None,
+            "excluded_areas": None, "max_depth_mm": None}
 DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
-                   "batch", "decided_at", "deferred_until", "patient_advice")
+                   "batch", "decided_at", "deferred_until", "patient_advice", "excluded_areas",
+                   "max_depth_mm")
 CONSENT_FIELDS = ("submission_id", "practitioner", "countersigned_at", "identity_checked",
                   "discussed", "answer_to_questions", "signed_with", "cooling_off_waived_by",
                   "cooling_off_reason", "guardian_checked", "capacity_confirmed", "interpreter")

@@ -408,3 +408,10 @@ def m029_photo_withdrawals(db):
                                    foreign_keys=[("submission_id", "submissions", "id")])
     db["photo_withdrawals"].create_index(["submission_id", "permission"], unique=True)
     write_once(db, "photo_withdrawals")
+
+
+@migrations()
+def m030_approval_with_changes(db):
+    """Let a doctor approve with changes: areas left out, a lower needle depth."""
+    db["decisions"].add_column("excluded_areas", str)
+    db["decisions"].add_column("max_depth_mm", float)

@@ -7,6 +7,7 @@ from ..intake.catalogue import TREATMENTS, RecordField, law_refusal, records_pro
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
+from ..review import decisions
 from . import consents
 
 # What records made before the catalogue noted for every treatment, injections included.
@@ -46,14 +47,22 @@ def columns(treatment, parts):
             for name in [n for n in order if n in held] + [n for n in held if n not in order]]
 
 
-def check_areas(submission, details):
-    """Refuse areas not consented to, and any area's field missing or out of its range."""
+def check_areas(submission, details, decision=None):
+    """Refuse areas not consented to or left out by the doctor, and any value out of range."""
     consented = submission["answers"]["areas"]
+    left_out, deepest = decisions.limits(decision)
     if not details["areas"]:
         raise TreatmentError("areas", "Tick each area you treated.")
     for part in details["areas"]:
         if part["area"] not in consented:
             raise TreatmentError("areas", "Only areas the patient consented to can be treated.")
+        if part["area"] in left_out:
+            raise TreatmentError("areas", "The doctor approved this treatment with changes: "
+                                 + decisions.changes_said(decision) + ".")
+        depth = part.get(decisions.DEPTH)
+        if deepest is not None and isinstance(depth, (int, float)) and depth > deepest:
+            raise TreatmentError(f"{decisions.DEPTH}_{part['area']}", "The doctor set the "
+                                 f"needle depth at most {deepest:g} mm for this patient.")
         for field in fields(submission["treatment"]):
             if problem := out_of_range(field, part.get(field.name)):
                 raise TreatmentError(f"{field.name}_{part['area']}", problem)
@@ -118,7 +127,7 @@ def check_products(submission, details):
                                  "This batch has expired: it must not be used.")
 
 
-def check(submission, outcome, details, reason, consent, timezone):
+def check(submission, outcome, details, reason, consent, timezone, decision=None):
     """Refuse a treatment record the clinic's policy does not allow."""
     if outcome not in OUTCOMES:
         raise TreatmentError("outcome", "Say whether the treatment was given.")
@@ -129,7 +138,7 @@ def check(submission, outcome, details, reason, consent, timezone):
             raise TreatmentError("reason", "Write why the patient was not treated.")
         return
     check_time(details, consent, timezone)
-    check_areas(submission, details)
+    check_areas(submission, details, decision)
     check_numbing(details)
     check_products(submission, details)
 
@@ -139,7 +148,8 @@ def record(db, submission_id, practitioner, today, outcome, details, reason, tim
     with immediate(db):
         submission = submissions.get(db, submission_id)
         require(submission, Status.CONSENTED, today, "recording the treatment")
-        check(submission, outcome, details, reason, consents.get(db, submission_id), timezone)
+        check(submission, outcome, details, reason, consents.get(db, submission_id), timezone,
+              decisions.get(db, submission_id))
         if outcome == Status.NOT_TREATED:
             details = {"treated_at": None, "areas": [], "numbing": None, "products": [],
                        "reaction": ""}

@@ -1,6 +1,7 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
 from ..intake import submissions
-from ..intake.catalogue import law_refusal, records_product
+from ..intake.catalogue import TREATMENTS, law_refusal, records_product
+from ..intake.display import show
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate
@@ -17,7 +18,9 @@ def get(db, submission_id):
     return as_recorded(row) if row else None
 
 
-OPTIONAL = ("deferred_until", "patient_advice")  # decisions made before had neither
+# Decisions made before these existed had none of them.
+OPTIONAL = ("deferred_until", "patient_advice", "excluded_areas", "max_depth_mm")
+DEPTH = "needle_depth_mm"  # the record field a lower depth limits
 
 
 def as_recorded(row):
@@ -60,7 +63,8 @@ def check(submission, outcome, override_reason, product, batch):
 
 
 def decide(db, submission_id, doctor, outcome, note="", override_reason="", product="",
-           batch="", deferred_until=None, patient_advice="", parameters=None):
+           batch="", deferred_until=None, patient_advice="", parameters=None,
+           excluded_areas=(), max_depth_mm=None):
     """Record a doctor's decision and its audit row in one transaction.
 
     parameters are the rule set's, so a deferral respects the waiting windows it knows.
@@ -77,6 +81,10 @@ def decide(db, submission_id, doctor, outcome, note="", override_reason="", prod
             decision["deferred_until"] = deferred_until
         if patient_advice:  # the patient reads it with the flags' lines
             decision["patient_advice"] = patient_advice
+        if excluded_areas or max_depth_mm is not None:
+            check_changes(submission, outcome, excluded_areas, max_depth_mm)
+            decision.update(excluded_areas=",".join(excluded_areas) or None,
+                            max_depth_mm=max_depth_mm)
         db["decisions"].insert(decision)
         ledger.append(db, "decision", decision)
         # An approved patient still needs a practitioner's countersignature.
@@ -91,3 +99,38 @@ def for_patient(submission, decision):
     lines = [f"Your doctor's advice: {decision['patient_advice']}"] \
         if decision and decision.get("patient_advice") else []
     return lines + [f["aftercare"] for f in submission["evaluation"]["flags"] if f.get("aftercare")]
+
+
+def check_changes(submission, outcome, excluded_areas, max_depth_mm):
+    """Refuse changes that leave nothing to treat, or limit a depth the record never takes."""
+    areas = submission["answers"]["areas"]
+    if outcome != Status.APPROVED:
+        raise DecisionError("outcome", "Changes go with an approval: approve with changes.")
+    if not set(excluded_areas) <= set(areas) or set(areas) <= set(excluded_areas):
+        raise DecisionError("excluded_areas", "Leave out some of the patient's areas, not all: "
+                            "to treat none, decline.")
+    if max_depth_mm is not None:
+        fields = TREATMENTS[submission["treatment"]].record if submission["treatment"] in \
+            TREATMENTS else ()
+        depth = next((f for f in fields if f.name == DEPTH), None)
+        if depth is None:
+            raise DecisionError("max_depth_mm", "This treatment records no needle depth.")
+        if not depth.min <= max_depth_mm < depth.max:
+            raise DecisionError("max_depth_mm", f"Set a depth from {depth.min:g} mm and below "
+                                f"the device's {depth.max:g} mm.")
+
+
+def limits(decision):
+    """Return (areas left out, deepest needle depth allowed) a decision set, or ([], None)."""
+    if not decision:
+        return [], None
+    return (decision.get("excluded_areas") or "").split(",") if decision.get(
+        "excluded_areas") else [], decision.get("max_depth_mm")
+
+
+def changes_said(decision):
+    """Say a decision's changes as staff and the record read them, or ""."""
+    left_out, depth = limits(decision)
+    said = ([f"not on the {show('areas', left_out).lower()}"] if left_out else []) + \
+        ([f"needle depth at most {depth:g} mm"] if depth is not None else [])
+    return "; ".join(said)

@@ -9,6 +9,7 @@ from ..intake.catalogue import law_refusal, records_product
 from ..kernel import clock
 from ..kernel.status import by_severity
 from ..practice.treatments import columns
+from ..review import decisions
 from ..staff import accounts
 from . import (account, admin, auth, errors, home, intake, practice, reactions, reception, review,
                rules, security, tablet, today, visit)
@@ -70,6 +71,7 @@ def init_app(app):
     app.add_template_global(placeholders_left)
     app.add_template_global(information_for)
     app.add_template_global(photos_withdrawn)
+    app.add_template_global(decisions.changes_said)
     app.add_template_global(columns, "record_columns")
     app.add_template_global(records_product)
     app.add_template_global(law_refusal)

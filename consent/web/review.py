@@ -90,7 +90,10 @@ def decide(submission_id):
                         batch=form.batch.data, deferred_until=form.deferred_until.data and
                         form.deferred_until.data.isoformat(),
                         patient_advice=form.patient_advice.data,
-                        parameters=get_ruleset().parameters)
+                        parameters=get_ruleset().parameters,
+                        excluded_areas=form.excluded_areas.data or [],
+                        max_depth_mm=float(form.max_depth_mm.data)
+                        if form.max_depth_mm.data is not None else None)
     except decisions.DecisionError as error:
         form[error.field].errors.append(str(error))
         return show_submission(found, form, 422)

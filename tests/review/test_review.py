@@ -414,3 +414,48 @@ def test_a_deferral_inside_a_waiting_window_is_refused_with_the_earliest_date(
     assert f"({why}): the earliest is {clock.spoken(earliest.isoformat())}." in page
     assert doctor.post(f"/review/{sid}/decide", data={
         **note, "deferred_until": earliest.isoformat()}).status_code == 302
+
+
+@pytest.mark.parametrize("changes, field, said", [
+    ({"excluded_areas": ["face", "neck"]}, "excluded_areas", "not all: to treat none, decline"),
+    ({"excluded_areas": ["neck"], "outcome": "declined"}, "outcome", "approve with changes"),
+    ({"max_depth_mm": "3.0"}, "max_depth_mm", "Set a depth from 0.1 mm and below"),
+    ({"max_depth_mm": "0.05"}, "max_depth_mm", "from 0.1 mm"),
+])
+def test_changes_that_leave_nothing_or_limit_nothing_are_refused(app, db, client, doctor,
+                                                                 changes, field, said):
+    client.post("/", data=valid_form(cold_sore_history="yes"))
+    sid = next(db["submissions"].rows)["id"]
+    response = doctor.post(f"/review/{sid}/decide", data={"outcome": "approved", **changes})
+    assert response.status_code == 422 and db["decisions"].count == 0
+    assert re.search(rf'id="q-{field}".*?{re.escape(said)}', response.get_data(as_text=True),
+                     re.S)
+
+
+@pytest.mark.slow
+def test_approved_with_changes_the_record_keeps_to_them(app, db, client, doctor, practitioner):
+    client.post("/", data=valid_form(cold_sore_history="yes"))
+    sid = next(db["submissions"].rows)["id"]
+    decided = doctor.post(f"/review/{sid}/decide", data={
+        "outcome": "approved", "excluded_areas": ["neck"], "max_depth_mm": "0.5",
+        "note": "Neck too thin today; light needling only."})
+    assert decided.status_code == 302
+    assert db["decisions"].get(sid)["excluded_areas"] == "neck"
+    with app.app_context():
+        assert countersign(app, db, sid)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(
+        (Path(app.config["ARCHIVE_DIR"]) / archive.entry(db, sid)["path"]).read_bytes())).pages)
+    assert "Approved with changes: not on the neck; needle depth at most 0.5 mm." in text
+    page = practitioner.get(f"/practice/{sid}/treatment").get_data(as_text=True)
+    assert "With changes: not on the neck; needle depth at most 0.5 mm." in page
+    treated = {"outcome": "treated", "areas": ["face"], "device_face": "Dermapen 4",
+               "needle_depth_mm_face": "0.5", "reaction": ""}
+    for changes, field, said in (
+            ({"areas": ["face", "neck"], "device_neck": "Dermapen 4",
+              "needle_depth_mm_neck": "0.5"}, "areas", "not on the neck"),
+            ({"needle_depth_mm_face": "0.75"}, "needle_depth_mm_face", "at most 0.5 mm")):
+        refused = practitioner.post(f"/practice/{sid}/treatment", data={**treated, **changes})
+        assert refused.status_code == 422 and said in refused.get_data(as_text=True)
+        assert f'id="{field}-error"' in refused.get_data(as_text=True)
+    assert practitioner.post(f"/practice/{sid}/treatment", data=treated).status_code == 302
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
