@@ -16,6 +16,7 @@ cooling_off_hours = 0
 records_product = false
 areas = ["face", "neck"]
 cost = "£140 a session."
+numbing_review_grams = 20
 [treatment.age]
 minimum = 18
 source = "Clinic policy."

@@ -119,6 +119,8 @@ def treatment_context(db, submission, treatment, consent_entry, config):
         "columns": treatments.columns(submission["treatment"], treatment["details"]["areas"]),
         "numbing_areas": show("areas", (treatment["details"]["numbing"] or {}).get("areas", [])),
         "recorded_by": accounts.signer(db, treatment["practitioner"]),
+        "numbing_reviewed_by": (treatment["details"]["numbing"] or {}).get("reviewed_by") and
+        accounts.signer(db, treatment["details"]["numbing"]["reviewed_by"]),
         "consent": {"id": submission["id"], "sha256": consent_entry["sha256"]},
         "attachment_name": pdf.TREATMENT_ATTACHMENT,
     }

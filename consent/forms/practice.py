@@ -76,6 +76,9 @@ class TreatmentForm(FlaskForm):
     numbing_grams = DecimalField("Amount of cream (grams)", places=1,
                                  validators=[Optional(), NumberRange(0, 1000)])
     numbing_minutes = IntegerField("Minutes the cream was on", validators=[Optional()])
+    # Choices are the clinic's doctors, set by the page; checked again when recorded.
+    numbing_reviewed_by = SelectField("Doctor who reviewed a large amount of cream",
+                                      validate_choice=False)
     products = FieldList(FormField(ProductForm), min_entries=PRODUCT_ROWS,
                          max_entries=PRODUCT_ROWS)
     reaction = TextAreaField("Immediate reaction, if any", filters=[strip],
@@ -93,7 +96,10 @@ class TreatmentForm(FlaskForm):
             "numbing": {"product": self.numbing_product.data, "areas": self.numbing_areas.data,
                         "grams": (float(self.numbing_grams.data)
                                   if self.numbing_grams.data is not None else None),
-                        "minutes": self.numbing_minutes.data} if self.numbing_product.data
+                        "minutes": self.numbing_minutes.data,
+                        **({"reviewed_by": self.numbing_reviewed_by.data}
+                           if self.numbing_reviewed_by.data else {})}
+            if self.numbing_product.data
             else None,
             "products": [{"name": row.form.name.data, "batch": row.form.batch.data,
                           "expiry": row.form.expiry.data and row.form.expiry.data.isoformat()}

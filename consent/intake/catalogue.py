@@ -14,8 +14,8 @@ AREAS = (("face", "Face"), ("neck", "Neck"), ("decolletage", "Chest (décolletag
          ("scalp", "Scalp"), ("hands", "Hands"), ("arms", "Arms"), ("abdomen", "Tummy"),
          ("back", "Back"), ("buttocks", "Buttocks"), ("thighs", "Thighs"))
 REQUIRED = {"id": str, "name": str, "cooling_off_hours": int, "records_product": bool,
-            "areas": list, "cost": str, "age": dict, "information": dict, "risk": list,
-            "record": list}
+            "areas": list, "cost": str, "numbing_review_grams": (int, float), "age": dict,
+            "information": dict, "risk": list, "record": list}
 AGE = ({"minimum": int, "source": str}, {"law": str})
 INFORMATION = ({"what": str, "how": str, "feels": str, "sessions": str, "results": str,
                 "alternatives": list, "aftercare": list, "warning_signs": str}, {})
@@ -76,6 +76,7 @@ class Treatment:
     information: dict = None  # what, how, feels, sessions, results, alternatives, aftercare...
     risks: tuple = ()
     record: tuple = ()  # RecordField, asked for each area treated
+    numbing_review_grams: float = 0  # more numbing cream than this: a doctor reviews it
 
 
 def load(path=DEFAULT_FILE):
@@ -102,8 +103,10 @@ def parse(entry, where):
     age, information = entry["age"], entry["information"]
     typed(age, *AGE, f"{where}, age")
     typed(information, *INFORMATION, f"{where}, information")
-    if entry["cooling_off_hours"] < 0 or not 0 <= age["minimum"] <= 120:
-        raise CatalogueError(f"{where}: cooling_off_hours and age.minimum must be sensible")
+    if entry["cooling_off_hours"] < 0 or not 0 <= age["minimum"] <= 120 or \
+            not 0 < entry["numbing_review_grams"] <= 100:
+        raise CatalogueError(f"{where}: cooling_off_hours, age.minimum and "
+                             "numbing_review_grams must be sensible")
     if not entry["id"].isidentifier() or not entry["id"].islower():
         raise CatalogueError(f"{where}: id must be lower case letters, digits and _")
     strings(information["alternatives"], f"{where}, information.alternatives")
@@ -116,7 +119,8 @@ def parse(entry, where):
     return Treatment(entry["id"], entry["name"], entry["cooling_off_hours"],
                      entry["records_product"], age["minimum"], age.get("law", ""),
                      age["source"], tuple(entry["areas"]), entry["cost"], information,
-                     risks(entry["risk"], where), record(entry["record"], where))
+                     risks(entry["risk"], where), record(entry["record"], where),
+                     entry["numbing_review_grams"])
 
 
 def risks(entries, where):

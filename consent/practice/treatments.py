@@ -8,6 +8,7 @@ from ..kernel import audit, clock, ledger
 from ..kernel.status import Refused, Status, require
 from ..kernel.storage import immediate
 from ..review import decisions
+from ..staff import accounts
 from . import consents
 
 # What records made before the catalogue noted for every treatment, injections included.
@@ -80,8 +81,9 @@ def out_of_range(field, value):
     return ""
 
 
-def check_numbing(details):
-    """Require product, areas treated and minutes for numbing cream, when used."""
+def check_numbing(details, review_above=None, is_doctor=lambda username: False):
+    """Require product, areas treated, grams and minutes for numbing cream, when used;
+    above the catalogue's threshold, the doctor who reviewed the amount."""
     numbing = details.get("numbing")
     if not numbing:
         return
@@ -93,6 +95,10 @@ def check_numbing(details):
     grams = numbing.get("grams")
     if grams is None or not NUMBING_GRAMS[0] <= grams <= NUMBING_GRAMS[1]:
         raise TreatmentError("numbing_grams", "Give the amount of cream in grams, 0.1 to 100.")
+    if review_above and grams > review_above and not is_doctor(numbing.get("reviewed_by")):
+        raise TreatmentError("numbing_reviewed_by", f"More than {review_above:g} g of numbing "
+                             "cream: name the doctor who reviewed the amount (large areas risk "
+                             "anaesthetic poisoning).")
     minutes = numbing["minutes"]
     if minutes is None or not NUMBING_MINUTES[0] <= minutes <= NUMBING_MINUTES[1]:
         raise TreatmentError("numbing_minutes", "Give the minutes the cream was on, 1 to 120.")
@@ -127,7 +133,8 @@ def check_products(submission, details):
                                  "This batch has expired: it must not be used.")
 
 
-def check(submission, outcome, details, reason, consent, timezone, decision=None):
+def check(submission, outcome, details, reason, consent, timezone, decision=None,
+          is_doctor=lambda username: False):
     """Refuse a treatment record the clinic's policy does not allow."""
     if outcome not in OUTCOMES:
         raise TreatmentError("outcome", "Say whether the treatment was given.")
@@ -139,7 +146,8 @@ def check(submission, outcome, details, reason, consent, timezone, decision=None
         return
     check_time(details, consent, timezone)
     check_areas(submission, details, decision)
-    check_numbing(details)
+    offered = TREATMENTS.get(submission["treatment"])
+    check_numbing(details, offered and offered.numbing_review_grams, is_doctor)
     check_products(submission, details)
 
 
@@ -149,7 +157,7 @@ def record(db, submission_id, practitioner, today, outcome, details, reason, tim
         submission = submissions.get(db, submission_id)
         require(submission, Status.CONSENTED, today, "recording the treatment")
         check(submission, outcome, details, reason, consents.get(db, submission_id), timezone,
-              decisions.get(db, submission_id))
+              decisions.get(db, submission_id), lambda name: accounts.is_doctor(db, name))
         if outcome == Status.NOT_TREATED:
             details = {"treated_at": None, "areas": [], "numbing": None, "products": [],
                        "reaction": ""}

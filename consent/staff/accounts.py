@@ -164,6 +164,12 @@ def is_doctor(db, username):
     return user is not None and may(user["role"], "doctor")
 
 
+def doctors(db):
+    """List (username, name as printed) of every enabled member who may act as a doctor."""
+    return [(row["username"], signer(db, row["username"])) for row in db["users"].rows_where(
+        "disabled = 0", order_by="username") if may(row["role"], "doctor")]
+
+
 def may(role, as_role):
     """Tell whether a member with this role may act as as_role."""
     return role == as_role or as_role in ALSO.get(role, ())

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from ..db import get_db
 from ..instance import unset_settings
 from ..intake import display, information, photos
-from ..intake.catalogue import law_refusal, records_product
+from ..intake.catalogue import TREATMENTS, law_refusal, records_product
 from ..kernel import clock
 from ..kernel.status import by_severity
 from ..practice.treatments import columns
@@ -72,6 +72,7 @@ def init_app(app):
     app.add_template_global(information_for)
     app.add_template_global(photos_withdrawn)
     app.add_template_global(decisions.changes_said)
+    app.add_template_global(TREATMENTS.get, "catalogue_entry")
     app.add_template_global(columns, "record_columns")
     app.add_template_global(records_product)
     app.add_template_global(law_refusal)

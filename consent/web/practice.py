@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from .. import workflow
 from ..db import get_db
 from ..evidence import archive
+from ..forms.fields import options
 from ..forms.practice import CountersignForm, PinForm, treatment_form
 from ..forms.validators import clinic_today
 from ..intake import changes, submissions
@@ -145,6 +146,7 @@ def treatment(submission_id):
     """Record what was done under a countersigned consent, or why nothing was."""
     found = submission_or_404(submission_id)
     form = treatment_form(found["treatment"])()
+    form.numbing_reviewed_by.choices = options(("", "None needed"), *accounts.doctors(get_db()))
     if not form.validate_on_submit():
         return page("practice/treatment.html", found, form, 422 if form.errors else 200)
     tz = current_app.config["CLINIC_TIMEZONE"]

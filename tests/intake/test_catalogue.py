@@ -17,6 +17,7 @@ cooling_off_hours = 24
 records_product = false
 areas = ["face", "neck"]
 cost = "£300 a session."
+numbing_review_grams = 20
 [treatment.age]
 minimum = 18
 source = "Clinic policy."

@@ -454,3 +454,26 @@ def test_rf_microneedling_asks_about_implants_stops_on_one_and_records_its_energ
     assert "radiofrequency energy at their tips" in consent_text
     assert "I have been told what the treatment costs." in consent_text
     assert "I was invited to ask questions about the treatment" in consent_text
+
+
+@pytest.mark.parametrize("grams, reviewer, refused", [
+    ("20", "", False),  # at the threshold: no review
+    ("20.1", "", True),  # above it: a doctor reviews the amount
+    ("30", "nurse.joy", True),  # a practitioner is not a doctor
+    ("30", "dr.house", False),
+])
+@pytest.mark.slow
+def test_a_large_amount_of_numbing_cream_needs_a_doctors_review(
+        app, db, practitioner, doctor, waiting, grams, reviewer, refused):
+    countersign(app, db, waiting)
+    response = practitioner.post(f"/practice/{waiting}/treatment", data={
+        **TREATED, "numbing_grams": grams, "numbing_reviewed_by": reviewer})
+    page = response.get_data(as_text=True)
+    if refused:
+        assert response.status_code == 422 and 'id="numbing_reviewed_by-error"' in page
+        assert "More than 20 g of numbing cream: name the doctor" in page
+        assert db["treatments"].count == 0
+    else:
+        assert response.status_code == 302
+        text = text_of(archived_bytes(app, db, f"{waiting}.treatment"))
+        assert ("The amount was reviewed by" in text) is bool(reviewer)
