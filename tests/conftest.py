@@ -445,3 +445,38 @@ def world(sealed, tmp_path):
                                                                         tmp_path / name)
     app = make_app(config_for(tmp_path))
     return app, connect(app.config["DATABASE"])
+
+
+def treatment_toml(treatment_id, name, what, record, cooling_off_hours=24, cost="£300 a session."):
+    """Return one [[treatment]] as a clinic writes it in its catalogue, for tests to add."""
+    return f'''
+[[treatment]]
+id = "{treatment_id}"
+name = "{name}"
+cooling_off_hours = {cooling_off_hours}
+records_product = false
+areas = ["face", "neck"]
+cost = "{cost}"
+numbing_review_grams = 20
+[treatment.age]
+minimum = 18
+source = "Clinic policy."
+[treatment.information]
+what = "{what}"
+how = "In passes."
+feels = "Warm."
+sessions = "Three."
+results = "Vary."
+alternatives = ["No treatment at all.", "Micro-needling."]
+aftercare = ["Sunscreen."]
+warning_signs = "Call {{clinic_phone}}."
+[[treatment.risk]]
+risk = "Redness."
+likelihood = "Very common."
+source = "Weiner 2019."
+[[treatment.risk]]
+risk = "A burn."
+likelihood = "Uncommon."
+serious = true
+source = "Weiner 2019."
+''' + record

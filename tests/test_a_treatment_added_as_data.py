@@ -6,38 +6,11 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, treatment_toml
 
-NEW_TREATMENT = '''
-[[treatment]]
-id = "led_light_needling"
-name = "Micro-needling with LED light"
-cooling_off_hours = 0
-records_product = false
-areas = ["face", "neck"]
-cost = "£140 a session."
-numbing_review_grams = 20
-[treatment.age]
-minimum = 18
-source = "Clinic policy."
-[treatment.information]
-what = "Micro-needling followed by twenty minutes under a red LED panel."
-how = "As micro-needling, then the panel."
-feels = "Prickling, then warmth."
-sessions = "Often 6, a fortnight apart."
-results = "They vary."
-alternatives = ["No treatment at all.", "Micro-needling alone."]
-aftercare = ["Use SPF 50+ every day for a week."]
-warning_signs = "Call {clinic_phone} if the redness spreads."
-[[treatment.risk]]
-risk = "Redness for a day."
-likelihood = "Very common."
-source = "Clinic leaflet."
-[[treatment.risk]]
-risk = "Infection."
-likelihood = "Rare."
-serious = true
-source = "Clinic leaflet."
+NEW_TREATMENT = treatment_toml(
+    "led_light_needling", "Micro-needling with LED light",
+    "Micro-needling followed by twenty minutes under a red LED panel.", '''
 [[treatment.record]]
 name = "panel_minutes"
 label = "Time under the panel"
@@ -45,7 +18,7 @@ kind = "whole"
 unit = "min"
 min = 5
 max = 40
-'''
+''', cooling_off_hours=0, cost="£140 a session.")
 
 WALK = '''
 import sys, time

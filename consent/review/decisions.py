@@ -1,11 +1,10 @@
 """Doctors' decisions on flagged submissions, checked against the clinic's policy."""
-from ..intake import submissions
+from ..intake import submissions, windows
 from ..intake.catalogue import TREATMENTS, law_refusal, records_product
 from ..intake.display import show
 from ..kernel import audit, clock, ledger
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate
-from . import windows
 
 
 class DecisionError(Refused):

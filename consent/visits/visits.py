@@ -1,9 +1,13 @@
 """Visits booked by reception: who is coming, when, for what, and how to reach them."""
+import json
 import secrets
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from ..intake import windows
 from ..intake.catalogue import TREATMENTS
 from ..kernel import clock
+from ..kernel.names import name_key
 from ..kernel.status import Refused
 from ..kernel.storage import immediate
 
@@ -22,6 +26,36 @@ def check(details, today):
         raise VisitError("date_of_birth", "The date of birth must be in the past.")
     if details["treatment"] not in TREATMENTS:
         raise VisitError("treatment", "Choose a treatment.")
+
+
+def check_windows(db, details, notice_hours, parameters, tz):
+    """Refuse a booking inside a waiting window, naming the earliest day it allows.
+
+    The cooling-off period runs from now at the soonest (the patient has not read the
+    information yet); the isotretinoin window from what this patient last told the clinic.
+    """
+    day, at = details["treatment_date"], details.get("visit_time")
+    soonest = (clock.now() + timedelta(hours=notice_hours)).astimezone(ZoneInfo(tz))
+    booked = datetime.combine(day, time.fromisoformat(at), ZoneInfo(tz)) if at else None
+    if notice_hours and (booked < soonest if booked else day < soonest.date()):
+        raise VisitError("visit_date", f"This treatment needs {notice_hours} hours to reflect "
+                         "after the patient reads about it: the earliest is "
+                         f"{clock.spoken(clock.iso(soonest), tz)}.")
+    window = windows.isotretinoin(last_answers(db, details),
+                                  parameters["isotretinoin_wait_months"])
+    if window and day < window[0]:
+        raise VisitError("visit_date", f"Inside a waiting window ({window[1]}, as the patient "
+                         f"told the clinic): the earliest is "
+                         f"{clock.spoken(window[0].isoformat(), tz)}.")
+
+
+def last_answers(db, details):
+    """Return what this patient last answered at the clinic, or {}."""
+    row = next(db["submissions"].rows_where(
+        "name_key = ? and date_of_birth = ?",
+        [name_key(details["first_name"], details["last_name"]),
+         details["date_of_birth"].isoformat()], order_by="created_at desc", limit=1), None)
+    return json.loads(row["answers"]) if row else {}
 
 
 def spoken_when(visit):

@@ -14,6 +14,7 @@ from ..practice import cooling_off
 from ..visits import patient_mail, visits
 from .audit import record
 from .auth import role_required
+from .rules import get_ruleset
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 
@@ -42,6 +43,7 @@ def new():
     form, db = VisitForm(), get_db()
     if form.validate_on_submit():
         try:
+            windows_kept(db, form.details())
             visit = visits.create(db, form.details(), g.user["username"], clinic_today())
         except Refused as error:
             form[error.field].errors.append(str(error))
@@ -52,6 +54,14 @@ def new():
                                   "No e-mail address: the patient answers at the tablet."))
         return redirect(url_for("reception.index", day=visit["treatment_date"]))
     return booking_page(form, status=422 if form.errors else 200)
+
+
+def windows_kept(db, details):
+    """Refuse a booking inside the treatment's cooling-off or a window the rules know."""
+    if details["treatment"] in TREATMENTS:
+        config = current_app.config
+        visits.check_windows(db, details, cooling_off.hours(config, details["treatment"]),
+                             get_ruleset().parameters, config["CLINIC_TIMEZONE"])
 
 
 def booking_page(form, visit=None, status=200):
@@ -76,6 +86,7 @@ def change(visit_id):
     if not form.validate_on_submit():
         return booking_page(form, visit, 422 if form.errors else 200)
     try:
+        windows_kept(db, form.details())
         visit = visits.update(db, visit, form.details(), clinic_today())
     except Refused as error:
         form[error.field].errors.append(str(error))

@@ -7,38 +7,9 @@ from consent.intake import catalogue
 from consent.intake.catalogue import TREATMENTS, CatalogueError, forbidden_by_law, load
 from consent.intake.questionnaire import QUESTIONS
 
-from conftest import ROOT
+from conftest import ROOT, treatment_toml
 
-GOOD = '''
-[[treatment]]
-id = "rf_microneedling"
-name = "RF micro-needling"
-cooling_off_hours = 24
-records_product = false
-areas = ["face", "neck"]
-cost = "£300 a session."
-numbing_review_grams = 20
-[treatment.age]
-minimum = 18
-source = "Clinic policy."
-[treatment.information]
-what = "Needles that heat."
-how = "In passes."
-feels = "Warm."
-sessions = "Three."
-results = "Vary."
-alternatives = ["No treatment at all.", "Micro-needling."]
-aftercare = ["Sunscreen."]
-warning_signs = "Call {clinic_phone}."
-[[treatment.risk]]
-risk = "Redness."
-likelihood = "Very common."
-source = "Weiner 2019."
-[[treatment.risk]]
-risk = "A burn."
-likelihood = "Uncommon."
-serious = true
-source = "Weiner 2019."
+GOOD = treatment_toml("rf_microneedling", "RF micro-needling", "Needles that heat.", '''
 [[treatment.record]]
 name = "depth_mm"
 label = "Needle depth"
@@ -51,7 +22,7 @@ name = "tip"
 label = "Tip"
 kind = "choice"
 choices = [["t24", "24 pins"], ["t40", "40 pins"]]
-'''
+''')
 
 
 def test_the_shipped_catalogue_drives_the_questionnaires_treatment_choices():

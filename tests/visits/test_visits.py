@@ -234,7 +234,9 @@ def countersign_form(**changes):
 @pytest.mark.slow
 def test_cooling_off_refuses_early_countersigning_unless_a_doctor_writes_why(app, reception,
                                                                            smtp, db):
-    answer_at_home(app, reception, smtp, treatment="mesotherapy_needling")
+    # Booked for the first day the 24 hours allow; it is countersigned before then.
+    answer_at_home(app, reception, smtp, treatment="mesotherapy_needling",
+                   visit_date=(TODAY + timedelta(days=1)).isoformat())
     sid = next(db["submissions"].rows)["id"]
     nurse, doctor = signer(app, "nurse.joy", "practitioner"), signer(app, "dr.house", "doctor")
     refused = nurse.post(f"/practice/{sid}", data=countersign_form())
@@ -617,3 +619,31 @@ def test_the_patient_withdraws_a_photo_permission_through_their_link(app, recept
     assert "photo-permission-withdrawn" in bundle and "photo_teaching withdrawn" in bundle
     with pytest.raises(Exception, match="write-once"):
         db.execute("delete from photo_withdrawals")
+
+
+@pytest.mark.parametrize("changes, said", [
+    ({"treatment": "mesotherapy_needling"}, "needs 24 hours to reflect after the patient reads "
+                                            "about it: the earliest is 3 July 2026, 00:30 BST"),
+    ({"treatment": "mesotherapy_needling", "visit_date": (TODAY + timedelta(days=1)).isoformat(),
+      "visit_time": "00:15"}, "the earliest is 3 July 2026, 00:30 BST"),
+])
+def test_a_booking_inside_the_cooling_off_is_refused_with_the_earliest_time(reception, db,
+                                                                            changes, said):
+    refused = book(reception, **changes)
+    assert refused.status_code == 422 and said in refused.get_data(as_text=True)
+    assert 'id="visit_date-error"' in refused.get_data(as_text=True)
+    assert db["visits"].count == 0
+    fine = book(reception, **{**changes, "visit_time": "00:45",
+                              "visit_date": (TODAY + timedelta(days=1)).isoformat()})
+    assert fine.status_code == 302
+
+
+def test_a_booking_inside_the_isotretinoin_window_the_patient_told_of_is_refused(app, reception,
+                                                                                db):
+    from conftest import enrolled_client
+    assert enrolled_client(app).post("/", data=valid_form(
+        isotretinoin="stopped", isotretinoin_stopped_date="2026-05-10")).status_code == 302
+    refused = book(reception, visit_date="2026-11-09")
+    assert refused.status_code == 422 and "(isotretinoin stopped, as the patient told the " \
+        "clinic): the earliest is 10 November 2026" in refused.get_data(as_text=True)
+    assert book(reception, visit_date="2026-11-10").status_code == 302

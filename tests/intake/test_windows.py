@@ -1,7 +1,7 @@
 """The waiting windows as first days allowed: the interval, the clinic's records, isotretinoin."""
 from datetime import date
 
-from consent.review.windows import earliest
+from consent.intake.windows import earliest
 
 PARAMETERS = {"min_interval_days": 7, "isotretinoin_wait_months": 6}
 FACE = {"areas": ["face", "neck"], "had_previous_session": "no", "isotretinoin": "never"}
