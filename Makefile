@@ -14,8 +14,13 @@ run init: export CONSENT_PUBLIC_URL ?= $(SCHEME)://$(LINK_HOST):$(PORT)
 TLS_ARGS := $(if $(HTTPS),--certfile instance/tls/server.pem --keyfile instance/tls/server-key.pem)
 FLASK := $(BIN)/flask --app consent
 HARFBUZZ := /usr/lib/*/libharfbuzz-subset.so.0
+# DejaVu Sans covers Latin, Polish and Arabic: the PDFs embed it; HarfBuzz shapes Arabic.
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# The patients' languages: each catalogue (.po) is compiled for gettext (.mo, not committed).
+CATALOGUES := $(wildcard consent/translations/*/LC_MESSAGES/messages.po)
+TEMPLATE := consent/translations/messages.pot
 
-.PHONY: run test check bench init sysdeps sysdeps-test clean
+.PHONY: run test check bench init sysdeps sysdeps-test clean translations messages
 
 # PYTHONWARNINGS: setuptools' editable-install notice is a page of text on every first run.
 QUIET_PIP := PYTHONWARNINGS=ignore $(BIN)/pip install -q --disable-pip-version-check
@@ -32,7 +37,22 @@ $(VENV)/.test: $(VENV)/.app
 	@touch $@
 
 sysdeps:
-	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0
+	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0 $(DEJAVU) fonts-dejavu-core
+
+%.mo: %.po | $(VENV)/.app
+	@$(BIN)/pybabel compile -q --statistics -i $< -o $@
+
+translations: $(CATALOGUES:.po=.mo)
+
+# After changing words a patient reads: extract them all (gettext calls, the questionnaire,
+# the catalogue's and rule set's texts; see babel.cfg) and merge them into every language.
+# A new language: `make messages`, then `$(BIN)/pybabel init -i $(TEMPLATE) -d
+# consent/translations -l ro` (docs/architecture.md, "Adding a language").
+messages: $(VENV)/.app
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ --no-wrap --sort-by-file \
+		-c TRANSLATORS: --project consent -o $(TEMPLATE) .
+	$(BIN)/pybabel update -q -i $(TEMPLATE) -d consent/translations --no-wrap \
+		--no-fuzzy-matching
 
 sysdeps-test: sysdeps
 	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light \
@@ -40,7 +60,7 @@ sysdeps-test: sysdeps
 
 # The first `make run` needs the clinic's name (CLINIC_NAME="..."): init refuses to make
 # keys and certificates under a placeholder, and writes the name to instance/config.py.
-init: sysdeps $(VENV)/.app
+init: sysdeps $(VENV)/.app translations
 	$(FLASK) init $(if $(CLINIC_NAME),--clinic-name "$(CLINIC_NAME)")
 
 # The outbox sender runs beside gunicorn and stops with it (a systemd timer may run
@@ -50,14 +70,14 @@ run: init
 	$(BIN)/gunicorn -c python:consent.serving --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - $(TLS_ARGS) wsgi:app
 
-test: sysdeps-test $(VENV)/.test
+test: sysdeps-test $(VENV)/.test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The inner loop: one package's fast tests (`make check PACKAGE=intake`), or all of them.
-check: sysdeps $(VENV)/.test
+check: sysdeps $(VENV)/.test translations
 	$(BIN)/python -m pytest -m "not slow" $(if $(PACKAGE),tests/$(PACKAGE)) $(PYTEST_ARGS)
 
-bench: sysdeps $(VENV)/.test
+bench: sysdeps $(VENV)/.test translations
 	$(BIN)/python -m bench
 
 clean:

@@ -81,6 +81,9 @@ def create_app(test_config=None):
         MAIL_PASSWORD=None,
         MAIL_FROM="clinic@example.invalid",
         REACTION_PHOTO_BYTES=8 * 1024 * 1024,  # a phone photo, before it is re-encoded
+        # Draft translations (consent/translations/) the clinic chooses to offer before a
+        # medical translator and its doctor approve them; every record made in one says so.
+        PATIENT_LANGUAGES_ENABLED=(),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -1,4 +1,5 @@
 """The patient's WTForms forms, built from the one questionnaire definition."""
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
@@ -6,18 +7,25 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..intake.answers import AnswerError, encode, formdata
 from ..intake.questionnaire import EDITION, SECTIONS, medical_sections, unasked
+from ..kernel.languages import N_
 from . import validators as check
 from .fields import MonthOrDateField, MultiCheckboxField, options, strip
 
 
+def words(text):
+    """Return declared words in the page's language when shown ("" stays "")."""
+    return _l(text) if text else text
+
+
 def first_check(question):
     """Return the presence check: required, required only when asked, or optional."""
+    message = words(question.required)
     if question.for_minors:
-        return [check.RequiredForMinors(question.required)]
+        return [check.RequiredForMinors(message)]
     if question.when:
-        return [check.RequiredWhen(*question.when, question.required)]
+        return [check.RequiredWhen(*question.when, message)]
     if question.required:
-        return [(DataRequired if question.kind == "tick" else InputRequired)(question.required)]
+        return [(DataRequired if question.kind == "tick" else InputRequired)(message)]
     return [Optional()] if question.kind in ("text", "textarea", "date") else []
 
 
@@ -27,21 +35,24 @@ def field(question):
     if question.kind in ("text", "textarea"):
         checks += [Length(max=question.max_chars), check.plain_text]
     checks += [getattr(check, name) for name in question.checks]
-    common = dict(description=question.hint, validators=checks, default=question.default or None)
+    common = dict(description=words(question.hint), validators=checks,
+                  default=question.default or None)
+    label = words(question.label)
+    choices = options(*((value, words(text)) for value, text in question.choices))
     if question.kind in ("text", "textarea"):
         kind = TextAreaField if question.kind == "textarea" else StringField
-        return kind(question.label, filters=[strip], **common)
+        return kind(label, filters=[strip], **common)
     if question.kind == "date":
         if question.month_allowed:
-            return MonthOrDateField(question.label, format=["%Y-%m-%d", "%Y-%m"], **common)
-        return DateField(question.label, format=["%Y-%m-%d"], **common)
+            return MonthOrDateField(label, format=["%Y-%m-%d", "%Y-%m"], **common)
+        return DateField(label, format=["%Y-%m-%d"], **common)
     if question.kind in ("yes_no", "choice"):
-        return RadioField(question.label, choices=options(*question.choices), **common)
+        return RadioField(label, choices=choices, **common)
     if question.kind == "multi":
-        return MultiCheckboxField(question.label, choices=options(*question.choices), **common)
+        return MultiCheckboxField(label, choices=choices, **common)
     if question.kind == "tick":
-        return BooleanField(question.label, **common)
-    return HiddenField(question.label, **common)  # the drawn signature
+        return BooleanField(label, **common)
+    return HiddenField(label, **common)  # the drawn signature
 
 
 def form_class(name, questions, base=FlaskForm, **methods):
@@ -62,15 +73,16 @@ def validate_signed_name(form, field):
     def squash(name):
         return "".join((name or "").split()).casefold()
     if squash(field.data) != squash(f"{form.first_name.data}{form.last_name.data}"):
-        raise check.ValidationError("Please type your first and last name as given above.")
+        raise check.ValidationError(gettext("Please type your first and last name as given "
+                                            "above."))
 
 
 AnswersForm = form_class("AnswersForm", [q for s in medical_sections() for q in s.questions])
 # Not an answer: how the patient signed, stored beside the signature (issue 16).
-TYPED_SIGNATURE = BooleanField(
-    "I can't draw a signature. I confirm that my full name, typed above, is my signature.")
-GUARDIAN_TYPED = BooleanField(
-    "I can't draw a signature. I confirm that my full name, typed above, is my signature.")
+TYPED = N_("I can't draw a signature. I confirm that my full name, typed above, is my "
+           "signature.")
+TYPED_SIGNATURE = BooleanField(_l(TYPED))
+GUARDIAN_TYPED = BooleanField(_l(TYPED))
 QuestionnaireForm = form_class("QuestionnaireForm", SECTIONS[-1].questions, base=AnswersForm,
                                validate_signed_name=validate_signed_name,
                                signature_typed=TYPED_SIGNATURE,

@@ -3,6 +3,8 @@ import re
 import unicodedata
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 
 from ..intake import signature
@@ -30,7 +32,7 @@ def reference_date(form):
 class RequiredWhen:
     """Require the field when another field has a value; otherwise ignore it entirely."""
 
-    def __init__(self, other, value, message="Please answer this question."):
+    def __init__(self, other, value, message=_l("Please answer this question.")):
         self.other, self.value, self.message = other, value, message
         self.field_flags = {}
 
@@ -43,7 +45,7 @@ class RequiredWhen:
         if not self.applies(form):
             raise StopValidation()
         if not field.data:
-            raise StopValidation(self.message)
+            raise StopValidation(str(self.message))
 
 
 class RequiredForMinors(RequiredWhen):
@@ -72,9 +74,9 @@ def plain_text(form, field):
     text = field.data or ""
     allowed = KEEP_IN_TEXTAREA if field.type == "TextAreaField" else set()
     if any(unicodedata.category(c) in ("Cc", "Cf") and c not in allowed for c in text):
-        raise ValidationError("Please remove the special (control) characters.")
+        raise ValidationError(gettext("Please remove the special (control) characters."))
     if MARKUP.search(text):
-        raise ValidationError("Please don't type < directly before a letter.")
+        raise ValidationError(gettext("Please don't type < directly before a letter."))
 
 
 def person_name(form, field):
@@ -82,21 +84,21 @@ def person_name(form, field):
     text = field.data or ""
     ok = all(c in NAME_PUNCTUATION or unicodedata.category(c)[0] in "LM" for c in text)
     if not ok or not any(c.isalpha() for c in text):
-        raise ValidationError("Please use letters only (spaces, ' and - are fine).")
+        raise ValidationError(gettext("Please use letters only (spaces, ' and - are fine)."))
     if message := names.problem(text):
-        raise ValidationError(message)
+        raise ValidationError(gettext(message))
 
 
 def phone_number(form, field):
     """Accept digits, spaces and + ( ) - only."""
     if not PHONE.fullmatch(field.data or ""):
-        raise ValidationError("Please use digits, spaces and + ( ) - only.")
+        raise ValidationError(gettext("Please use digits, spaces and + ( ) - only."))
 
 
 def email_address(form, field):
     """Accept a plausible e-mail address."""
     if not EMAIL.fullmatch(field.data or ""):
-        raise ValidationError("Please enter a valid e-mail address, like name@example.com.")
+        raise ValidationError(gettext("Please enter a valid e-mail address, like name@example.com."))
 
 
 def not_in_future(form, field):
@@ -104,13 +106,13 @@ def not_in_future(form, field):
     if field.data and field.data > reference_date(form) and getattr(field, "month_only", False):
         field.data = reference_date(form)
     elif field.data and field.data > reference_date(form):
-        raise ValidationError("This date is in the future. Please check it.")
+        raise ValidationError(gettext("This date is in the future. Please check it."))
 
 
 def born_within_120_years(form, field):
     """Refuse a date of birth more than 120 years ago."""
     if field.data and clock.years_between(field.data, reference_date(form)) > 120:
-        raise ValidationError("Please check the year of birth.")
+        raise ValidationError(gettext("Please check the year of birth."))
 
 
 def guardian_signature(form, field):
@@ -121,7 +123,7 @@ def guardian_signature(form, field):
     try:
         field.png = signature.clean_png(field.data or "")
     except signature.SignatureError as error:
-        raise ValidationError(str(error)) from None
+        raise ValidationError(gettext(str(error))) from None
 
 
 def drawn_signature(form, field):
@@ -132,7 +134,7 @@ def drawn_signature(form, field):
     try:
         field.png = signature.clean_png(field.data or "")
     except signature.SignatureError as error:
-        raise ValidationError(str(error)) from None
+        raise ValidationError(gettext(str(error))) from None
 
 
 def offered_for_treatment(form, field):
@@ -142,6 +144,7 @@ def offered_for_treatment(form, field):
     refused = [area for area in field.data or []
                if treatment and area in known and area not in treatment.areas]
     if refused:
-        where = ", ".join(known[area].lower() for area in refused)
-        raise ValidationError(f"{treatment.name} is not offered on the {where}. "
-                              "Please untick it, or ask at reception.")
+        where = ", ".join(gettext(known[area]) for area in refused)
+        raise ValidationError(gettext("%(treatment)s is not offered on: %(areas)s. Please untick "
+                                      "it, or ask at reception.", treatment=gettext(treatment.name),
+                                      areas=where))

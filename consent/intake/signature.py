@@ -5,12 +5,14 @@ from io import BytesIO
 
 from PIL import Image, ImageChops
 
+from ..kernel.languages import N_
+
 PREFIX = "data:image/png;base64,"
 MAX_DATA_URL = 400_000
 MAX_SIZE = (2400, 1200)
 MIN_SIZE = (100, 40)
 MIN_INK_PIXELS = 150
-UNREADABLE = "The signature could not be read. Please clear the box and sign again."
+UNREADABLE = N_("The signature could not be read. Please clear the box and sign again.")
 
 
 class SignatureError(ValueError):
@@ -20,7 +22,7 @@ class SignatureError(ValueError):
 def decode(data_url):
     """Open a PNG data URL as an RGBA image, refusing oversized or foreign input."""
     if not data_url:
-        raise SignatureError("Please sign in the box.")
+        raise SignatureError(N_("Please sign in the box."))
     if not data_url.startswith(PREFIX) or len(data_url) > MAX_DATA_URL:
         raise SignatureError(UNREADABLE)
     try:
@@ -49,7 +51,7 @@ def clean_png(data_url):
     """Return the signature as freshly encoded PNG bytes, or raise SignatureError."""
     image = decode(data_url)
     if ink_pixels(image) < MIN_INK_PIXELS:
-        raise SignatureError("Please sign in the box.")
+        raise SignatureError(N_("Please sign in the box."))
     # Rebuilding from raw pixels drops every chunk and byte the client sent.
     clean = Image.frombytes("RGBA", image.size, image.tobytes())
     out = BytesIO()

@@ -3,6 +3,8 @@ import unicodedata
 
 import confusables
 
+from .languages import N_
+
 # Letters that render as nothing: a name made of them looks blank on screen and paper.
 INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
 MAX_MARKS_PER_LETTER = 3  # enough for Vietnamese; stops "Zalgo" stacks
@@ -21,10 +23,10 @@ def name_key(first, last):
 def problem(text):
     """Say what makes a name unusable (invisible letters, stacked marks), or None."""
     if any(c in INVISIBLE for c in text):
-        return "Please type your name with visible letters."
+        return N_("Please type your name with visible letters.")
     run = 0
     for c in unicodedata.normalize("NFD", text):
         run = run + 1 if unicodedata.combining(c) else 0
         if run > MAX_MARKS_PER_LETTER:
-            return "Please remove the extra accent marks."
+            return N_("Please remove the extra accent marks.")
     return None

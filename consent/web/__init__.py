@@ -11,8 +11,8 @@ from ..kernel.status import by_severity
 from ..practice.treatments import columns
 from ..review import decisions
 from ..staff import accounts
-from . import (account, admin, auth, errors, home, intake, practice, reactions, reception, review,
-               rules, security, tablet, today, visit)
+from . import (account, admin, auth, errors, home, intake, languages, practice, reactions,
+               reception, review, rules, security, tablet, today, visit)
 
 
 def answer(value, name):
@@ -62,7 +62,7 @@ def placeholders_left():
 
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
-    for part in (security, errors, rules, auth, account, tablet, intake, review, practice, today,
+    for part in (languages, security, errors, rules, auth, account, tablet, intake, review, practice, today,
                  admin, reception, visit, home, reactions):
         part.init_app(app)
     app.add_template_filter(answer)

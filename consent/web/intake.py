@@ -7,6 +7,7 @@ from ..forms import AnswersForm, QuestionnaireForm, encode_form
 from ..forms.validators import clinic_today
 from ..intake.questionnaire import SECTIONS
 from ..intake.rules import evaluate
+from .languages import choosing_language
 from .rules import get_ruleset
 from .tablet import kiosk_required
 
@@ -17,14 +18,21 @@ bp = Blueprint("intake", __name__)
 @kiosk_required
 def questionnaire():
     """Show the questionnaire; store it when every answer is valid."""
+    if choosing_language():
+        return show(QuestionnaireForm(formdata=None))
     form = QuestionnaireForm()
     if form.validate_on_submit():
         workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
                         clinic_today(), typed=form.signature_typed.data,
                         guardian=form.guardian(), phone=current_app.config["CLINIC_PHONE"])
         return redirect(url_for("intake.thanks"))
-    status = 422 if form.errors else 200
-    return render_template("intake/questionnaire.html", form=form, sections=SECTIONS), status
+    return show(form)
+
+
+def show(form, **page):
+    """Render the questionnaire: 422 when answers need correcting."""
+    return render_template("intake/questionnaire.html", form=form, sections=SECTIONS,
+                           **page), 422 if form.errors else 200
 
 
 def for_you(treatment_date):

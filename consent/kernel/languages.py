@@ -1,0 +1,99 @@
+"""The languages a patient may read, from the gettext catalogues in consent/translations/.
+
+English is the clinic's language: every source text is written in it, staff read it, and
+each sealed record prints it beside the patient's language. Each catalogue's header comment
+says who translated it and who approved it; a language is approved only when a qualified
+medical translator and the clinic's doctor both have.
+"""
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
+DOMAIN = "messages"
+CLINIC = "en"  # the language the clinic writes in: the source of every text
+NOT_YET = ("", "none", "no", "pending")  # an approval not yet given
+STATUS_LINE = re.compile(r"^#\s*([A-Za-z -]+):\s*(.*)$")
+
+
+def N_(text):
+    """Mark words a patient reads for translation; return them unchanged (gettext_noop)."""
+    return text
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language a patient may choose, with who vouches for its words."""
+
+    code: str
+    translated_by: str = ""
+    translator_approval: str = ""  # the qualified medical translator who approved it
+    doctor_approval: str = ""  # the clinic's doctor who approved it
+
+    @property
+    def name(self):
+        """Return the language's name in its own words (what a patient looks for)."""
+        name = Locale.parse(self.code).get_display_name(self.code)
+        return name[:1].upper() + name[1:]
+
+    @property
+    def direction(self):
+        """Return "rtl" or "ltr", the HTML dir of text in this language."""
+        return "rtl" if Locale.parse(self.code).character_order == "right-to-left" else "ltr"
+
+    @property
+    def approved(self):
+        """Tell whether a medical translator and the clinic's doctor approved it."""
+        return all(v.strip().lower() not in NOT_YET
+                   for v in (self.translator_approval, self.doctor_approval))
+
+    @property
+    def status(self):
+        """Say in the clinic's words how far the translation has been checked."""
+        if self.code == CLINIC or self.approved:
+            return "approved"
+        return "draft awaiting a medical translator's and the clinic's doctor's approval"
+
+
+def status_of(header_comment):
+    """Read the status lines of a catalogue's header comment into a dict."""
+    lines = (STATUS_LINE.match(line) for line in header_comment.splitlines())
+    return {m[1].strip().lower(): m[2].strip() for m in lines if m}
+
+
+def catalogue_path(code):
+    """Return the path of a language's editable catalogue (.po)."""
+    return CATALOGUES / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def shipped():
+    """Return every language a catalogue exists for, the clinic's first, by code."""
+    found = {CLINIC: Language(CLINIC, "the clinic", "source text", "source text")}
+    for po in sorted(CATALOGUES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = po.parent.parent.name
+        with po.open("rb") as f:
+            status = status_of(read_po(f).header_comment)
+        found[code] = Language(code, status.get("translated by", ""),
+                               status.get("medical translator approval", ""),
+                               status.get("doctor approval", ""))
+    return found
+
+
+def offered(enabled=()):
+    """Return the languages patients may choose: approved ones and those the clinic enabled."""
+    return {code: lang for code, lang in shipped().items()
+            if code == CLINIC or lang.approved or code in enabled}
+
+
+@functools.cache
+def translator(code):
+    """Return the gettext translations of one language (the source text for the clinic's)."""
+    if code == CLINIC:
+        return NullTranslations()
+    return Translations.load(str(CATALOGUES), [code], DOMAIN)
