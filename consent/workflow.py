@@ -12,6 +12,7 @@ import logging
 from .evidence import documents
 from .evidence.finalise import finalise
 from .intake import submissions
+from .kernel.languages import CLINIC
 from .kernel.status import Status
 from .practice import consents, cooling_off, treatments
 from .review import decisions
@@ -37,10 +38,10 @@ def settle(db, config, document_id):
 
 
 def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None,
-           phone=""):
+           phone="", language=CLINIC):
     """Store and judge a patient's answers; nothing is sealed until a clinician acts."""
     return submissions.submit(db, ruleset, answers, signature_png, on, typed, guardian, within,
-                              phone)
+                              phone, language)
 
 
 def decide(db, config, submission_id, doctor, outcome, **details):

@@ -1,4 +1,5 @@
 """Forms staff use: log-in, review search, decisions, administration."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
@@ -95,8 +96,8 @@ class PasswordChangeForm(FlaskForm):
 class LinkForm(FlaskForm):
     """Carry a one-time token from a link's fragment (filled in by link.js)."""
 
-    token = StringField("Code from the link", filters=[strip],
-                        validators=[InputRequired("Please open the whole link."),
+    token = StringField(_l("Code from the link"), filters=[strip],
+                        validators=[InputRequired(_l("Please open the whole link.")),
                                     Length(max=100)])
 
 

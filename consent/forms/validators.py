@@ -3,8 +3,7 @@ import re
 import unicodedata
 
 from flask import current_app
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 
 from ..intake import signature

@@ -1,10 +1,12 @@
 """Forms around a visit: reception books it; the patient opens a link and reports a reaction."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..intake.questionnaire import QUESTIONS
+from ..kernel.languages import CLINIC
 from .fields import MultiCheckboxField, options, strip
 from .staff import LinkForm
 from .validators import (born_within_120_years, email_address, not_in_future, person_name,
@@ -30,6 +32,9 @@ class VisitForm(FlaskForm):
     visit_date = DateField("Treatment date", validators=[InputRequired(
         "Enter the treatment date.")])
     visit_time = TimeField("Time", validators=[Optional()])
+    # Choices: the languages patients are offered (set by the page).
+    language = SelectField("Language of the patient's e-mails and pages",
+                           validators=[DataRequired("Choose a language.")], default=CLINIC)
 
     def details(self):
         """Return the booking as the domain takes it."""
@@ -37,29 +42,29 @@ class VisitForm(FlaskForm):
             "first_name", "last_name", "date_of_birth", "email", "phone", "treatment")},
             "treatment_date": self.visit_date.data,
             "visit_time": self.visit_time.data.strftime("%H:%M") if self.visit_time.data
-            else None}
+            else None, "language": None if self.language.data == CLINIC else self.language.data}
 
 
 class OpenLinkForm(LinkForm):
     """The patient's date of birth, and the link's token (link.js reads it from the fragment)."""
 
-    date_of_birth = DateField("Your date of birth", validators=[InputRequired(
-        "Enter your date of birth.")])
+    date_of_birth = DateField(_l("Your date of birth"), validators=[InputRequired(
+        _l("Enter your date of birth."))])
 
 
 class ReactionForm(FlaskForm):
     """A patient tells the clinic about a reaction after treatment."""
 
-    what = TextAreaField("What are you noticing?", filters=[strip], validators=[
-        InputRequired("Tell us what you are noticing."), Length(max=2000), plain_text])
-    area = SelectField("Where?", validators=[InputRequired("Choose where.")])
-    since = DateField("Since when?", validators=[InputRequired("Enter the date it started."),
-                                                 not_in_future])
-    photo = FileField("A photo (optional)", validators=[Optional()])
+    what = TextAreaField(_l("What are you noticing?"), filters=[strip], validators=[
+        InputRequired(_l("Tell us what you are noticing.")), Length(max=2000), plain_text])
+    area = SelectField(_l("Where?"), validators=[InputRequired(_l("Choose where."))])
+    since = DateField(_l("Since when?"), validators=[
+        InputRequired(_l("Enter the date it started.")), not_in_future])
+    photo = FileField(_l("A photo (optional)"), validators=[Optional()])
 
 
 class PhotoWithdrawalForm(FlaskForm):
     """The patient withdraws photo permissions they gave; the choices are theirs only."""
 
-    withdraw = MultiCheckboxField("Withdraw my permission for", validators=[
-        InputRequired("Tick the permission you want to withdraw.")])
+    withdraw = MultiCheckboxField(_l("Withdraw my permission for"), validators=[
+        InputRequired(_l("Tick the permission you want to withdraw."))])

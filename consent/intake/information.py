@@ -11,6 +11,7 @@ import re
 
 from jinja2 import Environment, FileSystemLoader
 
+from ..kernel.languages import CLINIC, translator
 from ..kernel.software import TEMPLATES
 from .catalogue import TREATMENTS
 
@@ -20,10 +21,11 @@ templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                         keep_trailing_newline=True)
 
 
-def render(treatment_ids, clinic_phone):
+def render(treatment_ids, clinic_phone, language=CLINIC):
     """Return the information for these treatments, exactly as the patient reads it."""
     chosen = [TREATMENTS[t] for t in treatment_ids if t in TREATMENTS]
-    return templates.get_template(NAME).render(treatments=chosen, clinic_phone=clinic_phone)
+    return templates.get_template(NAME).render(treatments=chosen, clinic_phone=clinic_phone,
+                                               _=translator(language).gettext, language=language)
 
 
 def digest(text):
@@ -31,9 +33,9 @@ def digest(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def keep(db, now, treatment_ids, clinic_phone):
+def keep(db, now, treatment_ids, clinic_phone, language=CLINIC):
     """Store the text this patient read (once) and return its SHA-256; the caller locks."""
-    text = render(treatment_ids, clinic_phone)
+    text = render(treatment_ids, clinic_phone, language)
     sha = digest(text)
     db.execute("insert or ignore into information_texts (sha256, source, stored_at, format) "
                "values (?, ?, ?, ?)", [sha, text, now, HTML])

@@ -3,6 +3,7 @@ import json
 import secrets
 
 from ..kernel import clock, ledger
+from ..kernel.languages import CLINIC, shipped
 from ..kernel.names import name_key
 from ..kernel.status import Status
 from ..kernel.storage import immediate
@@ -47,12 +48,13 @@ def first_status(evaluation):
 
 
 def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, within=None,
-           phone=""):
+           phone="", language=CLINIC):
     """Evaluate and store a validated questionnaire; return the stored row.
 
     guardian is (kind, png) for a patient under 18: their drawn PNG, or "typed" and b"".
     within(db, row), if given, runs in the same transaction (it may raise to undo it all).
-    phone is the clinic's number, part of the information the patient read.
+    phone is the clinic's number, part of the information the patient read; language is
+    the one they read and answered in.
     """
     guardian_kind, guardian_png = guardian or (None, None)
     now = clock.iso(clock.now())
@@ -75,12 +77,21 @@ def submit(db, ruleset, answers, signature_png, on, typed=False, guardian=None, 
             "edition": EDITION,  # which questions, and which meanings, they answered
             # a patient under 18: the guardian's own signature, and how they signed
             "guardian_signature_kind": guardian_kind, "guardian_signature": guardian_png,
+            **translation(db, now, answers["treatment"], phone, language),
         }
         db["submissions"].insert(row)
         ledger.append(db, "submission", row)
         if within:
             within(db, row)
     return row
+
+
+def translation(db, now, treatment, phone, language):
+    """Return the columns that keep the patient's language (none for the clinic's own)."""
+    if language == CLINIC:
+        return {}
+    return {"language": language, "language_status": shipped()[language].stage,
+            "translation_sha256": information.keep(db, now, [treatment], phone, language)}
 
 
 def get(db, submission_id):

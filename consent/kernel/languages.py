@@ -8,11 +8,16 @@ medical translator and the clinic's doctor both have.
 import functools
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from . import clock
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 DOMAIN = "messages"
@@ -51,6 +56,11 @@ class Language:
         """Tell whether a medical translator and the clinic's doctor approved it."""
         return all(v.strip().lower() not in NOT_YET
                    for v in (self.translator_approval, self.doctor_approval))
+
+    @property
+    def stage(self):
+        """Return "approved" or "draft": what a record made in this language says."""
+        return "approved" if self.code == CLINIC or self.approved else "draft"
 
     @property
     def status(self):
@@ -97,3 +107,19 @@ def translator(code):
     if code == CLINIC:
         return NullTranslations()
     return Translations.load(str(CATALOGUES), [code], DOMAIN)
+
+
+def spoken_in(language, text, tz):
+    """Say an ISO date or moment in a language, as clock.spoken says it in the clinic's."""
+    if language == CLINIC or not text:
+        return clock.spoken(text, tz)
+    try:
+        if len(text) == 7:  # a month alone: never a day the patient did not give
+            return format_skeleton("yMMMM", clock.parse_date(text), locale=language)
+        if len(text) == 10:
+            return format_date(date.fromisoformat(text), "long", locale=language)
+        moment = datetime.fromisoformat(text).astimezone(ZoneInfo(tz))
+    except (TypeError, ValueError):
+        return text
+    return f"{format_date(moment, 'long', locale=language)}, " \
+           f"{format_time(moment, 'HH:mm', locale=language)}"

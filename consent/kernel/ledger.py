@@ -13,14 +13,16 @@ SUBMISSION_FIELDS = ("id", "created_at", "signed_at", "first_name", "last_name",
                      "date_of_birth", "treatment", "treatment_date", "answers", "signature",
                      "evaluation", "ruleset_version", "ruleset_sha256", "information_sha256",
                      "signature_kind", "edition", "guardian_signature",
-                     "guardian_signature_kind")
+                     "guardian_signature_kind", "language", "language_status",
+                     "translation_sha256")
 # A field at its default is left out of the hash, so rows written before it existed
 # still match their entries; any other value is covered.
 DEFAULTS = {"signature_kind": "drawn", "deferred_until": None, "edition": "1",
             "guardian_signature": None, "guardian_signature_kind": None,
             "cooling_off_waived_by": None, "cooling_off_reason": None, "guardian_checked": None,
             "capacity_confirmed": None, "interpreter": None, "patient_advice": None,
-            "excluded_areas": None, "max_depth_mm": None}
+            "excluded_areas": None, "max_depth_mm": None, "language": None,
+            "language_status": None, "translation_sha256": None}
 DECISION_FIELDS = ("submission_id", "outcome", "doctor", "note", "override_reason", "product",
                    "batch", "decided_at", "deferred_until", "patient_advice", "excluded_areas",
                    "max_depth_mm")

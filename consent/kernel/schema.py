@@ -415,3 +415,17 @@ def m030_approval_with_changes(db):
     """Let a doctor approve with changes: areas left out, a lower needle depth."""
     db["decisions"].add_column("excluded_areas", str)
     db["decisions"].add_column("max_depth_mm", float)
+
+
+@migrations()
+def m031_the_patients_language(db):
+    """Keep the language a patient read and answered in, its translation's status then,
+    and the information as they read it in that language (None: the clinic's language)."""
+    for column in ("language", "language_status", "translation_sha256"):
+        db["submissions"].add_column(column, str)
+
+
+@migrations()
+def m032_the_language_of_a_visits_messages(db):
+    """Let reception say which language a booked patient's messages are in (None: clinic's)."""
+    db["visits"].add_column("language", str)

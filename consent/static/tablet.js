@@ -2,6 +2,13 @@
 // Progressive enhancement: without JavaScript the page is one long form.
 "use strict";
 
+// The page's words for what this script writes, in the patient's language (page-words).
+const WORDS = JSON.parse(document.getElementById("page-words")?.textContent || "{}");
+function say(key, fallback, values = {}) {
+  return Object.entries(values).reduce((text, [name, value]) => text.replace(`{${name}}`, value),
+                                       WORDS[key] || fallback);
+}
+
 function questionValue(question) {
   const checked = [...question.querySelectorAll("input:checked")];
   if (question.querySelector("input[type=radio], input[type=checkbox]")) {
@@ -18,7 +25,8 @@ function spokenDate(text) {
   const when = new Date(Date.UTC(+parts[1], +parts[2] - 1, +(parts[3] || 1)));
   const options = {month: "long", year: "numeric", timeZone: "UTC"};
   if (parts[3]) options.day = "numeric";
-  return when.toLocaleDateString("en-GB", options);
+  const lang = document.documentElement.lang;
+  return when.toLocaleDateString(!lang || lang === "en" ? "en-GB" : lang, options);
 }
 
 function questionLabel(question) {
@@ -57,8 +65,8 @@ function markUnanswered(step, questions) {
     note.id = `${question.id}-unanswered`;
     note.dataset.clientError = "";
     note.setAttribute("role", "alert");
-    note.textContent = question.hasAttribute("data-signature") ? "Please sign in the box."
-      : "Please answer this question.";
+    note.textContent = question.hasAttribute("data-signature")
+      ? say("sign", "Please sign in the box.") : say("answer", "Please answer this question.");
     question.querySelector("legend, label, .label").after(note);
     question.classList.add("has-error");
     question.dataset.unanswered = "";
@@ -104,13 +112,13 @@ function setUpSteps(form) {
         const term = document.createElement("dt");
         term.textContent = questionLabel(question);
         const value = document.createElement("dd");
-        value.textContent = questionValue(question) || "Not answered";
+        value.textContent = questionValue(question) || say("not_answered", "Not answered");
         table.append(term, value);
       }
       const change = document.createElement("button");
       change.type = "button";
       change.className = "secondary";
-      change.textContent = `Change “${step.dataset.title}”`;
+      change.textContent = say("change", "Change “{title}”", { title: step.dataset.title });
       change.addEventListener("click", () => { returnToReview = true; show(index); });
       list.append(heading, table, change);
     });
@@ -145,8 +153,10 @@ function setUpSteps(form) {
     next.hidden = last;
     // On a screen with a signature pad the bar stays in the flow: it never covers the pad.
     nav.classList.toggle("at-end", last || !!steps[index].querySelector("[data-signature]"));
-    next.textContent = returnToReview && index < review ? "Back to the summary" : "Next";
-    progress.textContent = `Step ${index + 1} of ${steps.length}: ${steps[index].dataset.title}`;
+    next.textContent = returnToReview && index < review
+      ? say("back_to_summary", "Back to the summary") : say("next", "Next");
+    progress.textContent = say("step", "Step {number} of {total}: {title}",
+                               { number: index + 1, total: steps.length, title: steps[index].dataset.title });
     window.scrollTo(0, 0);
     steps[index].querySelector("h2").focus({ preventScroll: true });
   }
@@ -267,7 +277,8 @@ function signingProblem() {
     mismatch.className = "error";
     mismatch.id = "signed-name-mismatch";
     mismatch.hidden = true;
-    mismatch.textContent = "Please type your first and last name as given on the first page.";
+    mismatch.textContent = say("signed_name",
+                               "Please type your first and last name as given on the first page.");
     document.getElementById("signed_name").before(mismatch);
   }
   mismatch.hidden = true;

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from ..kernel import clock
+from ..kernel.languages import CLINIC, spoken_in, translator
 from ..kernel.software import TEMPLATES
 from ..kernel.storage import immediate
 from ..kernel.tokens import message_token, public_link
@@ -32,13 +33,13 @@ def environment(instance_path):
         undefined=StrictUndefined, keep_trailing_newline=True)
 
 
-def render(config, instance_path, kind, link, expires=None, **facts):
+def render(config, instance_path, kind, link, expires=None, language=CLINIC, **facts):
     """Return (subject, body) of a message: first line "Subject: ...", then the body."""
     if expires:
-        facts["expires"] = clock.spoken(clock.iso(expires), config["CLINIC_TIMEZONE"])
+        facts["expires"] = spoken_in(language, clock.iso(expires), config["CLINIC_TIMEZONE"])
     text = environment(instance_path).get_template(f"{kind}.txt").render(
         clinic_name=config["CLINIC_NAME"], clinic_phone=config["CLINIC_PHONE"], link=link,
-        **facts)
+        _=translator(language).gettext, **facts)
     first, _, body = text.partition("\n")
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 

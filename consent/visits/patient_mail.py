@@ -1,5 +1,6 @@
 """What the clinic sends a patient: each message a protected link, queued in the outbox."""
 from ..intake import submissions
+from ..kernel.languages import CLINIC
 from ..kernel.storage import immediate
 from ..kernel.tokens import message_token
 from . import outbox, visit_links, visits
@@ -11,14 +12,33 @@ def send(db, config, instance_path, visit, purpose):
         return False
     with immediate(db):
         expires = visit_links.expiry(purpose, visit, config)
-        subject, body = outbox.render(config, instance_path, purpose, outbox.LINK, expires,
-                                      visit_when=visits.spoken_when(visit))
+        subject, body = in_their_language(config, instance_path, purpose, expires, visit,
+                                          language_of(db, visit))
         message_id = outbox.queue(db, visit["email"], subject, body, visit["id"])
         visit_links.issue(db, visit, purpose, config,
                           message_token(config["SECRET_KEY"], message_id))
     if purpose == "questionnaire":
         visits.note(db, visit["id"], "information_sent_at")
     return True
+
+
+def language_of(db, visit):
+    """Return the language the patient answered in, else the one reception chose."""
+    if visit.get("submission_id"):
+        return submissions.get(db, visit["submission_id"])["language"] or CLINIC
+    return visit.get("language") or CLINIC
+
+
+def in_their_language(config, instance_path, purpose, expires, visit, language):
+    """Return (subject, body): the patient's language, then the clinic's under a rule."""
+    def render(lang):
+        return outbox.render(config, instance_path, purpose, outbox.LINK, expires, lang,
+                             visit_when=visits.spoken_when(visit, lang))
+    subject, body = render(language)
+    if language == CLINIC:
+        return subject, body
+    # The clinic's words too: what a draft translation says can be checked against them.
+    return subject, f"{body}\n----------------------------------------\n\n{render(CLINIC)[1]}"
 
 
 def alert_clinic(db, config, instance_path):

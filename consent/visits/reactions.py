@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from ..kernel import clock
+from ..kernel.languages import N_
 from ..kernel.status import Refused
 
 LEVELS = ("urgent", "emergency")  # the least pressing first
@@ -78,13 +79,13 @@ def reencode(data):
         with Image.open(io.BytesIO(data)) as image:
             image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))  # JPEG: decode at a smaller scale
             if image.width * image.height > PHOTO_PIXELS:
-                raise PhotoError("photo", "This photo is too large. Please send a smaller one.")
+                raise PhotoError("photo", N_("This photo is too large. Please send a smaller one."))
             image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=85)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise PhotoError("photo", "This file is not a photo we can read. Please send a JPEG "
-                                  "or PNG.") from error
+        raise PhotoError("photo", N_("This file is not a photo we can read. Please send a "
+                                     "JPEG or PNG.")) from error
     return out.getvalue()
 
 

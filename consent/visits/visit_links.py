@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..kernel import clock
+from ..kernel.languages import N_
 from ..kernel.storage import immediate
 from ..kernel.tokens import token_hash
 from . import visits
@@ -15,7 +16,14 @@ MAX_TRIES = 5
 
 
 class LinkRefused(Exception):
-    """A link that does not open; the message is safe to show the patient."""
+    """A link that does not open, with the words that say why (values fill their blanks)."""
+
+    def __init__(self, words, **values):
+        super().__init__(words)
+        self.words, self.values = words, values
+
+    def __str__(self):
+        return self.words % self.values if self.values else self.words
 
 
 class WrongBirthDate(LinkRefused):
@@ -64,17 +72,17 @@ def find(db, token):
 def usable(db, row):
     """Return a link row that still opens, or raise LinkRefused saying why not."""
     if row is None:
-        raise LinkRefused("This link is not valid. Please ask the clinic for a new one.")
+        raise LinkRefused(N_("This link is not valid. Please ask the clinic for a new one."))
     if visits.get(db, row["visit_id"])["cancelled_at"]:
-        raise LinkRefused("This visit was cancelled. Please call the clinic to book again.")
+        raise LinkRefused(N_("This visit was cancelled. Please call the clinic to book again."))
     if row["locked_at"]:
-        raise LinkRefused("This link is locked after too many wrong dates of birth. "
-                          "Please call the clinic for a new one.")
+        raise LinkRefused(N_("This link is locked after too many wrong dates of birth. "
+                             "Please call the clinic for a new one."))
     if datetime.fromisoformat(row["expires_at"]) < clock.now():
-        raise LinkRefused("This link has expired. Please ask the clinic for a new one.")
+        raise LinkRefused(N_("This link has expired. Please ask the clinic for a new one."))
     if row["used_at"] or answered(db, row):
-        raise LinkRefused("This questionnaire has already been sent. If something has "
-                          "changed, tell the clinic when you arrive.")
+        raise LinkRefused(N_("This questionnaire has already been sent. If something has "
+                             "changed, tell the clinic when you arrive."))
     return row
 
 
@@ -90,10 +98,10 @@ def open_link(db, token, birth_date):
         db["patient_links"].update(row["token_hash"], {"failures": failures,
                                                        "locked_at": locked})
     if locked:
-        raise WrongBirthDate("That date of birth does not match, and this link is now locked. "
-                          "Please call the clinic for a new one.")
-    raise WrongBirthDate(f"That date of birth does not match. {MAX_TRIES - failures} "
-                      f"{'try' if MAX_TRIES - failures == 1 else 'tries'} left.")
+        raise WrongBirthDate(N_("That date of birth does not match, and this link is now "
+                                "locked. Please call the clinic for a new one."))
+    raise WrongBirthDate(N_("That date of birth does not match. Tries left: %(left)s."),
+                         left=MAX_TRIES - failures)
 
 
 def live(db, link_hash):

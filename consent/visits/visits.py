@@ -4,9 +4,12 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from ..intake import windows
 from ..intake.catalogue import TREATMENTS
 from ..kernel import clock
+from ..kernel.languages import CLINIC
 from ..kernel.names import name_key
 from ..kernel.status import Refused
 from ..kernel.storage import immediate
@@ -58,9 +61,12 @@ def last_answers(db, details):
     return json.loads(row["answers"]) if row else {}
 
 
-def spoken_when(visit):
+def spoken_when(visit, language=CLINIC):
     """Say a visit's day and time as a patient reads them (Wednesday 2 December 2026 at 10:30)."""
     day = date.fromisoformat(visit["treatment_date"])
+    if language != CLINIC:  # the locale's own full date, then the time as booked
+        when = format_date(day, "full", locale=language)
+        return f"{when}, {visit['visit_time']}" if visit.get("visit_time") else when
     when = f"{day:%A} {day.day} {day:%B %Y}"
     return f"{when} at {visit['visit_time']}" if visit.get("visit_time") else when
 
@@ -102,7 +108,7 @@ def walk_in(db, submission):
     answers = submission["answers"]
     row = {"id": secrets.token_urlsafe(12), "created_by": "tablet",
            "created_at": clock.iso(clock.now()), "submission_id": submission["id"],
-           "treatment_date": submission["treatment_date"],
+           "treatment_date": submission["treatment_date"], "language": submission.get("language"),
            **{name: answers.get(name) or None for name in (
                "first_name", "last_name", "date_of_birth", "email", "phone", "treatment")}}
     db["visits"].insert(row)

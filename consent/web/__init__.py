@@ -7,6 +7,7 @@ from ..instance import unset_settings
 from ..intake import display, information, photos
 from ..intake.catalogue import TREATMENTS, law_refusal, records_product
 from ..kernel import clock
+from ..kernel.languages import spoken_in
 from ..kernel.status import by_severity
 from ..practice.treatments import columns
 from ..review import decisions
@@ -32,7 +33,7 @@ def may(role):
 
 def spoken(value):
     """Template filter: an ISO date or moment as a person reads it, in the clinic's zone."""
-    return clock.spoken(value, current_app.config["CLINIC_TIMEZONE"])
+    return spoken_in(languages.page_language().code, value, current_app.config["CLINIC_TIMEZONE"])
 
 
 def staff_name(username):
@@ -47,7 +48,8 @@ def staff_name(username):
 
 def information_for(treatment):
     """Template global: the information on one treatment, as the patient reads and signs it."""
-    return Markup(information.render([treatment], current_app.config["CLINIC_PHONE"]))
+    return Markup(information.render([treatment], current_app.config["CLINIC_PHONE"],
+                                     languages.page_language().code))
 
 
 def photos_withdrawn(submission_id):

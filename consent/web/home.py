@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, send_file,
                    session, url_for)
+from flask_babel import gettext
 
 from .. import workflow
 from ..db import get_db
@@ -14,6 +15,7 @@ from ..forms.visit import PhotoWithdrawalForm, ReactionForm
 from ..intake import display, information, photos, submissions
 from ..intake.questionnaire import SECTIONS
 from ..kernel import clock
+from ..kernel.languages import translator
 from ..kernel.names import name_key
 from ..kernel.status import Refused
 from ..practice import treatments
@@ -21,6 +23,7 @@ from ..review import decisions, queue
 from ..visits import patient_mail, reactions, visit_links, visits
 from .audit import record
 from .intake import for_you
+from .languages import choosing_language, page_language
 from .reactions import signs
 from .rules import get_ruleset
 from .visit import close, opened
@@ -29,10 +32,11 @@ bp = Blueprint("home", __name__, url_prefix="/visit")
 FROM_VISIT = ("first_name", "last_name", "treatment")
 
 
-def questionnaire_form(visit):
+def questionnaire_form(visit, **given):
     """Build the questionnaire, its first answers taken from the booking."""
-    form = QuestionnaireForm(data={**{k: visit[k] for k in FROM_VISIT}, "date_of_birth":
-                                   clock.parse_date(visit["date_of_birth"])})
+    booked = {k: visit[k] for k in FROM_VISIT}
+    form = QuestionnaireForm(**given, data={
+        **booked, "date_of_birth": clock.parse_date(visit["date_of_birth"])})
     form.treatment_date = clock.parse_date(visit["treatment_date"])
     return form
 
@@ -42,19 +46,26 @@ def questionnaire():
     """Show the questionnaire for a booked visit; store it once, when every answer is valid."""
     link, visit = opened("questionnaire")
     form = questionnaire_form(visit)
-    if form.validate_on_submit():
+    if choosing_language():  # a fresh page in it; the link's later pages follow it too
+        session["language"] = page_language().code
+        form = questionnaire_form(visit, formdata=None)
+    elif form.validate_on_submit():
         if not visits.birth_date_matches(visit, form.date_of_birth.data):
-            form.date_of_birth.errors.append("This is not the date of birth the clinic has for "
-                                             "this visit. Please check it, or call the clinic.")
+            form.date_of_birth.errors.append(gettext(
+                "This is not the date of birth the clinic has for this visit. Please check it, "
+                "or call the clinic."))
         else:
             try:
                 workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
                                 form.treatment_date, typed=form.signature_typed.data,
                                 guardian=form.guardian(), phone=current_app.config["CLINIC_PHONE"],
-                                within=visit_links.spender(link["token_hash"], visit["id"]))
+                                within=visit_links.spender(link["token_hash"], visit["id"]),
+                                language=page_language().code)
             except visit_links.Spent:
                 abort(403)
+            language = page_language().code
             close()
+            session["language_once"] = language
             return redirect(url_for("home.thanks"))
     return render_template("intake/questionnaire.html", form=form, sections=SECTIONS,
                            action=url_for("home.questionnaire"), at_home=True,
@@ -115,13 +126,16 @@ def aftercare_content(submission, treated):
     """Return what the aftercare says for what was done: advice, next sessions, the text."""
     days = get_ruleset().parameters["min_interval_days"]
     # Today's words for their treatment: the aftercare is advice, not the sealed record.
-    text = information.render([submission["treatment"]], current_app.config["CLINIC_PHONE"])
+    language = page_language().code
+    text = information.render([submission["treatment"]], current_app.config["CLINIC_PHONE"],
+                              language)
+    words = translator(language).gettext
     return {"advice": decisions.for_patient(submission, decisions.get(get_db(),
                                                                        submission["id"])),
             "next": queue.next_sessions([{"treatment_date": submission["treatment_date"],
                                           "treated": treated}], days),
-            "aftercare": information.sections(text, "Aftercare",
-                                              "Warning signs after treatment")}
+            "aftercare": information.sections(text, words("Aftercare"),
+                                              words("Warning signs after treatment"))}
 
 
 def aftercare_page(submission, treated, form, status=200):
@@ -137,7 +151,7 @@ def aftercare():
     _, visit = opened("aftercare")
     submission, treated = treated_here(visit)
     form = ReactionForm()
-    form.area.choices = [(area, display.show("areas", [area])) for area in treated]
+    form.area.choices = [(area, gettext(display.show("areas", [area]))) for area in treated]
     if form.validate_on_submit():
         photo = form.photo.data
         try:
@@ -145,7 +159,7 @@ def aftercare():
                                    form.area.data, form.since.data,
                                    photo.read() if photo else None)
         except Refused as error:
-            form[error.field].errors.append(str(error))
+            form[error.field].errors.append(gettext(str(error)))
             return aftercare_page(submission, treated, form, 422)
         if row["urgent"]:
             patient_mail.alert_clinic(get_db(), current_app.config, current_app.instance_path)
@@ -162,11 +176,11 @@ def photo_permissions():
     submission = submissions.get(db, visit["submission_id"])
     given = photos.standing(db, submission)
     form = PhotoWithdrawalForm()
-    form.withdraw.choices = options(*((p["name"], p["label"]) for p in given
+    form.withdraw.choices = options(*((p["name"], gettext(p["label"])) for p in given
                                       if not p["withdrawn_at"]))
     if form.validate_on_submit():
         photos.withdraw(db, submission, form.withdraw.data)
-        flash("Your permission is withdrawn. The clinic has been told.")
+        flash(gettext("Your permission is withdrawn. The clinic has been told."))
         return redirect(url_for("home.photo_permissions"))
     return render_template("visit/photos.html", form=form, given=given), \
         422 if form.errors else 200

@@ -1,5 +1,5 @@
 """The patient's questionnaire at reception."""
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, render_template
 
 from .. import workflow
 from ..db import get_db
@@ -7,7 +7,7 @@ from ..forms import AnswersForm, QuestionnaireForm, encode_form
 from ..forms.validators import clinic_today
 from ..intake.questionnaire import SECTIONS
 from ..intake.rules import evaluate
-from .languages import choosing_language
+from .languages import choosing_language, page_language, thanked
 from .rules import get_ruleset
 from .tablet import kiosk_required
 
@@ -24,8 +24,9 @@ def questionnaire():
     if form.validate_on_submit():
         workflow.submit(get_db(), get_ruleset(), encode_form(form), form.signature.png,
                         clinic_today(), typed=form.signature_typed.data,
-                        guardian=form.guardian(), phone=current_app.config["CLINIC_PHONE"])
-        return redirect(url_for("intake.thanks"))
+                        guardian=form.guardian(), phone=current_app.config["CLINIC_PHONE"],
+                        language=page_language().code)
+        return thanked("intake.thanks")
     return show(form)
 
 
@@ -57,7 +58,7 @@ def what_this_means():
 @bp.route("/thanks")
 @kiosk_required
 def thanks():
-    """Thank the patient without showing any answer."""
+    """Thank the patient without showing any answer, in the language they answered in."""
     return render_template("intake/thanks.html")
 
 

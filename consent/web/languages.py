@@ -4,14 +4,15 @@ A shared tablet keeps no language between patients: the choice travels in the pa
 form (a hidden field), so a new page, an idle wipe or the next patient starts in the
 clinic's language. A home link keeps it in that browser's session once the link is open.
 """
-from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel
+from flask import current_app, g, has_request_context, redirect, request, session, url_for
+from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
 from ..kernel.languages import CLINIC, offered, shipped
 
 TABLET = {"intake"}  # the choice is in each request's form
 HOME = {"home", "visit"}  # the choice is in the opened link's session
+THANKS = {"intake.thanks", "home.thanks"}  # after the answers: once more in their language
 
 
 def patient_languages():
@@ -30,6 +31,8 @@ def chosen():
     candidates = [form.get("choose_language"), form.get("language")]
     if request.blueprint in HOME:
         candidates.append(session.get("language"))
+    if request.endpoint in THANKS:
+        candidates.append(session.pop("language_once", None))
     candidates.append(g.get("patient_language"))
     return next((c for c in candidates if c in patient_languages()), None)
 
@@ -39,14 +42,20 @@ def choosing_language():
     return request.method == "POST" and "choose_language" in request.form
 
 
+def thanked(endpoint):
+    """Redirect to a thank-you page that speaks the patient's language, once."""
+    session["language_once"] = page_language().code
+    return redirect(url_for(endpoint))
+
+
 def select_locale():
     """Tell Flask-Babel the page's language."""
     return chosen() or CLINIC
 
 
 def page_language():
-    """Template global: the Language this page is written in."""
-    return shipped()[select_locale()]
+    """Template global: the Language this page is written in (chosen once per request)."""
+    return shipped()[str(get_locale())]
 
 
 def init_app(app):

@@ -9,11 +9,13 @@ from ..forms.staff import ConfirmForm
 from ..forms.validators import clinic_today
 from ..forms.visit import VisitForm
 from ..intake.catalogue import TREATMENTS
+from ..kernel.languages import CLINIC
 from ..kernel.status import Refused
 from ..practice import cooling_off
 from ..visits import patient_mail, visits
 from .audit import record
 from .auth import role_required
+from .languages import patient_languages
 from .rules import get_ruleset
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
@@ -40,7 +42,7 @@ def index():
 @role_required("reception")
 def new():
     """Book a visit and send the patient their link when there is an e-mail address."""
-    form, db = VisitForm(), get_db()
+    form, db = visit_form(), get_db()
     if form.validate_on_submit():
         try:
             windows_kept(db, form.details())
@@ -54,6 +56,14 @@ def new():
                                   "No e-mail address: the patient answers at the tablet."))
         return redirect(url_for("reception.index", day=visit["treatment_date"]))
     return booking_page(form, status=422 if form.errors else 200)
+
+
+def visit_form(**given):
+    """Build the booking form, its languages the ones patients are offered."""
+    form = VisitForm(**given)
+    form.language.choices = [(code, language.name)
+                             for code, language in patient_languages().items()]
+    return form
 
 
 def windows_kept(db, details):
@@ -79,10 +89,11 @@ def change(visit_id):
     visit = visits.get(db, visit_id)
     if visit is None or visit["cancelled_at"]:
         abort(404)
-    form = VisitForm(data=None if request.method == "POST" else {
+    form = visit_form(data=None if request.method == "POST" else {
         **visit, "date_of_birth": date.fromisoformat(visit["date_of_birth"]),
         "visit_date": date.fromisoformat(visit["treatment_date"]),
-        "visit_time": time.fromisoformat(visit["visit_time"]) if visit["visit_time"] else None})
+        "visit_time": time.fromisoformat(visit["visit_time"]) if visit["visit_time"] else None,
+        "language": visit["language"] or CLINIC})
     if not form.validate_on_submit():
         return booking_page(form, visit, 422 if form.errors else 200)
     try:

@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
+from flask_babel import gettext
 
 from ..db import get_db
 from ..forms.visit import OpenLinkForm
 from ..kernel import clock
+from ..kernel.languages import CLINIC
 from ..staff import throttle
-from ..visits import visit_links, visits
+from ..visits import patient_mail, visit_links, visits
+from .languages import choosing_language, page_language
 
 bp = Blueprint("visit", __name__, url_prefix="/visit")
 PAGES = {"questionnaire": "home.questionnaire", "copy": "home.copy",
@@ -33,9 +36,16 @@ def opened(*purposes):
     return link, visits.get(get_db(), link["visit_id"])
 
 
+def remember_language(language, visit):
+    """Keep the language chosen on this page, else the one the patient answered in."""
+    if language == CLINIC:
+        language = patient_mail.language_of(get_db(), visit)
+    session["language"] = language
+
+
 def close():
     """Forget the opened link in this browser."""
-    for key in ("visit_link", "visit_seen"):
+    for key in ("visit_link", "visit_seen", "language"):
         session.pop(key, None)
 
 
@@ -43,6 +53,9 @@ def close():
 def open_link():
     """Ask for the date of birth; open the link's page when it matches."""
     form, db, address = OpenLinkForm(), get_db(), request.remote_addr or ""
+    if choosing_language():  # the same page in the patient's language; the token stays
+        form.date_of_birth.errors = []
+        return render_template("visit/open.html", form=form)
     if not form.validate_on_submit():
         return render_template("visit/open.html", form=form), 422 if form.errors else 200
     try:
@@ -52,14 +65,17 @@ def open_link():
         return render_template("visit/open.html", form=form, throttled=True), 429
     except visit_links.WrongBirthDate as wrong:
         throttle.record_failure(db, "?", address)
-        form.date_of_birth.errors.append(str(wrong))
+        form.date_of_birth.errors.append(gettext(wrong.words, **wrong.values))
         return render_template("visit/open.html", form=form), 422
     except visit_links.LinkRefused as refused:
-        return render_template("visit/open.html", form=form, refused=str(refused)), 410
+        return render_template("visit/open.html", form=form,
+                               refused=gettext(refused.words, **refused.values)), 410
     if link["purpose"] == "questionnaire":
         visits.note(db, visit["id"], "opened_at")
+    language = page_language().code
     session.clear()  # nothing of an earlier patient's visit survives in this browser
     session.update(visit_link=link["token_hash"], visit_seen=clock.iso(clock.now()))
+    remember_language(language, visit)
     return redirect(url_for(PAGES[link["purpose"]]))
 
 

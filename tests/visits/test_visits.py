@@ -155,7 +155,7 @@ def test_a_wrong_date_of_birth_five_times_locks_the_link(app, reception, smtp, d
     for left in (4, 3, 2, 1):
         wrong = open_link(phone, token, "1985-10-12")
         assert wrong.status_code == 422
-        assert f"{left} {'try' if left == 1 else 'tries'} left" in wrong.get_data(as_text=True)
+        assert f"Tries left: {left}." in wrong.get_data(as_text=True)
         page = wrong.get_data(as_text=True)  # the token stays off the screen
         assert f'<input type="hidden" name="token" class="link-token" value="{token}">' in page
         assert page.count(token) == 1 and 'id="token"' not in page
