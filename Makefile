@@ -40,7 +40,7 @@ sysdeps:
 	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0 $(DEJAVU) fonts-dejavu-core
 
 %.mo: %.po | $(VENV)/.app
-	@$(BIN)/pybabel compile -q --statistics -i $< -o $@
+	@$(BIN)/pybabel -q compile -i $< -o $@
 
 translations: $(CATALOGUES:.po=.mo)
 
@@ -49,10 +49,10 @@ translations: $(CATALOGUES:.po=.mo)
 # A new language: `make messages`, then `$(BIN)/pybabel init -i $(TEMPLATE) -d
 # consent/translations -l ro` (docs/architecture.md, "Adding a language").
 messages: $(VENV)/.app
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ --no-wrap --sort-by-file \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-wrap --sort-by-file \
 		-c TRANSLATORS: --project consent -o $(TEMPLATE) .
-	$(BIN)/pybabel update -q -i $(TEMPLATE) -d consent/translations --no-wrap \
-		--no-fuzzy-matching
+	$(BIN)/pybabel -q update -i $(TEMPLATE) -d consent/translations --no-wrap \
+		--no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 
 sysdeps-test: sysdeps
 	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light \

@@ -3,6 +3,7 @@ from ..intake import submissions, windows
 from ..intake.catalogue import TREATMENTS, law_refusal, records_product
 from ..intake.display import show
 from ..kernel import audit, clock, ledger
+from ..kernel.languages import N_
 from ..kernel.status import Conflict, Refused, Severity, Status
 from ..kernel.storage import immediate
 
@@ -93,11 +94,15 @@ def decide(db, submission_id, doctor, outcome, note="", override_reason="", prod
     return decision
 
 
-def for_patient(submission, decision):
-    """Return what the flags mean for this patient: the doctor's words first, then each line."""
-    lines = [f"Your doctor's advice: {decision['patient_advice']}"] \
-        if decision and decision.get("patient_advice") else []
-    return lines + [f["aftercare"] for f in submission["evaluation"]["flags"] if f.get("aftercare")]
+def for_patient(submission, decision, words=str):
+    """Return what the flags mean for this patient: the doctor's words first, then each line.
+
+    words translates the rule set's lines; the doctor's own advice stays as they wrote it.
+    """
+    advice = decision and decision.get("patient_advice")
+    lines = [words(N_("Your doctor's advice: %(advice)s")) % {"advice": advice}] if advice else []
+    return lines + [words(f["aftercare"]) for f in submission["evaluation"]["flags"]
+                    if f.get("aftercare")]
 
 
 def check_changes(submission, outcome, excluded_areas, max_depth_mm):

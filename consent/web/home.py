@@ -130,8 +130,8 @@ def aftercare_content(submission, treated):
     text = information.render([submission["treatment"]], current_app.config["CLINIC_PHONE"],
                               language)
     words = translator(language).gettext
-    return {"advice": decisions.for_patient(submission, decisions.get(get_db(),
-                                                                       submission["id"])),
+    return {"advice": decisions.for_patient(submission, decisions.get(get_db(), submission["id"]),
+                                            words),
             "next": queue.next_sessions([{"treatment_date": submission["treatment_date"],
                                           "treated": treated}], days),
             "aftercare": information.sections(text, words("Aftercare"),

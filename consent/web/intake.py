@@ -1,5 +1,6 @@
 """The patient's questionnaire at reception."""
 from flask import Blueprint, current_app, jsonify, render_template
+from flask_babel import gettext
 
 from .. import workflow
 from ..db import get_db
@@ -44,7 +45,7 @@ def for_you(treatment_date):
     if form.validate():  # answers still wrong say nothing yet; the sealed record is the truth
         # No clinic history: the tablet must never reveal anything about anyone else.
         evaluation = evaluate(get_ruleset(), encode_form(form), treatment_date)
-        lines = [flag.aftercare for flag in evaluation.flags if flag.aftercare]
+        lines = [gettext(flag.aftercare) for flag in evaluation.flags if flag.aftercare]
     return jsonify(lines=lines)
 
 
