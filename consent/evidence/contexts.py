@@ -8,6 +8,7 @@ from ..intake import information
 from ..intake.catalogue import law_refusal
 from ..intake.display import answer_sections, label, show
 from ..intake.questionnaire import DECLARATIONS, PERMISSIONS, QUESTIONS
+from ..kernel.languages import Language, shipped, spoken_in, translator
 from ..kernel.status import Status
 from ..practice import cooling_off, treatments
 from ..practice.consents import MEANING
@@ -66,6 +67,45 @@ def read_information(db, submission, config):
     return {"html": compiled(source).render(clinic_phone=config["CLINIC_PHONE"]), "exact": True}
 
 
+def their_language(submission, config):
+    """Return the patient's language as a record prints it beside the clinic's, or None.
+
+    The words are today's catalogue's for labels and answers (stored as codes).
+    """
+    code = submission.get("language")
+    if not code:
+        return None
+    language = shipped().get(code) or Language(code)
+    words, tz = translator(code).gettext, config["CLINIC_TIMEZONE"]
+    return {"code": code, "name": language.name, "dir": language.direction,
+            "draft": submission.get("language_status") != "approved", "words": words,
+            "day": lambda text: spoken_in(code, text, tz),
+            "areas": show("areas", submission["answers"]["areas"], words)}
+
+
+def theirs(db, submission, decision, declined, config):
+    """Add what a consent prints in the patient's language: answers, advice, information.
+
+    The treatment information is the very text the patient read, kept by its SHA-256.
+    """
+    side = their_language(submission, config)
+    if side is None:
+        return None
+    kept = information.version(db, submission.get("translation_sha256"))
+    return {**side, "sha256": submission.get("translation_sha256") or "",
+            "sections": answer_sections(submission["answers"], submission["evaluation"],
+                                        submission.get("edition", "1"), side["words"],
+                                        side["day"]),
+            "advice": [] if declined else decisions.for_patient(submission, decision,
+                                                                side["words"]),
+            "information": Markup(kept[0]) if kept else None}
+
+
+def in_their_language(side):
+    """Return the context keys a bilingual template reads: theirs, and _ for its words."""
+    return {"theirs": side, "_": side["words"] if side else str}
+
+
 def consent_context(db, submission, decision, consent, config):
     """Gather everything the consent (or eligibility decision) template prints."""
     answers, evaluation = submission["answers"], submission["evaluation"]
@@ -98,6 +138,7 @@ def consent_context(db, submission, decision, consent, config):
         "signed_at": submission["signed_at"], "attachment_name": pdf.ATTACHMENT_NAME,
         "information_sha256": submission["information_sha256"] or "not recorded",
         "information": read_information(db, submission, config),
+        **in_their_language(theirs(db, submission, decision, declined, config)),
         "reflection": None if declined else cooling_off.summary(
             config, submission, visits.for_submission(db, submission["id"])),
     }
@@ -123,4 +164,5 @@ def treatment_context(db, submission, treatment, consent_entry, config):
         accounts.signer(db, treatment["details"]["numbing"]["reviewed_by"]),
         "consent": {"id": submission["id"], "sha256": consent_entry["sha256"]},
         "attachment_name": pdf.TREATMENT_ATTACHMENT,
+        **in_their_language(their_language(submission, config)),
     }

@@ -46,6 +46,9 @@ def consent_record(submission, decision, consent, witnesses=None):
         part["signature_kind"] = submission["signature_kind"]
     if submission.get("edition", "1") != "1":  # edition 1 records stay as they were sealed
         part["edition"] = submission["edition"]
+    if submission.get("language"):  # read in the patient's language; others stay as sealed
+        part.update({k: submission[k] for k in ("language", "language_status",
+                                                "translation_sha256")})
     if submission.get("guardian_signature_kind"):
         part["guardian_signature_kind"] = submission["guardian_signature_kind"]
     if submission.get("guardian_signature"):

@@ -37,6 +37,10 @@ def bundle(submission, decision, countersigned, staff, clinic, pdf_bytes=None):
                  provenance(submission, decision, countersigned, ids)]
     resources += [practitioner(kind, person) for kind, person in staff.items() if person]
     resources += issues(submission, ids)
+    if submission.get("language"):  # what the patient read and answered in
+        for resource in resources:
+            if resource["resourceType"] in ("QuestionnaireResponse", "Consent"):
+                resource["language"] = submission["language"]
     entries = [{"fullUrl": urn(sid, r["id"]), "resource": r} for r in resources]
     return {"resourceType": "Bundle", "type": "collection", "timestamp": submission["signed_at"],
             "entry": entries}

@@ -11,7 +11,7 @@ import re
 
 from jinja2 import Environment, FileSystemLoader
 
-from ..kernel.languages import CLINIC, translator
+from ..kernel.languages import CLINIC, isolated, translator
 from ..kernel.software import TEMPLATES
 from .catalogue import TREATMENTS
 
@@ -24,7 +24,8 @@ templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
 def render(treatment_ids, clinic_phone, language=CLINIC):
     """Return the information for these treatments, exactly as the patient reads it."""
     chosen = [TREATMENTS[t] for t in treatment_ids if t in TREATMENTS]
-    return templates.get_template(NAME).render(treatments=chosen, clinic_phone=clinic_phone,
+    return templates.get_template(NAME).render(treatments=chosen,
+                                               clinic_phone=isolated(clinic_phone, language),
                                                _=translator(language).gettext, language=language)
 
 

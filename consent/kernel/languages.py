@@ -49,7 +49,7 @@ class Language:
     @property
     def direction(self):
         """Return "rtl" or "ltr", the HTML dir of text in this language."""
-        return "rtl" if Locale.parse(self.code).character_order == "right-to-left" else "ltr"
+        return code_direction(self.code)
 
     @property
     def approved(self):
@@ -107,6 +107,20 @@ def translator(code):
     if code == CLINIC:
         return NullTranslations()
     return Translations.load(str(CATALOGUES), [code], DOMAIN)
+
+
+def isolated(text, language):
+    """Keep a phone number or code left to right inside right-to-left text (Unicode LRI..PDI).
+
+    Without it "01234 567890" in an Arabic sentence reads "567890 01234".
+    """
+    rtl = code_direction(language) == "rtl"
+    return f"\u2066{text}\u2069" if text and rtl else text
+
+
+def code_direction(language):
+    """Return the writing direction of a language code, shipped or not."""
+    return "rtl" if Locale.parse(language).character_order == "right-to-left" else "ltr"
 
 
 def spoken_in(language, text, tz):

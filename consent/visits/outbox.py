@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from ..kernel import clock
-from ..kernel.languages import CLINIC, spoken_in, translator
+from ..kernel.languages import CLINIC, isolated, spoken_in, translator
 from ..kernel.software import TEMPLATES
 from ..kernel.storage import immediate
 from ..kernel.tokens import message_token, public_link
@@ -38,8 +38,8 @@ def render(config, instance_path, kind, link, expires=None, language=CLINIC, **f
     if expires:
         facts["expires"] = spoken_in(language, clock.iso(expires), config["CLINIC_TIMEZONE"])
     text = environment(instance_path).get_template(f"{kind}.txt").render(
-        clinic_name=config["CLINIC_NAME"], clinic_phone=config["CLINIC_PHONE"], link=link,
-        _=translator(language).gettext, **facts)
+        clinic_name=config["CLINIC_NAME"], clinic_phone=isolated(config["CLINIC_PHONE"], language),
+        link=link, _=translator(language).gettext, **facts)
     first, _, body = text.partition("\n")
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 

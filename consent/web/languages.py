@@ -8,7 +8,7 @@ from flask import current_app, g, has_request_context, redirect, request, sessio
 from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
-from ..kernel.languages import CLINIC, offered, shipped
+from ..kernel.languages import CLINIC, isolated, offered, shipped
 
 TABLET = {"intake"}  # the choice is in each request's form
 HOME = {"home", "visit"}  # the choice is in the opened link's session
@@ -58,9 +58,15 @@ def page_language():
     return shipped()[str(get_locale())]
 
 
+def ltr(text):
+    """Template filter: a phone number or code that stays left to right on any page."""
+    return isolated(text, page_language().code)
+
+
 def init_app(app):
     """Translate patients' pages into the language they choose."""
     Babel(app, locale_selector=select_locale, default_timezone=app.config["CLINIC_TIMEZONE"])
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # a paragraph's line breaks are layout
     app.add_template_global(page_language)
     app.add_template_global(patient_languages)
+    app.add_template_filter(ltr)
