@@ -2,7 +2,7 @@
 import gc
 import os
 
-from . import coldstart, finalise, http, queue, rules, verify
+from . import coldstart, finalise, http, languages, queue, rules, verify
 
 
 def fresh_heap():
@@ -11,7 +11,7 @@ def fresh_heap():
     gc.freeze()
 
 
-for step in (rules.run, queue.run, coldstart.run, finalise.run, verify.run):
+for step in (rules.run, queue.run, coldstart.run, finalise.run, languages.run, verify.run):
     step()
     fresh_heap()
 http.run(load_seconds=float(os.environ.get("CONSENT_LOAD_SECONDS", "60")))

@@ -143,7 +143,7 @@ def offered_for_treatment(form, field):
     refused = [area for area in field.data or []
                if treatment and area in known and area not in treatment.areas]
     if refused:
-        where = ", ".join(gettext(known[area]) for area in refused)
-        raise ValidationError(gettext("%(treatment)s is not offered on: %(areas)s. Please untick "
-                                      "it, or ask at reception.", treatment=gettext(treatment.name),
-                                      areas=where))
+        where = ", ".join(gettext(known[area]).lower() for area in refused)
+        raise ValidationError(gettext("%(treatment)s is not offered on the %(areas)s. Please "
+                                      "untick it, or ask at reception.",
+                                      treatment=gettext(treatment.name), areas=where))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from ..kernel import clock
-from ..kernel.languages import N_
+from ..kernel.languages import CLINIC, N_, shipped
 from ..kernel.status import Refused
 
 LEVELS = ("urgent", "emergency")  # the least pressing first
@@ -89,9 +89,16 @@ def reencode(data):
     return out.getvalue()
 
 
-def report(db, signs, submission_id, what, area, since, photo=None):
-    """Store a patient's report, triaged by the clinic's signs; return its row."""
+def report(db, signs, submission_id, what, area, since, photo=None, language=CLINIC):
+    """Store a patient's report, triaged by the clinic's signs; return its row.
+
+    The signs' words are the clinic's language: a report written from a page in another
+    is at least urgent, so that a person reads it instead of a matcher missing its words.
+    """
     level, matched = triage(signs, what)
+    if language != CLINIC and level is None:
+        level, matched = "urgent", [f"Sent from a page in {shipped()[language].name} "
+                                    f"({language}): the warning-sign words were not checked"]
     row = {"submission_id": submission_id, "reported_at": clock.iso(clock.now()),
            "what": what, "area": area, "since": since.isoformat(),
            "photo": reencode(photo) if photo else None, "urgent": int(level is not None),

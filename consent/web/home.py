@@ -157,7 +157,7 @@ def aftercare():
         try:
             row = reactions.report(get_db(), signs(), submission["id"], form.what.data,
                                    form.area.data, form.since.data,
-                                   photo.read() if photo else None)
+                                   photo.read() if photo else None, page_language().code)
         except Refused as error:
             form[error.field].errors.append(gettext(str(error)))
             return aftercare_page(submission, treated, form, 422)

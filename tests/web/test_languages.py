@@ -3,11 +3,13 @@ import re
 
 import pytest
 
-from consent.intake import information
+from consent.intake import information, submissions
 from consent.kernel.languages import offered, spoken_in
 from consent.kernel.storage import connect
+from consent.visits import reactions
 
-from conftest import TODAY, config_for, enrolled_client, make_app, staff_client, stored, valid_form
+from conftest import (SIGNATURE_PNG, TODAY, config_for, enrolled_client, make_app, patient,
+                      staff_client, stored, valid_form)
 
 DRAFTS = ("es", "pl", "ar")
 LINK = re.compile(r"https://\S+/visit#(\S+)")
@@ -138,3 +140,15 @@ def test_the_link_page_offers_the_languages_and_keeps_the_token(app):
 def test_a_language_nobody_offers_is_ignored_not_reflected(tablet):
     odd = page(tablet.post("/", data={"choose_language": '"><script>alert(1)</script>'}))
     assert '<html lang="en"' in odd and "<script>alert(1)" not in odd
+
+
+def test_a_reaction_written_in_another_language_is_at_least_urgent(app, db):
+    row = submissions.submit(db, app.extensions["consent.ruleset"], patient(), SIGNATURE_PNG,
+                             TODAY)
+    signs = app.extensions["consent.reaction_signs"]
+    # "Slight redness, as expected": no English sign word, and none could match Polish ones.
+    calm = reactions.report(db, signs, row["id"], "Lekkie zaczerwienienie", "face", TODAY,
+                            language="pl")
+    assert calm["urgent"] and "words were not checked" in calm["signs"]
+    english = reactions.report(db, signs, row["id"], "Slight redness", "face", TODAY)
+    assert not english["urgent"]
