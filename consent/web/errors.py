@@ -1,20 +1,24 @@
 """Generic error pages: a plain message, never a stack trace or a request detail."""
 from flask import current_app, g, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..kernel.languages import N_
 from ..kernel.status import Conflict
 
 MESSAGES = {
-    400: "The request could not be understood. Please go back and try again.",
-    403: "You do not have access to this page.",
-    404: "This page does not exist.",
-    405: "This page cannot be used that way.",
-    409: "This step is not possible in the record's current state.",
-    410: "This link is no longer valid.",
-    413: "What was sent is too large. If you signed, please clear the signature and sign again.",
-    429: "Too many attempts. Please wait and try again.",
-    500: "Something went wrong on our side. Your answers were not saved; please tell reception.",
+    400: N_("The request could not be understood. Please go back and try again."),
+    403: N_("You do not have access to this page."),
+    404: N_("This page does not exist."),
+    405: N_("This page cannot be used that way."),
+    409: N_("This step is not possible in the record's current state."),
+    410: N_("This link is no longer valid."),
+    413: N_("What was sent is too large. If you signed, please clear the signature and sign "
+            "again."),
+    429: N_("Too many attempts. Please wait and try again."),
+    500: N_("Something went wrong on our side. Your answers were not saved; please tell "
+            "reception."),
 }
 
 
@@ -23,13 +27,13 @@ def page(error):
     code = error.code if isinstance(error, HTTPException) else 500
     message = getattr(error, "message", None) or \
         MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    return render_template("error.html", code=code, message=message,
+    return render_template("error.html", code=code, message=gettext(message),
                            reference=g.get("request_id")), code
 
 
 def csrf_page(error):
     """Explain an expired or missing form token in plain words."""
-    return render_template("error.html", code=400, message=(
+    return render_template("error.html", code=400, message=gettext(
         "This page was open too long or was opened twice. Please start again.")), 400
 
 

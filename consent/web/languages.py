@@ -5,7 +5,7 @@ form (a hidden field), so a new page, an idle wipe or the next patient starts in
 clinic's language. A home link keeps it in that browser's session once the link is open.
 """
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from ..kernel.languages import CLINIC, isolated, offered, shipped
@@ -63,6 +63,14 @@ def ltr(text):
     return isolated(text, page_language().code)
 
 
+def words(text):
+    """Template filter: declared words (a title, a label) in the page's language, escaped.
+
+    Not _(): Jinja's _() trusts what it returns as markup; these come from data.
+    """
+    return gettext(text) if text else text
+
+
 def init_app(app):
     """Translate patients' pages into the language they choose."""
     Babel(app, locale_selector=select_locale, default_timezone=app.config["CLINIC_TIMEZONE"])
@@ -70,3 +78,4 @@ def init_app(app):
     app.add_template_global(page_language)
     app.add_template_global(patient_languages)
     app.add_template_filter(ltr)
+    app.add_template_filter(words)

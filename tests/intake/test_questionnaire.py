@@ -12,7 +12,7 @@ from conftest import (PATIENT, TODAY, config_for, enrolled_client, signature_dat
 
 def test_get_shows_every_section(client):
     page = client.get("/").get_data(as_text=True)
-    for title in ("About you", "Today's treatment", "Infection risk", "Bleeding and bruising",
+    for title in ("About you", "Today&#39;s treatment", "Infection risk", "Bleeding and bruising",
                   "Skin and healing", "Allergies", "Anything else", "Consent and signature"):
         assert title in page
     assert 'src="/static/signature.js"' in page

@@ -152,3 +152,10 @@ def test_a_reaction_written_in_another_language_is_at_least_urgent(app, db):
     assert calm["urgent"] and "words were not checked" in calm["signs"]
     english = reactions.report(db, signs, row["id"], "Slight redness", "face", TODAY)
     assert not english["urgent"]
+
+
+def test_an_error_page_speaks_the_language_of_the_page_it_came_from(tablet):
+    too_big = tablet.post("/", data={"language": "es", "x": "y" * 600_000})
+    assert too_big.status_code == 413 and 'lang="en"' in page(too_big)  # unread: too large
+    odd = tablet.post("/", data={"language": "pl", "csrf_token": "forged"})
+    assert odd.status_code == 400 and "Przepraszamy" in page(odd)
