@@ -66,7 +66,9 @@ init: sysdeps $(VENV)/.app translations
 # The outbox sender runs beside gunicorn and stops with it (a systemd timer may run
 # `flask --app consent outbox send` instead; see docs/operations.md).
 run: init
-	$(FLASK) outbox send --every 30 & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
+	$(FLASK) outbox send --every 30 & sender=$$!; \
+	$(FLASK) witness send --every 10 --if-configured & witness=$$!; \
+	trap 'kill $$sender $$witness' EXIT INT TERM; \
 	$(BIN)/gunicorn -c python:consent.serving --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - $(TLS_ARGS) wsgi:app
 

@@ -84,6 +84,15 @@ def create_app(test_config=None):
         # Draft translations (consent/translations/) the clinic chooses to offer before a
         # medical translator and its doctor approve them; every record made in one says so.
         PATIENT_LANGUAGES_ENABLED=(),
+        # The off-host witness (docs/operations.md): an S3-compatible bucket with Object Lock
+        # in compliance mode. Without it no check can detect a rollback of the whole host.
+        WITNESS_BUCKET=None,
+        WITNESS_ENDPOINT=None,  # None: AWS; else the provider's URL
+        WITNESS_REGION=None,
+        WITNESS_PREFIX="",
+        WITNESS_ACCESS_KEY=None,  # None: boto3's usual places (environment, ~/.aws)
+        WITNESS_SECRET_KEY=None,
+        WITNESS_RETENTION_DAYS=11 * 366,  # the records' ten years, and a margin
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

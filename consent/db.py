@@ -1,7 +1,7 @@
 """The request's SQLite connection: opened on first use, closed at teardown."""
 from flask import current_app, g
 
-from .evidence import checkpoints
+from .evidence import checkpoints, witness
 from .evidence.seal import keys
 from .kernel.storage import connect
 
@@ -23,7 +23,7 @@ def close_db(exc=None):
             return
         config = current_app.config
         checkpoints.write(db, keys.from_config(config), config["CHECKPOINT_DIR"],
-                          config["CHECKPOINT_MINUTES"])
+                          config["CHECKPOINT_MINUTES"], witnessed=witness.configured(config))
     except Exception:  # noqa: BLE001 - what was written is committed; the next write anchors it
         current_app.logger.exception("Could not write a checkpoint")
     finally:

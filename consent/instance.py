@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 
 from . import tls
-from .evidence import archive, checkpoints, pdf
+from .evidence import archive, checkpoints, pdf, witness
 from .evidence.seal import keys
 from .kernel import storage
 
@@ -113,7 +113,8 @@ def anchor(config):
     """Write a checkpoint of the chains as they are (after an upgrade or a restore)."""
     db = storage.connect(config["DATABASE"])
     try:
-        return checkpoints.write(db, keys.from_config(config), config["CHECKPOINT_DIR"])
+        return checkpoints.write(db, keys.from_config(config), config["CHECKPOINT_DIR"],
+                                 witnessed=witness.configured(config))
     finally:
         db.conn.close()
 
@@ -137,6 +138,10 @@ def startup_checks(config):
         warnings.append("No time-stamping authority: consents are sealed without trusted time "
                         "(PAdES B-B), so their date rests on this server's clock. Set TSA_URL "
                         "and TSA_ROOTS (docs/operations.md, \"Trusted time\")")
+    if not witness.configured(config):
+        warnings.append("No off-host witness: whoever holds this server can roll back or cut "
+                        "short the records unseen. Set WITNESS_BUCKET (docs/operations.md, "
+                        "\"The off-host witness\")")
     if not pdf.harfbuzz_subset_available():
         warnings.append("libharfbuzz-subset is missing: PDF renders are about 1.9x slower")
     return warnings

@@ -291,6 +291,30 @@ def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)
 PIN = "246810"
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server with Object Lock on 127.0.0.1 (tests/local_s3.py)."""
+    from local_s3 import LocalS3
+    server = LocalS3().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def witness_config(s3_server):
+    """The settings of an instance witnessed by a fresh bucket on the shared server."""
+    return s3_server.config()
+
+
+@pytest.fixture
+def witness_server():
+    """A server of this test's own, which the test may stop and start again."""
+    from local_s3 import LocalS3
+    server = LocalS3().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def smtp(tmp_path):
     """A real SMTP server on 127.0.0.1 that insists on STARTTLS (tests/local_smtp.py)."""

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..db import get_db
-from ..evidence import archive, integrity, retention, stamping
+from ..evidence import archive, integrity, retention, stamping, witness
 from ..evidence.finalise import pending
 from ..evidence.seal import keys
 from ..evidence.seal.seal_check import LEVELS
@@ -25,6 +25,18 @@ def report(problems, summary):
         click.echo(line)
     click.echo(summary)
     sys.exit(1 if problems else 0)
+
+
+def say_witness():
+    """Say what the off-host witness lets verify prove, and how many lines it still lacks."""
+    config = current_app.config
+    if not witness.configured(config):
+        click.echo("No off-host witness: a truncation of the newest records, or a rollback of "
+                   "the whole host, cannot be detected (set WITNESS_BUCKET)", err=True)
+        return
+    waiting = len(witness.waiting(config["CHECKPOINT_DIR"]))
+    click.echo(f"Off-host witness: checked; {waiting} checkpoint lines wait to be sent "
+               "(`flask witness send`)", err=True)
 
 
 @archive_cli.command("verify")
@@ -49,6 +61,7 @@ def verify_command(full, levels):
     if found.renew:
         click.echo(f"Earliest renewal: {found.renew[0]} (consent {found.renew[1]}): run "
                    f"`flask archive refresh` before then", err=True)
+    say_witness()
     report(found.problems, f"{get_db()['archive'].count} archived records, "
                            f"{len(found.problems)} problems")
 
@@ -107,6 +120,7 @@ def retry_command():
 def audit_verify_command():
     """Check the audit chain; exit 1 naming each edited or missing row."""
     problems = integrity.audit_report(get_db(), current_app.config)
+    say_witness()
     report(problems, f"{get_db()['audit'].count} audit rows, {len(problems)} problems")
 
 

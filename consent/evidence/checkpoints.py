@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..kernel import clock
+from . import witness
 from .seal import timestamps
 from .seal.keys import sign_bytes, signature_holds
 
@@ -24,12 +25,42 @@ TAIL_BYTES = 8192  # a line is well under 1 kB
 
 
 def heads(db):
-    """Return each chain's newest entry as [seq, entry_hash] (None while empty)."""
+    """Return each chain's newest entry as [seq, entry_hash] (None while empty), and the
+    purge records as [count, digest]: a purge deletes from the middle, moving no head."""
     found = {}
     for table in CHAINS:
         row = next(db[table].rows_where(select="seq, entry_hash", order_by="seq desc",
                                         limit=1), None)
         found[table] = [row["seq"], row["entry_hash"]] if row else None
+    records = purge_rows(db)
+    found["purges"] = [len(records), digest(records)]
+    return found
+
+
+def purge_rows(db):
+    """Return the purge records in the order they were made, as their signed fields."""
+    return [list(row) for row in db.execute(
+        "select submission_id, purged_at, entry_hash, prev_hash from purges order by rowid")]
+
+
+def digest(records):
+    """Return the SHA-256 of purge records, canonically."""
+    return hashlib.sha256(json.dumps(records, separators=(",", ":")).encode()).hexdigest()
+
+
+def unwitnessed_purges(db, line):
+    """Name purge records a witnessed line does not vouch for: changed, or made after it."""
+    seen = line["heads"].get("purges")
+    if seen is None:  # a line from before purges were checkpointed
+        return []
+    records = purge_rows(db)
+    count, found = seen[0], []
+    if digest(records[:count]) != seen[1]:
+        found.append(f"purge records: changed or removed since checkpoint {line['n']} of "
+                     f"{line['at']}")
+    found += [f"purge record of submission {row[0]}: made after checkpoint {line['n']}, the "
+              "newest the witness holds (forged, or not yet sent: `flask witness send`)"
+              for row in records[count:]]
     return found
 
 
@@ -73,11 +104,12 @@ def due(last, every_minutes):
     return clock.now() - datetime.fromisoformat(last["at"]) >= timedelta(minutes=every_minutes)
 
 
-def write(db, keys, folder, every_minutes=0, tsa=None):
+def write(db, keys, folder, every_minutes=0, tsa=None, witnessed=False):
     """Append a signed checkpoint if any chain moved since the last one; tell if it did.
 
     With a TSA the line is written even if nothing moved, and carries an RFC 3161
     token: the chains' heads provably existed then, so no rewrite can be back-dated.
+    witnessed: also queue the line for the off-host witness (evidence/witness.py).
     """
     Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(Path(folder) / LOG, "ab+") as log:
@@ -92,9 +124,12 @@ def write(db, keys, folder, every_minutes=0, tsa=None):
         line["sig"] = sign_bytes(signed_text(line), keys)
         if tsa:
             line["tst"] = timestamps.token(signed_text(line), tsa)
-        log.write(json.dumps(line, sort_keys=True).encode() + b"\n")
+        raw = json.dumps(line, sort_keys=True).encode()
+        log.write(raw + b"\n")
         log.flush()
         os.fsync(log.fileno())
+        if witnessed:  # under the lock: the queue's order is the log's
+            witness.enqueue(folder, line["n"], raw)
     return True
 
 

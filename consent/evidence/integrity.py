@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from ..kernel import audit, ledger
 from ..kernel.chain import digest
-from . import archive_check, checkpoints, documents, purges, verified
+from . import archive_check, checkpoints, documents, purges, verified, witness
 from .finalise import awaiting_retry
 from .pdf import attached_record
 from .record_check import record_problems
@@ -42,7 +42,23 @@ def archive_report(db, config, full=False, workers=None):
     report.problems += ledger_problems
     report.problems += checkpoints.problems(db, keys, config["CHECKPOINT_DIR"],
                                             ("archive", "ledger"), set(lawful), tsa)
+    report.problems += witnessed_problems(db, config, ("archive", "ledger"), set(lawful))
     return report
+
+
+def witnessed_problems(db, config, chains, purged=()):
+    """Check the log and the chains against the newest line the off-host witness holds."""
+    if not witness.configured(config):
+        return []
+    lines = checkpoints.read_lines(config["CHECKPOINT_DIR"])
+    found, line = witness.log_problems(config, lines)
+    if line is not None:
+        for table in chains:
+            found += [f"witness: {problem}" for problem in
+                      checkpoints.chain_problems(db, [(None, line)], table, purged)]
+        if "archive" in chains:
+            found += [f"witness: {p}" for p in checkpoints.unwitnessed_purges(db, line)]
+    return found
 
 
 def seal_and_record_problems(db, config, files, rows, report, full, workers):
@@ -117,4 +133,4 @@ def audit_report(db, config):
     """Return the problems of the audit log and its checkpoints."""
     return audit.problems(db) + checkpoints.problems(
         db, seal_keys.from_config(config), config["CHECKPOINT_DIR"], ("audit",),
-        tsa=timestamps.from_config(config))
+        tsa=timestamps.from_config(config)) + witnessed_problems(db, config, ("audit",))

@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from ..kernel import clock
-from . import archive, checkpoints, verified
+from . import archive, checkpoints, verified, witness
 from .seal import keys as seal_keys, seal, seal_check, timestamps
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def anchor_in_time(db, config):
     """Write a checkpoint of the chains' heads with the TSA's token; tell if it worked."""
     try:
         checkpoints.write(db, seal_keys.from_config(config), config["CHECKPOINT_DIR"],
-                          tsa=timestamps.from_config(config))
+                          tsa=timestamps.from_config(config),
+                          witnessed=witness.configured(config))
     except Exception as error:  # noqa: BLE001 - the TSA may be down: the next run anchors
         log.warning("Could not timestamp a checkpoint (%s)", type(error).__name__)
         return False

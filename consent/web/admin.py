@@ -5,6 +5,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    url_for)
 
 from ..db import get_db
+from ..evidence import witness
 from ..forms.staff import ConfirmForm, KioskForm, UserForm
 from ..kernel.status import Refused
 from ..staff import accounts, mfa, tablets
@@ -20,7 +21,9 @@ def page(status=200, **extra):
     """Render the administration page with fresh forms unless given."""
     db = get_db()
     extra = {"user_form": UserForm(formdata=None), "kiosk_form": KioskForm(formdata=None),
-             "has_ca": (Path(current_app.instance_path) / CA_CERT).is_file(), **extra}
+             "has_ca": (Path(current_app.instance_path) / CA_CERT).is_file(),
+             "witness": witness.configured(current_app.config) and len(
+                 witness.waiting(current_app.config["CHECKPOINT_DIR"])), **extra}
     return render_template("admin/index.html", users=list(db["users"].rows_where(
         select="username, full_name, registration, role, disabled, created_at, totp_confirmed_at",
         order_by="username")),
