@@ -68,7 +68,8 @@ init: sysdeps $(VENV)/.app translations
 run: init
 	$(FLASK) outbox send --every 30 & sender=$$!; \
 	$(FLASK) witness send --every 10 --if-configured & witness=$$!; \
-	trap 'kill $$sender $$witness' EXIT INT TERM; \
+	$(FLASK) replica run --if-configured & replica=$$!; \
+	trap 'kill $$sender $$witness $$replica' EXIT INT TERM; \
 	$(BIN)/gunicorn -c python:consent.serving --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - $(TLS_ARGS) wsgi:app
 

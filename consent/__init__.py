@@ -93,6 +93,15 @@ def create_app(test_config=None):
         WITNESS_ACCESS_KEY=None,  # None: boto3's usual places (environment, ~/.aws)
         WITNESS_SECRET_KEY=None,
         WITNESS_RETENTION_DAYS=11 * 366,  # the records' ten years, and a margin
+        # Continuous replication (docs/operations.md): another bucket (no Object Lock:
+        # Litestream replaces its own files), the same kinds of settings.
+        REPLICA_BUCKET=None,
+        REPLICA_ENDPOINT=None,
+        REPLICA_REGION=None,
+        REPLICA_PREFIX="",
+        REPLICA_ACCESS_KEY=None,
+        REPLICA_SECRET_KEY=None,
+        REPLICA_SYNC_SECONDS=1,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -41,3 +41,13 @@ class LocalS3:
                      aws_access_key_id="test", aws_secret_access_key="test").create_bucket(
             Bucket=bucket, ObjectLockEnabledForBucket=True)
         return {"WITNESS_BUCKET": bucket, "WITNESS_ENDPOINT": self.url, **CREDENTIALS}
+
+    def replica_config(self):
+        """Create a plain bucket (Litestream replaces its own files); return the settings."""
+        bucket = f"replica-{secrets.token_hex(6)}"
+        boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
+                     aws_access_key_id="test", aws_secret_access_key="test").create_bucket(
+            Bucket=bucket)
+        return {"REPLICA_BUCKET": bucket, "REPLICA_ENDPOINT": self.url,
+                "REPLICA_ACCESS_KEY": "test", "REPLICA_SECRET_KEY": "test",
+                "REPLICA_REGION": "us-east-1"}

@@ -12,8 +12,6 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..kernel import clock
@@ -47,6 +45,8 @@ def waiting(folder):
 
 def client(config):
     """Return an S3 client that gives up quickly: the queue keeps what it could not send."""
+    import boto3  # here: 0.2 s to import, and only the sender and verify need it
+    from botocore.config import Config
     return boto3.client(
         "s3", endpoint_url=config.get("WITNESS_ENDPOINT"),
         region_name=config.get("WITNESS_REGION"),
