@@ -7,6 +7,7 @@ from pathlib import Path
 from consent.kernel.storage import connect
 
 from . import load
+from .replication import Replication, wait_briefly
 from .serve import Gunicorn, prepare_instance
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -26,6 +27,7 @@ def run(load_seconds=60):
     db = connect(str(instance / "consent.sqlite"))
     devices, doctors, practitioners = load.setup_people(db, 21, 5, PASSWORD, 4)
     server = Gunicorn(instance, workers=4)
+    replication = Replication(instance)
     try:
         tablet, stats = load.Browser(server.url, {"consent_kiosk": devices[-1]}), load.Stats()
         flagged = load.patient_forms(valid_form, flagged_every=1)
@@ -37,9 +39,17 @@ def run(load_seconds=60):
             stats.add("post_cleared", *tablet.form_post("/", cleared(2 * 10**7 + number))[::2])
         nurse = load.Browser(server.url)
         load.log_in(nurse, *practitioners[-1], "/today")
-        for sid in load.TO_CONSENT.findall(nurse.request("/today")[1])[:30]:
-            stats.add("countersign", *nurse.form_post(f"/practice/{sid}",
-                                                      load.COUNTERSIGNED)[::2])
+        waiting = load.TO_CONSENT.findall(nurse.request("/today")[1])[:32]
+        # Blocks of eight, alternately without and with Litestream streaming the database
+        # (32 in all: the load that follows finds as many consents waiting as before).
+        for block in range(4):
+            kind = "countersign" if block % 2 == 0 else "countersign_replicated"
+            if kind == "countersign_replicated":
+                replication.start()
+                wait_briefly()
+            for sid in waiting[block * 8:block * 8 + 8]:
+                stats.add(kind, *nurse.form_post(f"/practice/{sid}", load.COUNTERSIGNED)[::2])
+            replication.stop()
         print(f"http: GET / {latency(stats, 'get')}")
         print(f"http: POST / flagged {latency(stats, 'post_flagged')}")
         print(f"http: POST / cleared {latency(stats, 'post_cleared')}")
@@ -47,10 +57,24 @@ def run(load_seconds=60):
             stats.times["post_flagged"])
         print(f"http: POST / cleared / flagged = {ratio:.2f} (the same work: about 1)")
         print(f"http: POST countersign (with PDF) {latency(stats, 'countersign')}")
+        cost = statistics.median(stats.times["countersign_replicated"]) / statistics.median(
+            stats.times["countersign"])
+        print(f"http: POST countersign, Litestream replicating "
+              f"{latency(stats, 'countersign_replicated')}; p50 ratio {cost:.2f} (target: "
+              "within noise)")
+        replication.start()
+        sampling = replication.sampling()
         busy = load.run(server.url, load_seconds, devices[:20], doctors,
                         load.patient_forms(valid_form), practitioners[:3])
+        sampling.set()
     finally:
         server.stop()
+        replication.close()
+    lags = sorted(replication.lags)
+    if lags:
+        print(f"replication: replica behind the database during the load: median "
+              f"{statistics.median(lags):.1f} s, max {lags[-1]:.1f} s, n={len(lags)} "
+              "(the recovery point; target under 10 s)")
     for kind in ("submit_cleared", "submit_flagged", "decide", "countersign", "treatment"):
         p50, p95 = busy.percentiles(kind)
         print(f"load ({load_seconds:.0f} s, 20 tablets, 5 doctors, 3 practitioners, 4 workers): "
