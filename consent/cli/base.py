@@ -1,4 +1,6 @@
 """What the commands share: the clinic's today and auditing what the command line does."""
+import time
+
 import click
 from flask import current_app
 
@@ -11,6 +13,20 @@ NO_ADDRESS = ("No address for links: set PUBLIC_URL in instance/config.py to whe
               "patients reach this server (for example PUBLIC_URL = "
               "'https://consent.clinic.example'), or start the server once with `make run`, "
               "which records the address it serves on.")
+
+
+def repeat(every, step):
+    """Run step once, or every N seconds until stopped; print what it says when it did work.
+
+    step returns (did work, the line to print).
+    """
+    while True:
+        worked, said = step()
+        if worked or not every:
+            click.echo(said, err=True)
+        if not every:
+            return
+        time.sleep(every)
 
 
 def require_address():

@@ -1,13 +1,11 @@
 """`flask outbox`: send the patients' messages waiting in the outbox."""
-import time
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from ..db import get_db
 from ..visits import outbox
-from .base import require_address
+from .base import repeat, require_address
 
 outbox_cli = AppGroup("outbox", help="Send the patients' e-mail waiting in the outbox.")
 
@@ -18,13 +16,11 @@ outbox_cli = AppGroup("outbox", help="Send the patients' e-mail waiting in the o
 def send(every):
     """Send every message that is due; failures wait longer each time, none is dropped."""
     require_address()  # every message is a link
-    while True:
+
+    def step():
         sent, failed = outbox.send_due(get_db(), current_app.config)
-        if sent or failed or not every:
-            click.echo(f"{sent} sent, {failed} to retry", err=True)
-        if not every:
-            return
-        time.sleep(every)
+        return sent or failed, f"{sent} sent, {failed} to retry"
+    repeat(every, step)
 
 
 @outbox_cli.command("status")

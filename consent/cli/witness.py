@@ -1,11 +1,10 @@
 """`flask witness`: send the checkpoint lines to the off-host witness, and say how far it is."""
-import time
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from ..evidence import witness
+from .base import repeat
 
 witness_cli = AppGroup("witness", help="The off-host witness of the checkpoint log.")
 
@@ -27,14 +26,10 @@ def send_command(every, if_configured):
     if if_configured and not witness.configured(current_app.config):
         return
     require_witness()
-    folder = current_app.config["CHECKPOINT_DIR"]
-    while True:
-        sent, left = witness.send(current_app.config, folder)
-        if sent or left or not every:
-            click.echo(f"{sent} sent, {left} waiting", err=True)
-        if not every:
-            return
-        time.sleep(every)
+    def step():
+        sent, left = witness.send(current_app.config, current_app.config["CHECKPOINT_DIR"])
+        return sent or left, f"{sent} sent, {left} waiting"
+    repeat(every, step)
 
 
 @witness_cli.command("status")

@@ -14,7 +14,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-
 from .checkpoints import LOG
 
 LITESTREAM = Path(sys.executable).with_name("litestream")

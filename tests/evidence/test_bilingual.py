@@ -9,7 +9,6 @@ from pypdf import PdfReader
 
 from consent.evidence import pdf
 from consent.intake import information
-from consent.kernel.storage import connect
 
 from conftest import (archived_bytes, assert_pdf_a_3b, config_for, countersign, enrolled_client,
                       make_app, text_of, treat, valid_form)
@@ -22,13 +21,6 @@ LAM = 0x0644  # an Arabic letter with four shapes: isolated, initial, medial, fi
 def app(tmp_path):
     return make_app(config_for(tmp_path, PATIENT_LANGUAGES_ENABLED=("es", "pl", "ar"),
                                COOLING_OFF_HOURS={"microneedling": 0}))
-
-
-@pytest.fixture
-def db(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.conn.close()
 
 
 def sealed_in(app, db, language):

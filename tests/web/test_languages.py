@@ -5,7 +5,6 @@ import pytest
 
 from consent.intake import information, submissions
 from consent.kernel.languages import offered, spoken_in
-from consent.kernel.storage import connect
 from consent.visits import reactions
 
 from conftest import (SIGNATURE_PNG, TODAY, config_for, enrolled_client, make_app, patient,
@@ -24,13 +23,6 @@ def app(tmp_path, smtp):
 @pytest.fixture
 def tablet(app):
     return enrolled_client(app)
-
-
-@pytest.fixture
-def db(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.conn.close()
 
 
 def page(response):
