@@ -53,6 +53,9 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:consent.serving",
              "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+             # A browser's idle keep-alive connection would hold the stop for the service's
+             # 30 s; every request here ends well within 10 s.
+             "--graceful-timeout", "10",
              "--error-logfile", str(self.log), *extra, "wsgi:app"],
             cwd=ROOT, env={**os.environ, "CONSENT_INSTANCE": str(instance)})
         self.wait_until_up()
