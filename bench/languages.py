@@ -12,14 +12,13 @@ from consent.intake import submissions
 from consent.kernel import clock
 from consent.kernel.storage import connect
 from consent.practice import consents
-from consent.staff import tablets
 
 from . import countersigned, summary, timed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from consent.intake.signature import clean_png  # noqa: E402
 
-from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
+from conftest import PATIENT, config_for, enrolled_client, signature_data_url  # noqa: E402
 
 LANGUAGES = ("es", "pl", "ar")
 
@@ -35,14 +34,6 @@ def consent_html(app, db, language):
                                            app.config)), row["answers"]
 
 
-def tablet(app, db):
-    """Return a test client that is an enrolled tablet."""
-    _, device = tablets.enrol(db, tablets.create(db, "Bench tablet"))
-    client = app.test_client()
-    client.set_cookie(app.config["KIOSK_COOKIE"], device)
-    return client
-
-
 def run(samples=20, gets=200):
     """Print render times per language beside English's, and the questionnaire GET's."""
     folder = Path(tempfile.mkdtemp(prefix="consent-languages-"))
@@ -53,7 +44,7 @@ def run(samples=20, gets=200):
     documents = {code: consent_html(app, db, code) for code in ("en",) + LANGUAGES}
     renders = {code: (lambda h=html, a=answers: pdf.render_pdf(h, {"answers": a}))
                for code, (html, answers) in documents.items()}
-    client = tablet(app, db)
+    client = enrolled_client(app)
     pages = {code: (lambda c=code: client.post("/", data={"choose_language": c}))
              for code in documents}
     for fn in (*renders.values(), *pages.values()):

@@ -1,6 +1,5 @@
 """What continuous replication costs and how far behind it runs (used by bench.http)."""
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -52,12 +51,8 @@ class Replication:
         """
         asked = datetime.now(timezone.utc)
         with tempfile.TemporaryDirectory() as work:
-            named, restored = Path(work) / "named.sqlite", Path(work) / "restored.sqlite"
-            settings = Path(work) / "litestream.yml"
-            settings.write_text(replica.litestream_config(self.config, named))
-            subprocess.run([str(replica.LITESTREAM), "restore", "-config", str(settings),
-                            "-o", str(restored), str(named)],
-                           env=replica.environment(self.config), capture_output=True)
+            restored = Path(work) / "restored.sqlite"
+            replica.restore_database(self.config, restored, check=False)
             copy = newest(restored)
         return None if copy is None else (asked - copy).total_seconds()
 

@@ -102,17 +102,24 @@ def copy_new(config, sent_log_size=None):
     return copied, size
 
 
-def restore(config):
-    """Bring database, archive and checkpoint log from the bucket into this empty instance."""
-    s3, bucket = client(config), config["REPLICA_BUCKET"]
+def restore_database(config, target, check=True):
+    """Write the replica's newest database to target; tell whether Litestream could."""
     with tempfile.TemporaryDirectory() as work:
         named = Path(work) / "replica.sqlite"  # the name Litestream's configuration gives it
         settings = Path(work) / "litestream.yml"
         settings.write_text(litestream_config(config, named))
+        done = subprocess.run([str(LITESTREAM), "restore", "-config", str(settings), "-o",
+                               str(target), str(named)], env=environment(config), check=check,
+                              capture_output=True)
+    return done.returncode == 0
+
+
+def restore(config):
+    """Bring database, archive and checkpoint log from the bucket into this empty instance."""
+    s3, bucket = client(config), config["REPLICA_BUCKET"]
+    with tempfile.TemporaryDirectory() as work:
         restored = Path(work) / "restored.sqlite"
-        subprocess.run([str(LITESTREAM), "restore", "-config", str(settings), "-o",
-                        str(restored), str(named)], env=environment(config), check=True,
-                       capture_output=True)
+        restore_database(config, restored)
         for suffix in ("-wal", "-shm"):  # the new instance's empty database goes
             Path(config["DATABASE"] + suffix).unlink(missing_ok=True)
         shutil.move(restored, config["DATABASE"])  # /tmp may be another disk

@@ -82,9 +82,9 @@ def send(config, folder):
     return sent, len(files) - sent
 
 
-def versions(config):
+def versions(config, s3):
     """Map each witnessed line's number to its versions (oldest first), delete markers aside."""
-    s3, found = client(config), {}
+    found = {}
     prefix = key(config, 0).rsplit("/", 1)[0] + "/"
     pages = s3.get_paginator("list_object_versions").paginate(
         Bucket=config["WITNESS_BUCKET"], Prefix=prefix)
@@ -101,12 +101,13 @@ def newest(config):
 
     The first version written counts: a later one under the same key was written over it.
     """
-    held = versions(config)
+    s3 = client(config)
+    held = versions(config, s3)
     if not held:
         return None, None, []
     number = max(held)
     first = held[number][0]
-    raw = client(config).get_object(Bucket=config["WITNESS_BUCKET"], Key=first["Key"],
+    raw = s3.get_object(Bucket=config["WITNESS_BUCKET"], Key=first["Key"],
                                     VersionId=first["VersionId"])["Body"].read()
     return raw.rstrip(b"\n"), json.loads(raw), sorted(n for n, v in held.items() if len(v) > 1)
 

@@ -97,7 +97,8 @@ def phone_number(form, field):
 def email_address(form, field):
     """Accept a plausible e-mail address."""
     if not EMAIL.fullmatch(field.data or ""):
-        raise ValidationError(gettext("Please enter a valid e-mail address, like name@example.com."))
+        raise ValidationError(gettext("Please enter a valid e-mail address, like "
+                                      "name@example.com."))
 
 
 def not_in_future(form, field):

@@ -65,7 +65,7 @@ class Language:
     @property
     def status(self):
         """Say in the clinic's words how far the translation has been checked."""
-        if self.code == CLINIC or self.approved:
+        if self.stage == "approved":
             return "approved"
         return "draft awaiting a medical translator's and the clinic's doctor's approval"
 

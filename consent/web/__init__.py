@@ -33,7 +33,8 @@ def may(role):
 
 def spoken(value):
     """Template filter: an ISO date or moment as a person reads it, in the clinic's zone."""
-    return spoken_in(languages.page_language().code, value, current_app.config["CLINIC_TIMEZONE"])
+    return spoken_in(languages.page_language().code, value,
+                     current_app.config["CLINIC_TIMEZONE"])
 
 
 def staff_name(username):
@@ -64,8 +65,8 @@ def placeholders_left():
 
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
-    for part in (languages, security, errors, rules, auth, account, tablet, intake, review, practice, today,
-                 admin, reception, visit, home, reactions):
+    for part in (languages, security, errors, rules, auth, account, tablet, intake, review,
+                 practice, today, admin, reception, visit, home, reactions):
         part.init_app(app)
     app.add_template_filter(answer)
     app.add_template_filter(state)

@@ -6,7 +6,6 @@ on 127.0.0.1 (moto); the sealed PDFs and the checkpoint log follow through the s
 import re
 import shutil
 import sqlite3
-import subprocess
 import time
 
 import pytest
@@ -34,12 +33,7 @@ def replica_holds(config, work, wanted, seconds=60):
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         probe = work / f"probe-{time.monotonic_ns()}.sqlite"
-        named = work / "named.sqlite"
-        settings = work / "probe.yml"
-        settings.write_text(replica.litestream_config(config, named))
-        subprocess.run([str(replica.LITESTREAM), "restore", "-config", str(settings), "-o",
-                        str(probe), str(named)], env=replica.environment(config),
-                       capture_output=True)
+        replica.restore_database(config, probe, check=False)
         if archived_count(probe) >= wanted:
             return time.monotonic() - started
         time.sleep(0.5)
