@@ -36,8 +36,10 @@ $(VENV)/.test: $(VENV)/.app
 	@$(QUIET_PIP) -e '.[test]'
 	@touch $@
 
+# SoftHSM2 holds the seal key: `init` makes the clinic's token (docs/operations.md).
 sysdeps:
-	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0 $(DEJAVU) fonts-dejavu-core
+	tools/need-apt '$(HARFBUZZ)' libharfbuzz-subset0 $(DEJAVU) fonts-dejavu-core \
+		/usr/lib/softhsm/libsofthsm2.so softhsm2
 
 %.mo: %.po | $(VENV)/.app
 	@$(BIN)/pybabel -q compile -i $< -o $@
@@ -55,8 +57,7 @@ messages: $(VENV)/.app
 		--no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 
 sysdeps-test: sysdeps
-	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light \
-		/usr/lib/softhsm/libsofthsm2.so softhsm2
+	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light
 
 # The first `make run` needs the clinic's name (CLINIC_NAME="..."): init refuses to make
 # keys and certificates under a placeholder, and writes the name to instance/config.py.

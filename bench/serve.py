@@ -26,7 +26,8 @@ def prepare_instance(folder, keep_config=False, clinic_name="Harbour Skin Clinic
         (folder / "config.py").write_text(f"SECRET_KEY = {secrets.token_hex(16)!r}\n")
     subprocess.run([sys.executable, "-m", "flask", "--app", "consent", "init", "--clinic-name",
                     clinic_name], check=True,
-                   env={**os.environ, "CONSENT_INSTANCE": str(folder)}, cwd=ROOT,
+                   env={"XDG_DATA_HOME": str(folder.parent / "data"),  # its seal token
+                        **os.environ, "CONSENT_INSTANCE": str(folder)}, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
     return folder
 

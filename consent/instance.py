@@ -5,7 +5,7 @@ from pathlib import Path
 
 from . import tls
 from .evidence import archive, checkpoints, pdf, witness
-from .evidence.seal import keys
+from .evidence.seal import keys, softhsm
 from .kernel import storage
 
 # Shipped values that must never reach a patient's record unchanged.
@@ -24,11 +24,15 @@ SETTINGS = """
 # The device the rules' sources rest on, with its document's version:
 # DEVICE_INSTRUCTIONS = "Dermapen 4 instructions for use, document version and date"
 # PUBLIC_URL = "https://consent.clinic.example"   # where links point (docs/operations.md)
-# The seal key out of this folder (docs/operations.md, "The seal key"):
-# SEAL_KEY_FILE = "/etc/consent/seal-key.pem"
+# The seal key (docs/operations.md, "The seal key"): `flask init` makes it in a SoftHSM2
+# token outside this folder and writes the token's settings below; a hardware token:
 # SEAL_PKCS11_MODULE = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 # SEAL_PKCS11_TOKEN = "clinic-seal"
 # SEAL_PKCS11_PIN = "..."
+# or a key file outside this folder:
+# SEAL_KEY_FILE = "/etc/consent/seal-key.pem"
+# A demonstration only (whoever copies this folder can forge seals; every start warns):
+# SEAL_KEY_IN_INSTANCE = True
 # Trusted time (docs/operations.md, "Trusted time"):
 # TSA_URL = "https://tsa.example/tsa"
 # TSA_ROOTS = "/etc/consent/tsa-roots.pem"
@@ -99,6 +103,12 @@ def initialise(app, clinic_name=None, require_name=False):
     if made := tls.ensure(folder, config["CLINIC_NAME"], config["PUBLIC_URL"],
                           config["TLS_HOSTS"]):
         done.append(f"Made the clinic's HTTPS {' and '.join(made)} in {folder}/tls")
+    if token_due(config):
+        settings = softhsm.make_token(config.get("SEAL_TOKEN_DIR") or softhsm.default_folder())
+        write_settings(folder, "The seal key's SoftHSM2 token, made by `flask init`", settings)
+        config.update(settings)
+        done.append(f"Made the SoftHSM2 token {settings['SEAL_PKCS11_TOKEN']!r} for the seal "
+                    f"key, outside the instance ({Path(settings['SEAL_PKCS11_CONF']).parent})")
     seal_keys = keys.from_config(config)
     if keys.create(seal_keys, config["CLINIC_NAME"]):
         where = "the PKCS#11 token" if seal_keys.in_token else seal_keys.key_file
@@ -128,8 +138,8 @@ def startup_checks(config):
             warnings.append(f"Removed {removed} temp files left by a stopped worker")
     if key_in_instance(config):
         warnings.append("The seal key lies in the instance folder: whoever copies the folder "
-                        "can forge seals. Set SEAL_KEY_FILE or SEAL_PKCS11_MODULE "
-                        "(docs/operations.md)")
+                        "can forge seals. Fit for a demonstration only (SEAL_KEY_IN_INSTANCE); "
+                        "put it in a token (docs/operations.md, \"The seal key\")")
     if stale := misnamed(config, config["INSTANCE_PATH"]):
         warnings.append(f"{' and '.join(stale)} name another clinic than CLINIC_NAME "
                         f"{config['CLINIC_NAME']!r}: run `flask --app consent certificates "
@@ -162,6 +172,21 @@ def unnamed_keys_due(config, folder):
     missing = not Path(keys.from_config(config).certificate).exists() or \
         not (Path(folder) / tls.CA_CERT).exists()
     return missing and config["CLINIC_NAME"] == PLACEHOLDERS["CLINIC_NAME"]
+
+
+def token_due(config):
+    """Tell whether `init` is to make a token for a seal key not yet made or named."""
+    named = (config.get("SEAL_PKCS11_MODULE") or config.get("SEAL_KEY_FILE")
+             or config.get("SEAL_KEY_IN_INSTANCE"))
+    # An instance made before tokens were the default keeps its key (and its warning).
+    return not named and not Path(config["SEAL_DIR"], "cert.pem").exists()
+
+
+def write_settings(instance_path, why, settings):
+    """Append settings to instance/config.py under a comment saying why."""
+    config = Path(instance_path) / "config.py"
+    lines = "".join(f"{name} = {value!r}\n" for name, value in settings.items())
+    config.write_text(config.read_text().rstrip("\n") + f"\n# {why}:\n{lines}")
 
 
 def name_clinic(instance_path, name):

@@ -54,6 +54,13 @@ def cheap_password_hashing():
     accounts.hasher, accounts.DUMMY_HASH = real
 
 
+@pytest.fixture(autouse=True, scope="session")
+def seal_tokens(tmp_path_factory):
+    """Keep the SoftHSM2 tokens `init` makes in this run's own folder, never the user's home:
+    one folder, because a process loads the library with one configuration."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))
+
+
 @pytest.fixture(autouse=True)
 def clinic_clock(request, monkeypatch):
     """Start every in-process test at FROZEN; time still runs on from there."""
@@ -120,6 +127,7 @@ def config_for(tmp_path, **extra):
             "DATABASE": str(tmp_path / "consent.sqlite"),
             "ARCHIVE_DIR": str(tmp_path / "archive"), "SEAL_DIR": str(tmp_path / "seal"),
             "CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+            "SEAL_KEY_IN_INSTANCE": True,  # fast and self-contained; `make run` uses a token
             **extra}
 
 

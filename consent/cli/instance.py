@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from ..evidence.seal import keys
+from ..evidence.seal import keys, softhsm
 from ..instance import PLACEHOLDERS, SERVED_ADDRESS, Unnamed, initialise, reissue
 from ..kernel import clock
 from .base import audited
@@ -32,6 +32,8 @@ def init_command(csr_file, clinic_name):
         done = initialise(current_app, (clinic_name or "").strip() or None, require_name=True)
     except Unnamed:
         raise click.ClickException(NO_NAME) from None
+    except softhsm.NotInstalled as missing:
+        raise click.ClickException(str(missing)) from None
     for line in done:
         click.echo(line)
     if csr_file:

@@ -3,7 +3,7 @@ import base64
 import functools
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography import x509
@@ -29,6 +29,7 @@ class SealKeys:
     pkcs11_token: str | None = None
     pkcs11_pin: str | None = None
     pkcs11_key: str = "consent-seal"
+    pkcs11_conf: str | None = None  # SoftHSM2's configuration file, when the token is one
 
     @property
     def in_token(self):
@@ -42,7 +43,8 @@ def from_config(config):
     return SealKeys(str(folder / "cert.pem"),
                     config.get("SEAL_KEY_FILE") or str(folder / "key.pem"),
                     config.get("SEAL_PKCS11_MODULE"), config.get("SEAL_PKCS11_TOKEN"),
-                    config.get("SEAL_PKCS11_PIN"), config.get("SEAL_PKCS11_KEY") or "consent-seal")
+                    config.get("SEAL_PKCS11_PIN"), config.get("SEAL_PKCS11_KEY") or "consent-seal",
+                    config.get("SEAL_PKCS11_CONF"))
 
 
 def create(keys, clinic_name):
@@ -67,6 +69,8 @@ def create(keys, clinic_name):
 
 def token_session(keys):
     """Return this process's logged-in session on the token."""
+    if keys.pkcs11_conf:  # SoftHSM2 reads it when the module is first loaded
+        os.environ["SOFTHSM2_CONF"] = keys.pkcs11_conf
     return opened_session(keys.pkcs11_module, keys.pkcs11_token, keys.pkcs11_pin, os.getpid())
 
 
@@ -76,8 +80,18 @@ def opened_session(module, token, pin, pid):
     and a session does not survive fork."""
     import pkcs11
 
+    library = pkcs11.lib(module)
+    try:
+        found = library.get_token(token_label=token)
+    except pkcs11.NoSuchToken:
+        # A token made after the module was loaded (`init` just made it) needs a rescan,
+        # which closes this process's other sessions: forget them.
+        library.reinitialize()
+        opened_session.cache_clear()
+        cached_signer.cache_clear()
+        found = library.get_token(token_label=token)
     # read-write: `init` generates the key in this same session
-    return pkcs11.lib(module).get_token(token_label=token).open(rw=True, user_pin=pin)
+    return found.open(rw=True, user_pin=pin)
 
 
 def signer(keys):
@@ -155,8 +169,7 @@ def reissue(keys, clinic_name, stamp, label=None):
     folder.mkdir(mode=0o700, exist_ok=True)
     os.replace(keys.certificate, folder / f"{stamp}-cert.pem")
     if keys.in_token:
-        keys = SealKeys(keys.certificate, None, keys.pkcs11_module, keys.pkcs11_token,
-                        keys.pkcs11_pin, label)
+        keys = replace(keys, key_file=None, pkcs11_key=label)
     else:
         Path(keys.key_file).unlink(missing_ok=True)
     create(keys, clinic_name)

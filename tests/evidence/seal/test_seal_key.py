@@ -1,33 +1,24 @@
 """The seal key out of reach: in a PKCS#11 token (SoftHSM2) or a file outside the instance."""
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 
-from consent.evidence.seal import keys, seal_check
+from consent import create_app
+from consent.evidence.seal import keys, seal_check, softhsm
 from consent.instance import startup_checks
 from consent.kernel.storage import connect
 
-from conftest import config_for, countersign, enrolled_client, make_app, valid_form
-
-SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+from conftest import CsrfClient, config_for, countersign, enrolled_client, make_app, valid_form
 
 
 @pytest.fixture(scope="module")
-def token(tmp_path_factory):
-    """Initialise a SoftHSM2 token in a folder of its own; return the config naming it."""
-    folder = tmp_path_factory.mktemp("softhsm")
-    (folder / "tokens").mkdir()
-    conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\n"
-                    "objectstore.backend = file\nlog.level = ERROR\n")
-    os.environ["SOFTHSM2_CONF"] = str(conf)  # read when the module is first loaded
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "consent-test",
-                    "--pin", "4711", "--so-pin", "8888"], check=True, capture_output=True)
-    return {"SEAL_PKCS11_MODULE": SOFTHSM, "SEAL_PKCS11_TOKEN": "consent-test",
-            "SEAL_PKCS11_PIN": "4711"}
+def token():
+    """Initialise a SoftHSM2 token as `init` does; return the settings naming it."""
+    return softhsm.make_token(softhsm.default_folder())
 
 
 def seal_one(app):
@@ -89,7 +80,49 @@ def test_a_key_file_outside_the_instance_is_made_for_the_service_user_alone(tmp_
 
 
 def test_a_key_inside_the_instance_is_warned_about(app):
-    assert any("seal key lies in the instance" in w for w in startup_checks(app.config))
+    assert app.config["SEAL_KEY_IN_INSTANCE"]  # the tests' demonstration setting
+    assert any("seal key lies in the instance" in w and "demonstration" in w
+               for w in startup_checks(app.config))
+
+
+@pytest.mark.slow
+def test_init_makes_the_seal_key_in_a_token_outside_the_instance(tmp_path):
+    instance = tmp_path / "instance"
+    init = [sys.executable, "-m", "flask", "--app", "consent", "init", "--clinic-name",
+            "Elm Clinic"]  # as `make run` does, in a process of its own
+    env = {**os.environ, "CONSENT_INSTANCE": str(instance)}
+    made = subprocess.run(init, env=env, capture_output=True, text=True, check=True).stdout
+    assert "Made the SoftHSM2 token" in made and "seal key lies in the instance" not in made
+    assert private_keys_in(instance) == [] and not (instance / "seal" / "key.pem").exists()
+    settings = (instance / "config.py").read_text()
+    assert "SEAL_PKCS11_TOKEN = 'consent-" in settings
+    again = subprocess.run(init[:-2], env=env, capture_output=True, text=True,
+                           check=True).stdout
+    assert "token" not in again and (instance / "config.py").read_text() == settings
+    app = create_app()  # the instance as configured: no test settings
+    app.test_client_class = CsrfClient
+    assert keys.from_config(app.config).in_token
+    db, data = seal_one(app)
+    assert seal_check.check(data, keys.from_config(app.config)).problems == []
+    assert not any("seal key lies" in w for w in startup_checks(app.config))
+
+
+def test_init_without_softhsm_stops_with_what_to_do_and_makes_no_key(tmp_path, monkeypatch):
+    monkeypatch.setattr(softhsm, "MODULE", str(tmp_path / "no-such-module.so"))
+    result = create_app().test_cli_runner().invoke(args=["init", "--clinic-name", "Elm Clinic"])
+    assert result.exit_code != 0 and "SoftHSM2 is not installed" in result.output
+    assert "apt-get install softhsm2" in result.output
+    assert private_keys_in(tmp_path) == [] and "\nSEAL_PKCS11" not in (
+        tmp_path / "instance" / "config.py").read_text()
+
+
+def test_an_instance_made_with_its_key_inside_keeps_it_and_is_warned(tmp_path):
+    before = make_app(config_for(tmp_path / "instance"))  # made before tokens were the default
+    signed = keys.sign_bytes(b"x", keys.from_config(before.config))
+    after = make_app(config_for(tmp_path / "instance", SEAL_KEY_IN_INSTANCE=False))
+    assert not keys.from_config(after.config).in_token
+    assert keys.signature_holds(b"x", signed, keys.from_config(after.config))
+    assert any("seal key lies in the instance" in w for w in startup_checks(after.config))
 
 
 def test_a_second_key_under_the_same_label_is_refused(tmp_path, token):
