@@ -2,10 +2,10 @@
 `audit verify`, with a line naming the entry, submission, decision or checkpoint.
 
 Attacks by an insider with the database file and the archive folder, as the security
-review of 2026-11 ran them. Still open: an attacker who also holds the seal key (today a
-file in instance/seal/) can re-seal PDFs and sign checkpoints and purges; moving the key
-out of the instance's reach (a PKCS#11 token, issue 14) closes that.
-"""
+reviews of 2026-11 and 2026-12 ran them. Each row is run on an instance with an off-host
+witness, and its verdict checked with and without the witness: the host alone catches
+these. The rows that only a witness catches (a rollback of the whole host, a checkpoint
+tail cut short, the key's holder signing again) are in test_witness.py."""
 import hashlib
 import json
 import os
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from consent.evidence import checkpoints, witness
 from consent.kernel import chain
 from consent.kernel.storage import connect
 
@@ -269,18 +270,34 @@ TABLE = [("archive", attack, said) for attack, said in ATTACKS.items()] + \
     [("audit", attack, said) for attack, said in AUDIT.items()]
 
 
+@pytest.fixture
+def witnessed(world, witness_config):
+    """The same copy, its newest checkpoint line held by an off-host witness."""
+    app, db = world
+    app.config.update(witness_config)
+    folder = app.config["CHECKPOINT_DIR"]
+    newest = (Path(folder) / checkpoints.LOG).read_bytes().splitlines()[-1]
+    witness.enqueue(folder, json.loads(newest)["n"], newest)
+    assert witness.send(app.config, folder) == (1, 0)
+    return app, db
+
+
 @pytest.mark.parametrize("log, attack, said", TABLE, ids=lambda v: getattr(v, "__name__", v))
 @pytest.mark.slow
-def test_verify_catches(world, log, attack, said):
-    app, db = world
+def test_verify_catches_with_and_without_a_witness(witnessed, log, attack, said):
+    app, db = witnessed
     runner = app.test_cli_runner()
     assert runner.invoke(args=[log, "verify"]).exit_code == 0
     attack(app, connect(app.config["DATABASE"]))
     result = runner.invoke(args=[log, "verify"])
-    assert result.exit_code == 1, result.output
-    assert said in result.output, result.output
+    assert result.exit_code == 1 and said in result.output, result.output
+    assert "No off-host witness" not in result.output
     assert re.search(r"(entry \d+|(submission|decision|consent|treatment) [\w-]+|checkpoint)",
                      result.output)  # each line names what it is about
+    bucket, app.config["WITNESS_BUCKET"] = app.config["WITNESS_BUCKET"], None
+    blind = runner.invoke(args=[log, "verify"])  # the host alone catches these rows too
+    app.config["WITNESS_BUCKET"] = bucket
+    assert blind.exit_code == 1 and said in blind.output, blind.output
 
 
 def test_a_line_cut_short_by_a_power_cut_is_named_and_the_log_goes_on(world):

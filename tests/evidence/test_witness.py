@@ -15,6 +15,7 @@ import pytest
 from consent.evidence import checkpoints, retention, witness
 from consent.evidence.seal import keys
 from consent.instance import anchor
+from consent.kernel import chain
 from consent.kernel.storage import connect
 
 from conftest import config_for, countersign, enrolled_client, make_app, staff_client, valid_form
@@ -133,6 +134,48 @@ def test_the_whole_host_rolled_back_together(clinic):
     assert code == 1 and "the host rolled back" in out
     code, out = verify(app, "audit", "verify")
     assert code == 1 and "witness: audit: entries" in out
+
+
+def test_the_tail_and_the_newest_chain_entries_cut_the_rows_left(clinic):
+    app, folder, older = clinic
+    db = connect(app.config["DATABASE"])
+    for table in checkpoints.CHAINS:  # what the newest consent added to each chain
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+        kept = sqlite3.connect(older / "consent.sqlite").execute(
+            f"select max(seq) from {table}").fetchone()[0]
+        db.execute(f"delete from {table} where seq > ?", [kept])
+    db.conn.commit()
+    log = folder / "checkpoints" / checkpoints.LOG
+    kept = len((older / "checkpoints" / checkpoints.LOG).read_bytes().splitlines())
+    log.write_bytes(b"".join(log.read_bytes().splitlines(keepends=True)[:kept]))
+    code, out = verify(app, "archive", "verify")
+    assert code == 1 and "not in the ledger" in out and "witness: archive: entries" in out
+    assert verify(app, "audit", "verify")[0] == 1  # blind, the audit log passed this one
+
+
+def test_the_database_and_archive_rolled_back_the_log_kept(clinic):
+    app, folder, older = clinic
+    roll_back(folder, older, checkpoints_too=False)
+    code, out = verify(app, "archive", "verify")
+    assert code == 1 and "ledger: entries" in out and "witness: archive: entries" in out
+
+
+def test_with_the_key_the_newest_record_sealed_again_and_its_chain_rehashed(clinic):
+    app, folder, _ = clinic
+    db = connect(app.config["DATABASE"])
+    newest = next(db.query("select * from archive order by seq desc limit 1"))
+    for verb in ("update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS archive_no_{verb}")
+    # A record rendered and sealed again with other words: another hash, the chain re-made.
+    newest["sha256"] = "0" * 64
+    newest["entry_hash"] = chain.row_hash(newest)
+    db["archive"].update(newest["seq"], {"sha256": newest["sha256"],
+                                         "entry_hash": newest["entry_hash"]})
+    db.conn.commit()
+    db.conn.close()
+    re_sign_log(app)
+    code, out = verify(app, "archive", "verify")
+    assert code == 1 and "witness: archive: entry" in out, out
 
 
 def test_with_the_key_a_forged_signed_purge_of_a_consent_in_the_middle(clinic):
