@@ -278,15 +278,22 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)):
-    """Check a sealed file is still PDF/A-3b: version, XMP identification, associated files."""
+    """Check a sealed file is still PDF/A-3b (and claims PDF/UA-1): version, XMP
+    identification, Info agreeing with the XMP, associated files listed once each."""
     reader = PdfReader(BytesIO(data))
     root = reader.trailer["/Root"]
     assert reader.pdf_header == "%PDF-1.7" and root.get("/Version") in (None, "/1.7")
     assert root["/Extensions"]["/ESIC"]["/BaseVersion"] == "/1.7"  # PAdES on PDF 1.7
     xmp = root["/Metadata"].get_data().decode()
     assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert re.search(r"pdfuaid:part(>|=\")1", xmp)  # PDF/UA-1, its schema declared for PDF/A
+    assert re.search(r"pdfaSchema:prefix(>|=\")pdfuaid", xmp)
+    info = reader.trailer["/Info"]
+    assert re.search(rf'pdf:Producer(>|=")' + re.escape(info["/Producer"]), xmp)
+    assert re.search(rf'xmp:CreatorTool(>|=")' + re.escape(info["/Creator"]), xmp)
+    named = [spec.get_object()["/F"] for spec in root["/AF"]]
+    assert sorted(named) == sorted(attachments)  # each once
     files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}
-    assert set(files) == set(attachments)
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged for readers
     first, last = reader.trailer["/ID"]  # PDF/A: the file's (last) trailer identifies it
     # As bytes: pypdf reads some random 16-byte IDs as UTF-16 text of 8 characters.

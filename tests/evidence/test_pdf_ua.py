@@ -1,0 +1,62 @@
+"""Every kind of sealed record is an accessible document: pdfua and outloud find no error."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from consent.evidence import pdf_ua
+from consent.kernel.storage import connect
+
+from conftest import (archived_bytes, assert_pdf_a_3b, config_for, countersign, enrolled_client,
+                      make_app, treat, valid_form)
+
+pytestmark = pytest.mark.slow
+TOOLS = Path(sys.executable).parent
+
+
+def errors(files):
+    """Run both validators over files; return what each reports at error level ('' if none)."""
+    pdfua = subprocess.run([TOOLS / "pdfua", "check", "--min-severity", "error", *files],
+                           capture_output=True, text=True)
+    outloud = subprocess.run([TOOLS / "outloud", "--fail-on", "error", *files],
+                             capture_output=True, text=True)
+    return (pdfua.stdout if pdfua.returncode else ""), (outloud.stdout if outloud.returncode
+                                                         else "")
+
+
+def test_every_kind_of_sealed_record_passes_pdfua_and_outloud(sealed):
+    db = connect(str(sealed / "consent.sqlite"))
+    files = sorted(str(p) for p in (sealed / "archive").rglob("*.pdf"))
+    assert len(files) == 4  # two consents, an eligibility record (declined), a treatment
+    assert errors(files) == ("", "")
+
+
+def test_records_in_the_patients_language_pass_too(tmp_path):
+    app = make_app(config_for(tmp_path, PATIENT_LANGUAGES_ENABLED=("ar",),
+                              COOLING_OFF_HOURS={"microneedling": 0}))
+    db = connect(app.config["DATABASE"])
+    assert enrolled_client(app).post("/", data=valid_form(language="ar")).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    countersign(app, db, sid)
+    treat(app, db, sid)
+    files = []
+    for document, attached in ((sid, None), (sid + ".treatment", ("treatment-record.json",))):
+        data = archived_bytes(app, db, document)
+        assert_pdf_a_3b(data, *([attached] if attached else []))
+        files.append(tmp_path / f"{len(files)}.pdf")
+        files[-1].write_bytes(data)
+    assert errors(files) == ("", "")
+
+
+def test_without_the_finishing_pass_the_validators_object(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_ua, "finish", lambda writer: None)
+    app = make_app(config_for(tmp_path))
+    db = connect(app.config["DATABASE"])
+    enrolled_client(app).post("/", data=valid_form(swim_within_24h="yes"))
+    sid = next(db["submissions"].rows)["id"]
+    countersign(app, db, sid)
+    bare = tmp_path / "bare.pdf"
+    bare.write_bytes(archived_bytes(app, db, sid))
+    outloud = errors([bare])[1]
+    assert "DOC-012" in outloud, outloud  # no PDF/UA claim
