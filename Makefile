@@ -57,7 +57,13 @@ messages: $(VENV)/.app
 		--no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 
 sysdeps-test: sysdeps
-	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light
+	tools/need-apt /usr/bin/chromium chromium /usr/sbin/nginx nginx-light /usr/bin/npm npm
+
+# HL7's FHIR definitions and LHC-Forms, pinned by integrity (tests/node/packages.txt).
+NODE_TOOLS := tests/node/.unpacked
+$(NODE_TOOLS): tests/node/packages.txt tools/npm-unpack
+	tools/npm-unpack $< tests/node
+	@touch $@
 
 # The first `make run` needs the clinic's name (CLINIC_NAME="..."): init refuses to make
 # keys and certificates under a placeholder, and writes the name to instance/config.py.
@@ -74,7 +80,7 @@ run: init
 	$(BIN)/gunicorn -c python:consent.serving --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - $(TLS_ARGS) wsgi:app
 
-test: sysdeps-test $(VENV)/.test translations
+test: sysdeps-test $(VENV)/.test translations $(NODE_TOOLS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The inner loop: one package's fast tests (`make check PACKAGE=intake`), or all of them.

@@ -289,8 +289,8 @@ def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)
     assert re.search(r"pdfuaid:part(>|=\")1", xmp)  # PDF/UA-1, its schema declared for PDF/A
     assert re.search(r"pdfaSchema:prefix(>|=\")pdfuaid", xmp)
     info = reader.trailer["/Info"]
-    assert re.search(rf'pdf:Producer(>|=")' + re.escape(info["/Producer"]), xmp)
-    assert re.search(rf'xmp:CreatorTool(>|=")' + re.escape(info["/Creator"]), xmp)
+    assert re.search(r'pdf:Producer(>|=")' + re.escape(info["/Producer"]), xmp)
+    assert re.search(r'xmp:CreatorTool(>|=")' + re.escape(info["/Creator"]), xmp)
     named = [spec.get_object()["/F"] for spec in root["/AF"]]
     assert sorted(named) == sorted(attachments)  # each once
     files = {spec.get_object()["/F"]: spec.get_object() for spec in root["/AF"]}

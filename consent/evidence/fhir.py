@@ -6,7 +6,8 @@ import uuid
 from fhir.resources.R4B.bundle import Bundle
 
 from ..practice.consents import MEANING
-from .fhir_questionnaire import URL, questionnaire, response
+from .fhir_questionnaire import URL, patient_name, questionnaire, response
+from .narrative import narrative
 
 EXTENSION = "urn:consent:extension"  # what a practitioner confirms that R4B has no element for
 RELEASE = {"consented": "permit", "approved": "permit", "cleared": "permit", "declined": "deny",
@@ -32,7 +33,7 @@ def bundle(submission, decision, countersigned, staff, clinic, pdf_bytes=None):
                                               "response", "consent", "provenance", "guardian")}
     resources = [form, patient(sid, answers), organization(clinic),
                  *([guardian(answers, ids)] if answers.get("guardian_name") else []),
-                 response(sid, answers, form, ids),
+                 response(submission, form, ids),
                  consent(submission, decision, countersigned, ids, pdf_bytes),
                  provenance(submission, decision, countersigned, ids)]
     resources += [practitioner(kind, person) for kind, person in staff.items() if person]
@@ -60,6 +61,8 @@ def patient(sid, answers):
     telecom = [{"system": s, "value": answers[k]} for s, k in (("phone", "phone"),
                                                               ("email", "email")) if answers.get(k)]
     return {"resourceType": "Patient", "id": "patient", "telecom": telecom,
+            "text": narrative(f"{answers['first_name']} {answers['last_name']}, born "
+                              f"{answers['date_of_birth']}."),
             "name": [{"family": answers["last_name"], "given": [answers["first_name"]]}],
             "birthDate": answers["date_of_birth"]}
 
@@ -67,13 +70,15 @@ def patient(sid, answers):
 def organization(clinic):
     """Describe the clinic."""
     return {"resourceType": "Organization", "id": "organization", "name": clinic["name"],
+            "text": narrative(f"{clinic['name']}, {clinic['address']}."),
             "address": [{"text": clinic["address"]}]}
 
 
 def practitioner(kind, person):
     """Describe the doctor or practitioner, with their registration when recorded."""
-    found = {"resourceType": "Practitioner", "id": kind,
-             "name": [{"text": person["full_name"] or person["username"]}]}
+    name = person["full_name"] or person["username"]
+    found = {"resourceType": "Practitioner", "id": kind, "name": [{"text": name}],
+             "text": narrative(f"{name}, the {kind}.")}
     if person["registration"]:
         body, number = person["registration"].split(" ", 1)
         found["identifier"] = [{"system": f"urn:consent:registration:{body}", "value": number}]
@@ -89,6 +94,7 @@ def guardian(answers, ids):
     code, display = RELATIONSHIPS.get(answers.get("guardian_relationship"), ("GUARD", "guardian"))
     return {"resourceType": "RelatedPerson", "id": "guardian",
             "patient": {"reference": ids["patient"]}, "name": [{"text": answers["guardian_name"]}],
+            "text": narrative(f"{answers['guardian_name']}, the patient's {display}."),
             "relationship": [{"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": code,
                 "display": display}]}]}
@@ -103,7 +109,10 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
     outcome = "consented" if countersigned else (decision or {}).get("outcome",
                                                                      submission["status"])
     consenting = "guardian" if submission["answers"].get("guardian_name") else "patient"
+    release = RELEASE.get(outcome, "deny")
     return {"resourceType": "Consent", "id": "consent", "status": "active",
+            "text": narrative(f"Consent to treatment of {patient_name(submission)}: "
+                              f"{release}, signed {submission['signed_at']}."),
             **declared(submission, countersigned),
             "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
                                   "code": "treatment"}]},
@@ -113,8 +122,13 @@ def consent(submission, decision, countersigned, ids, pdf_bytes):
             "performer": [{"reference": ids[consenting]}] + (
                 [{"reference": ids["practitioner"]}] if countersigned else []),
             "organization": [{"reference": ids["organization"]}],
+            # The rule the consent follows: an opt-in, read and signed in the sealed record.
+            "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/"
+                                                 "v3-ActCode", "code": "OPTIN",
+                                       "display": "opt-in"}],
+                           "text": "The patient's signed consent in the sealed record"},
             "sourceAttachment": source(submission["id"], pdf_bytes),
-            "provision": {"type": RELEASE.get(outcome, "deny")}}
+            "provision": {"type": release}}
 
 
 def declared(submission, countersigned):
@@ -163,6 +177,8 @@ def provenance(submission, decision, countersigned, ids):
                                          "display": display}],
                                "when": when, "who": {"reference": ids[who]}})
     return {"resourceType": "Provenance", "id": "provenance", "recorded": submission["signed_at"],
+            "text": narrative(f"Signed by {len(signatures)}: the patient"
+                              f"{' and staff' if len(signatures) > 1 else ''}."),
             "target": [{"reference": ids["consent"]}, {"reference": ids["response"]}],
             "agent": agents, "signature": signatures}
 
@@ -170,6 +186,7 @@ def provenance(submission, decision, countersigned, ids):
 def issues(submission, ids):
     """Return each flag as a DetectedIssue naming its rule and source."""
     return [{"resourceType": "DetectedIssue", "id": f"flag-{n}", "status": "final",
+             "text": narrative(f"{flag['message']} Source: {flag['source']}"),
              "severity": {"stop": "high", "review": "moderate"}.get(flag["severity"], "low"),
              "code": {"text": f"{flag['severity']}: {flag['rule']} ({flag['category']})"},
              "patient": {"reference": ids["patient"]},

@@ -105,3 +105,88 @@ def test_every_sealed_consent_carries_its_bundle_as_a_second_associated_file(wor
         exported = fhir_export.bundle_for(db, app.config, row["submission_id"])
         assert resources(exported)["Consent"][0].sourceAttachment.hash
         assert [e.fullUrl for e in exported.entry] == [e.fullUrl for e in bundle.entry]
+
+
+def bundles_of(app, db):
+    """Return every bundle of the archived consent records: exported, and sealed inside."""
+    from io import BytesIO
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from consent.evidence import pdf
+    found = []
+    for row in db["archive"].rows_where("submission_id not like '%.treatment'"):
+        exported = fhir_export.bundle_for(db, app.config, row["submission_id"])
+        found.append(json.loads(exported.model_dump_json()))
+        reader = PdfReader(BytesIO((Path(app.config["ARCHIVE_DIR"]) / row["path"]).read_bytes()))
+        found.append(json.loads(reader.attachments[pdf.FHIR_ATTACHMENT][0]))
+    return found
+
+
+def r4_problems(bundle):
+    """List what HL7's R4 schema and the invariants of every resource say of a bundle."""
+    import fhir_r4
+    found = [error.message for error in fhir_r4.schema_validator().iter_errors(bundle)]
+    for resource in fhir_r4.every_resource(bundle):
+        found += [f"{resource['resourceType']}: {line}" for line in
+                  fhir_r4.broken(resource) + fhir_r4.narrative_problems(resource)]
+    by_type = {r["resourceType"]: r for r in fhir_r4.every_resource(bundle)}
+    return found + fhir_r4.response_problems(by_type["Questionnaire"],
+                                             by_type["QuestionnaireResponse"])
+
+
+@pytest.mark.slow
+def test_every_bundle_passes_hl7s_r4_schema_and_every_invariant(world):
+    app, db = world
+    bundles = bundles_of(app, db)
+    assert len(bundles) == 6  # three consent records, each exported and sealed inside
+    for bundle in bundles:
+        assert r4_problems(bundle) == []
+
+
+@pytest.mark.slow
+def test_a_minors_bundle_answers_the_guardians_part_and_passes_too(tmp_path):
+    from consent.kernel.storage import connect
+
+    from conftest import (config_for, enrolled_client, make_app, signature_data_url, staff_client,
+                          valid_form)
+    app = make_app(config_for(tmp_path))
+    db = connect(app.config["DATABASE"])
+    assert enrolled_client(app).post("/", data=valid_form(
+        first_name="Tom", signed_name="Tom Lovelace", date_of_birth="2010-01-01",
+        guardian_name="Mary Lovelace", guardian_relationship="parent",
+        guardian_signature=signature_data_url(size=(500, 200)))).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    staff_client(app, "dr.house", "doctor").post(f"/review/{sid}/decide",
+                                                 data={"outcome": "declined"})
+    [bundle] = bundles_of(app, db)[:1]
+    assert r4_problems(bundle) == []
+    response = next(e["resource"] for e in bundle["entry"]
+                    if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    answered = {i["linkId"] for g in response["item"] for i in g["item"]}
+    assert {"guardian_name", "guardian_relationship", "guardian_signature"} <= answered
+
+
+@pytest.mark.slow
+def test_the_checks_catch_what_hl7_forbids(world):
+    """The checks can fail: HL7's faults put back, each is named."""
+    app, db = world
+    bundle, answers = bundles_of(app, db)[:2]
+    by_type = {e["resource"]["resourceType"]: e["resource"] for e in bundle["entry"]}
+    del by_type["Consent"]["policyRule"]
+    del by_type["Patient"]["text"]
+    by_type["Questionnaire"]["item"][1]["linkId"] = "treatment"  # a group named as a question
+    problems = "\n".join(r4_problems(bundle))
+    for expected in ("ppc-1", "dom-6", "que-2"):
+        assert expected in problems, problems
+    by_type = {e["resource"]["resourceType"]: e["resource"] for e in answers["entry"]}
+    treatment = next(g for g in by_type["QuestionnaireResponse"]["item"]
+                     if g["linkId"] == "section-treatment")
+    assert "last_session_date" not in str(treatment)  # no previous session: not asked
+    treatment["item"] += [{"linkId": "last_session_date", "answer": [{"valueDate": "2026-06-01"}]},
+                          {"linkId": "first_name", "answer": [{"valueString": "Ada"}]}]
+    problems = "\n".join(r4_problems(answers))
+    for expected in ("last_session_date: answered, but not enabled",
+                     "first_name: answered under section-treatment"):
+        assert expected in problems, problems

@@ -26,7 +26,6 @@ def errors(files):
 
 
 def test_every_kind_of_sealed_record_passes_pdfua_and_outloud(sealed):
-    db = connect(str(sealed / "consent.sqlite"))
     files = sorted(str(p) for p in (sealed / "archive").rglob("*.pdf"))
     assert len(files) == 4  # two consents, an eligibility record (declined), a treatment
     assert errors(files) == ("", "")
