@@ -6,6 +6,7 @@ import uuid
 from fhir.resources.R4B.bundle import Bundle
 
 from ..practice.consents import MEANING
+from . import fhir_treatment
 from .fhir_questionnaire import URL, patient_name, questionnaire, response
 from .narrative import narrative
 
@@ -30,7 +31,8 @@ def bundle(submission, decision, countersigned, staff, clinic, pdf_bytes=None):
     sid, answers = submission["id"], submission["answers"]
     form = questionnaire()
     ids = {kind: urn(sid, kind) for kind in ("patient", "organization", "doctor", "practitioner",
-                                              "response", "consent", "provenance", "guardian")}
+                                              "response", "consent", "provenance", "guardian",
+                                              "treating", "procedure")}
     resources = [form, patient(sid, answers), organization(clinic),
                  *([guardian(answers, ids)] if answers.get("guardian_name") else []),
                  response(submission, form, ids),
@@ -38,6 +40,7 @@ def bundle(submission, decision, countersigned, staff, clinic, pdf_bytes=None):
                  provenance(submission, decision, countersigned, ids)]
     resources += [practitioner(kind, person) for kind, person in staff.items() if person]
     resources += issues(submission, ids)
+    resources += fhir_treatment.resources(submission, ids, lambda kind: urn(sid, kind))
     if submission.get("language"):  # what the patient read and answered in
         for resource in resources:
             if resource["resourceType"] in ("QuestionnaireResponse", "Consent"):
@@ -47,6 +50,8 @@ def bundle(submission, decision, countersigned, staff, clinic, pdf_bytes=None):
             "entry": entries}
 
 
+ROLES = {"doctor": "the doctor who decided", "practitioner": "who took consent in person",
+         "treating": "who gave the treatment"}
 MEANINGS = {"doctor": "Decided on the patient's eligibility for this treatment.",
             "practitioner": MEANING}
 
@@ -78,7 +83,7 @@ def practitioner(kind, person):
     """Describe the doctor or practitioner, with their registration when recorded."""
     name = person["full_name"] or person["username"]
     found = {"resourceType": "Practitioner", "id": kind, "name": [{"text": name}],
-             "text": narrative(f"{name}, the {kind}.")}
+             "text": narrative(f"{name}: {ROLES[kind]}.")}
     if person["registration"]:
         body, number = person["registration"].split(" ", 1)
         found["identifier"] = [{"system": f"urn:consent:registration:{body}", "value": number}]

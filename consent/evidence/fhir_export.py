@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 
 from ..intake import information, photos, submissions
-from ..practice import consents
+from ..practice import consents, treatments
 from ..review import decisions
 from ..staff import accounts
 from . import archive, fhir
@@ -23,14 +23,19 @@ def parts(db, config, submission):
     """Gather what a bundle says: submission, decision, countersignature, staff, clinic."""
     decision, countersigned = decisions.get(db, submission["id"]), consents.get(db,
                                                                               submission["id"])
+    treated = treatments.get(db, submission["id"])
     staff = {"doctor": decision and accounts.profile(db, decision["doctor"]),
-             "practitioner": countersigned and accounts.profile(db, countersigned["practitioner"])}
+             "practitioner": countersigned and accounts.profile(db, countersigned["practitioner"]),
+             "treating": treated and accounts.profile(db, treated["practitioner"])}
     clinic = {"name": config["CLINIC_NAME"], "address": config["CLINIC_ADDRESS"]}
     # The cost as the patient read it, beside their declaration that it was explained.
     cost = information.told(db, submission["information_sha256"], "Cost")
     withdrawn = photos.withdrawn(db, submission["id"])  # since the record was sealed
-    return ({**submission, "cost_read": cost, "photos_withdrawn": withdrawn}, decision,
-            countersigned, staff, clinic)
+    reactions = list(db["reactions"].rows_where("submission_id = ?", [submission["id"]],
+                                                order_by="id"))
+    return ({**submission, "cost_read": cost, "photos_withdrawn": withdrawn,
+             "treatment_record": treated, "reactions": reactions}, decision, countersigned,
+            staff, clinic)
 
 
 def embedded(db, config, submission):

@@ -18,7 +18,7 @@ def resources(bundle):
 
 
 @pytest.mark.parametrize("status, release, staff", [
-    ("treated", "permit", {"practitioner"}), ("consented", "permit", {"doctor", "practitioner"}),
+    ("treated", "permit", {"practitioner", "treating"}), ("consented", "permit", {"doctor", "practitioner"}),
     ("declined", "deny", {"doctor"})])
 @pytest.mark.slow
 def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
@@ -41,13 +41,15 @@ def test_a_bundle_per_kind_of_record_validates(world, status, release, staff):
     # Who consented (an adult patient), then who took consent in person.
     performers = ["patient"] + (["practitioner"] if "practitioner" in staff else [])
     assert [p.reference for p in consent.performer] == [fhir.urn(sid, p) for p in performers]
-    assert len(provenance.signature) == 1 + len(staff)  # the patient, and each of staff
+    signers = staff - {"treating"}  # who treated signs the treatment record, not this
+    assert len(provenance.signature) == 1 + len(signers)  # the patient, and each of staff
     if "practitioner" in staff:
         assert "obtained their consent" in provenance.agent[-1].role[0].text
     flags = json.loads(next(db["submissions"].rows_where("id = ?", [sid]))["evaluation"])["flags"]
     assert len(found.get("DetectedIssue", [])) == len(flags)
     for issue in found.get("DetectedIssue", []):
         assert "Source: " in issue.detail
+    assert len(found.get("Procedure", [])) == (status == "treated")
 
 
 def test_the_questionnaire_follows_the_one_definition():
@@ -104,7 +106,12 @@ def test_every_sealed_consent_carries_its_bundle_as_a_second_associated_file(wor
         assert consent.sourceAttachment.hash is None
         exported = fhir_export.bundle_for(db, app.config, row["submission_id"])
         assert resources(exported)["Consent"][0].sourceAttachment.hash
-        assert [e.fullUrl for e in exported.entry] == [e.fullUrl for e in bundle.entry]
+        # The same resources, and what happened after the seal (a treatment, reactions).
+        later = {e.fullUrl: e.resource.get_resource_type() for e in exported.entry}
+        assert {e.fullUrl for e in bundle.entry} <= set(later)
+        assert {kind for url, kind in later.items() if url not in {
+            e.fullUrl for e in bundle.entry}} <= {"Procedure", "Practitioner", "Medication",
+                                                   "AdverseEvent"}
 
 
 def bundles_of(app, db):
@@ -190,3 +197,29 @@ def test_the_checks_catch_what_hl7_forbids(world):
     for expected in ("last_session_date: answered, but not enabled",
                      "first_name: answered under section-treatment"):
         assert expected in problems, problems
+
+
+@pytest.mark.slow
+def test_a_treatment_is_a_procedure_and_a_reaction_an_adverse_event(world):
+    from datetime import date
+
+    from consent.evidence.fhir import urn
+    from consent.visits import reactions
+    app, db = world
+    sid = next(db["submissions"].rows_where("first_name = 'Ada'"))["id"]
+    signs = reactions.load_signs(app.config["REACTION_SIGNS_FILE"])
+    reactions.report(db, signs, sid, "Redness and swelling that is getting worse", "face",
+                     date(2026, 7, 2))
+    bundle = json.loads(fhir_export.bundle_for(db, app.config, sid).model_dump_json())
+    assert r4_problems(bundle) == []
+    found = {}
+    for entry in bundle["entry"]:
+        found.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
+    [procedure], [event] = found["Procedure"], found["AdverseEvent"]
+    assert procedure["status"] == "completed" and procedure["bodySite"] == [{"text": "Face"}]
+    assert procedure["usedCode"] == [{"text": "Dermapen 4"}]
+    assert procedure["performer"][0]["actor"]["reference"] == urn(sid, "treating")
+    assert procedure["extension"][0]["valueReference"]["reference"] == urn(sid, "consent")
+    assert event["suspectEntity"][0]["instance"]["reference"] == urn(sid, "procedure")
+    assert event["seriousness"]["coding"][0]["code"] in ("serious", "non-serious")
+    assert "getting worse" in event["event"]["text"]
