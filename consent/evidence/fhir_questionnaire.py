@@ -15,8 +15,11 @@ TYPES = {"text": "string", "textarea": "text", "date": "date", "yes_no": "choice
 # the day the answers were signed (today, while a form is being filled in).
 ENABLE_WHEN_EXPRESSION = ("http://hl7.org/fhir/uv/sdc/StructureDefinition/"
                           "sdc-questionnaire-enableWhenExpression")
-UNDER_18 = ("%resource.repeat(item).where(linkId='date_of_birth').answer.value.first() > "
-            "iif(%resource.authored.exists(), %resource.authored.toDate(), today()) - 18 years")
+UNDER_18 = ("%resource.repeat(item).where(linkId='date_of_birth').answer.value.where($this > "
+            "iif(%resource.authored.toDate().exists(), %resource.authored.toDate(), today()) "
+            "- 18 years)"
+            ".exists()")
+SDC_PROFILE = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire|3.0.0"
 
 
 def questionnaire():
@@ -35,6 +38,11 @@ def definition():
             "name": "ConsentQuestionnaire", "title": title, "version": version,
             "status": "active", "subjectType": ["Patient"],
             "text": narrative(f"{title}, edition {EDITION}."), "item": items}
+
+
+def sdc_questionnaire():
+    """Return the Questionnaire as served to other systems, declaring SDC's profile."""
+    return {**questionnaire(), "meta": {"profile": [SDC_PROFILE]}}
 
 
 def group(section):
@@ -96,10 +104,15 @@ def enabled(question, answers):
     return asked(question, answers)
 
 
+def answers_of(submission):
+    """Return a submission's answers with its signatures, by linkId."""
+    return {**submission["answers"], "signature": signature(submission),
+            "guardian_signature": signature(submission, "guardian_")}
+
+
 def response(submission, form, ids):
     """Return the QuestionnaireResponse, nested as the Questionnaire is, for its version."""
-    answers = {**submission["answers"], "signature": signature(submission),
-               "guardian_signature": signature(submission, "guardian_")}
+    answers = answers_of(submission)
     groups = []
     for section in SECTIONS:
         items = [{"linkId": q.name, "text": q.label,

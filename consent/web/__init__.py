@@ -12,7 +12,7 @@ from ..kernel.status import by_severity
 from ..practice.treatments import columns
 from ..review import decisions
 from ..staff import accounts
-from . import (account, admin, auth, errors, home, intake, languages, practice, reactions,
+from . import (account, admin, auth, errors, fhir, home, intake, languages, practice, reactions,
                reception, review, rules, security, tablet, today, visit)
 
 
@@ -66,7 +66,7 @@ def placeholders_left():
 def init_app(app):
     """Register the checks, error pages, blueprints and the answer filters."""
     for part in (languages, security, errors, rules, auth, account, tablet, intake, review,
-                 practice, today, admin, reception, visit, home, reactions):
+                 practice, today, admin, reception, visit, home, reactions, fhir):
         part.init_app(app)
     app.add_template_filter(answer)
     app.add_template_filter(state)
