@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from pypdf import PdfReader
 from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
@@ -30,6 +31,13 @@ TAGGED = True  # a structure tree for screen readers; the file stays PDF/A-3b
 # The PDF template and the treatment information it shares with the tablet.
 templates = Environment(loader=FileSystemLoader(TEMPLATES),
                         autoescape=select_autoescape(default=True, default_for_string=True))
+def css_string(text):
+    """Quote text as a CSS string, every character that could end it escaped."""
+    return Markup('"' + "".join(c if c.isalnum() or c in " ·.-_" else f"\\{ord(c):x} "
+                                for c in str(text)) + '"')
+
+
+templates.filters["css_string"] = css_string
 templates.filters["by_severity"] = by_severity
 templates.filters["spoken"] = clock.spoken
 templates.filters["full_stop"] = clock.full_stop

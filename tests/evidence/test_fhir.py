@@ -59,6 +59,7 @@ def test_the_questionnaire_follows_the_one_definition():
     assert set(q.name for q in answer_questions()) <= set(link_ids)
 
 
+@pytest.mark.slow  # seals: the shared sealed instance, or records of its own
 def test_fhir_export_writes_bundles_that_round_trip_and_a_manifest(world, tmp_path):
     app, db = world
     result = app.test_cli_runner().invoke(args=["fhir", "export", "--since", "2000-01-01",
@@ -74,6 +75,7 @@ def test_fhir_export_writes_bundles_that_round_trip_and_a_manifest(world, tmp_pa
     assert db["audit"].count_where("action = 'fhir_export'") == 1
 
 
+@pytest.mark.slow  # seals: the shared sealed instance, or records of its own
 def test_a_doctor_downloads_the_bundle_and_it_is_audited(world):
     from conftest import staff_client
     app, db = world
@@ -86,6 +88,7 @@ def test_a_doctor_downloads_the_bundle_and_it_is_audited(world):
     assert doctor.get("/review/nope/fhir").status_code == 404
 
 
+@pytest.mark.slow  # seals: the shared sealed instance, or records of its own
 def test_every_sealed_consent_carries_its_bundle_as_a_second_associated_file(world):
     from io import BytesIO
     from pathlib import Path

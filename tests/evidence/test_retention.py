@@ -32,6 +32,7 @@ def test_purge_removes_only_consents_past_retention(app, db, runner, monkeypatch
     assert [r["submission_id"] for r in purges] == [old["id"]]
 
 
+@pytest.mark.slow  # seals: the shared sealed instance, or records of its own
 def test_archive_rows_still_cannot_be_deleted_without_a_purge(app, db):
     row = submit(app, db)
     finalise(db, app.config, row["id"])

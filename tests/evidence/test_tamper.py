@@ -300,6 +300,7 @@ def test_verify_catches_with_and_without_a_witness(witnessed, log, attack, said)
     assert blind.exit_code == 1 and said in blind.output, blind.output
 
 
+@pytest.mark.slow  # seals: the shared sealed instance, or records of its own
 def test_a_line_cut_short_by_a_power_cut_is_named_and_the_log_goes_on(world):
     app, db = world
     runner = app.test_cli_runner()
@@ -315,6 +316,7 @@ def test_a_line_cut_short_by_a_power_cut_is_named_and_the_log_goes_on(world):
     assert "signature does not hold" not in result.output
 
 
+@pytest.mark.slow  # seals: the shared sealed instance, or records of its own
 def test_every_kind_of_record_stays_pdf_a_3b(world):
     app, db = world
     statuses = set()

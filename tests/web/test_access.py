@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from consent.intake.questionnaire import EDITION
 from consent.kernel import clock
 from consent.kernel.storage import connect
 from consent.staff import tablets
@@ -33,6 +34,7 @@ MATRIX = {  # endpoint: the outcome for each of ROLES, in that order
     "review.decide":           (LOGIN, LOGIN, 422, NO, NO, NO),
     "review.pdf":              (LOGIN, LOGIN, OK, NO, NO, NO),
     "review.fhir_bundle":      (LOGIN, LOGIN, OK, NO, NO, NO),
+    "fhir.questionnaire":      (LOGIN, LOGIN, OK, OK, OK, OK),  # no patient data in it
     "today.index":             (LOGIN, LOGIN, OK, OK, NO, NO),
     "practice.countersign":    (LOGIN, LOGIN, OK, OK, NO, NO),
     "practice.treatment":      (LOGIN, LOGIN, OK, OK, NO, NO),
@@ -88,7 +90,7 @@ def world(app):
                                "treatment_date": clock.today()}, "rita", clock.today())
     reactions.report(db, reactions.load_signs(app.config["REACTION_SIGNS_FILE"]),
                      next(db["submissions"].rows)["id"], "A small bump", "face", clock.today())
-    arguments = {"visit_id": visit["id"], "reaction_id": next(db["reactions"].rows)["id"],"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
+    arguments = {"edition": EDITION, "visit_id": visit["id"], "reaction_id": next(db["reactions"].rows)["id"],"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
                  "change": "disable", "kiosk_id": next(db["kiosks"].rows)["id"],
                  "token": "not-a-token", "filename": "app.css"}
     db.conn.close()
