@@ -33,15 +33,18 @@ PDF_UA_PROPERTIES = f"""<rdf:Description rdf:about=""
 
 
 def finish(writer):
-    """Declare PDF/UA-1, list each attachment once, give table headers their scope."""
+    """Declare PDF/UA-1, list each attachment once, finish table headers and list items."""
     root = writer.root
     declare(writer, root)
     attachments_once(writer, root)
     if "/StructTreeRoot" in root:
-        for header, scope in table_headers(root["/StructTreeRoot"]):
-            attributes = header.setdefault(pdf_name("/A"), generic.DictionaryObject())
-            attributes[pdf_name("/Scope")] = pdf_name(scope)
-            writer.update_container(header)
+        for reference, element, in_head in elements(root["/StructTreeRoot"]):
+            if element["/S"] == "/TH":
+                attributes = element.setdefault(pdf_name("/A"), generic.DictionaryObject())
+                attributes[pdf_name("/Scope")] = pdf_name("/Column" if in_head else "/Row")
+                writer.update_container(element)
+            elif element["/S"] == "/LI":
+                item_body(writer, reference, element)
 
 
 def declare(writer, root):
@@ -70,8 +73,8 @@ def attachments_once(writer, root):
         writer.update_root()
 
 
-def table_headers(node, in_head=False):
-    """Yield each TH element with its scope: Column in a table head, else Row."""
+def elements(node, in_head=False):
+    """Yield (reference, element, inside a table head) for each structure element below."""
     kids = node.get("/K")
     if kids is None:
         return
@@ -79,7 +82,28 @@ def table_headers(node, in_head=False):
         element = kid.get_object()
         if not isinstance(element, generic.DictionaryObject) or "/S" not in element:
             continue  # marked content or an annotation's reference
-        kind = element["/S"]
-        if kind == "/TH":
-            yield element, "/Column" if in_head else "/Row"
-        yield from table_headers(element, in_head or kind == "/THead")
+        yield kid, element, in_head
+        yield from elements(element, in_head or element["/S"] == "/THead")
+
+
+def item_body(writer, reference, item):
+    """Put what follows a list item's bullet into the LBody PDF/UA asks for.
+
+    WeasyPrint makes one only for bullets outside the line; ours sit inside it, so that
+    the page paints in the order a reader reads.
+    """
+    kids = item["/K"] if isinstance(item["/K"], generic.ArrayObject) else [item.raw_get("/K")]
+    labels = [k for k in kids if isinstance(k, generic.IndirectObject)
+              and k.get_object().get("/S") == "/Lbl"]
+    body = [k for k in kids if k not in labels]
+    if not body or not all(isinstance(k, generic.IndirectObject) for k in body) or any(
+            k.get_object().get("/S") == "/LBody" for k in body):
+        return
+    lbody = writer.add_object(generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/StructElem"), pdf_name("/S"): pdf_name("/LBody"),
+        pdf_name("/P"): reference, pdf_name("/K"): generic.ArrayObject(body)}))
+    for kid in body:
+        kid.get_object()[pdf_name("/P")] = lbody
+        writer.update_container(kid.get_object())
+    item[pdf_name("/K")] = generic.ArrayObject([*labels, lbody])
+    writer.update_container(item)

@@ -59,3 +59,12 @@ def test_without_the_finishing_pass_the_validators_object(tmp_path, monkeypatch)
     bare.write_bytes(archived_bytes(app, db, sid))
     outloud = errors([bare])[1]
     assert "DOC-012" in outloud, outloud  # no PDF/UA claim
+
+
+def test_readers_read_in_the_order_the_page_paints(sealed):
+    """outloud's warnings about order and structure: none (a list's bullets, its bodies)."""
+    files = sorted(str(p) for p in (sealed / "archive").rglob("*.pdf"))
+    checked = subprocess.run([TOOLS / "outloud", "--fail-on", "warning", "--only",
+                              "ORD-001,LST-002,TAG-020,TBL-001,TBL-002", *files],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
