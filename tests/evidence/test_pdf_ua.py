@@ -68,3 +68,17 @@ def test_readers_read_in_the_order_the_page_paints(sealed):
                               "ORD-001,LST-002,TAG-020,TBL-001,TBL-002", *files],
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
+
+
+def test_qpdf_finds_no_fault_and_every_font_is_embedded(sealed):
+    """What PDF/A-3b asks beyond conftest's assert_pdf_a_3b, checked with qpdf (pikepdf)."""
+    import pikepdf
+    for path in sorted((sealed / "archive").rglob("*.pdf")):
+        with pikepdf.open(path) as document:
+            assert document.check_pdf_syntax() == [], path
+            for page in document.pages:
+                for font in page.Resources.get("/Font", {}).values():
+                    shown = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                    descriptor = shown.get("/FontDescriptor")
+                    assert descriptor is not None and any(
+                        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
