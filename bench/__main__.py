@@ -2,7 +2,7 @@
 import gc
 import os
 
-from . import coldstart, finalise, http, languages, queue, rules, verify
+from . import coldstart, finalise, http, languages, queue, render, rules, verify
 
 
 def fresh_heap():
@@ -11,7 +11,8 @@ def fresh_heap():
     gc.freeze()
 
 
-for step in (rules.run, queue.run, coldstart.run, finalise.run, languages.run, verify.run):
+for step in (rules.run, queue.run, coldstart.run, finalise.run, render.run, languages.run,
+             verify.run):
     step()
     fresh_heap()
 http.run(load_seconds=float(os.environ.get("CONSENT_LOAD_SECONDS", "60")))
