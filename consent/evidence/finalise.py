@@ -5,7 +5,7 @@ from ..intake import submissions
 from ..kernel.status import COUNTERSIGNED, SEALED, Status
 from ..practice import consents, treatments
 from ..review import decisions
-from . import archive, documents, fhir_export, pdf, pdf_ua, stamping
+from . import archive, documents, fhir_export, pdf, stamping
 from .contexts import consent_context, treatment_context
 from .seal import keys as seal_keys, seal, seal_check, timestamps
 
@@ -84,7 +84,7 @@ def sealed_document(db, config, submission):
     record = documents.consent_record(submission, decision, consent, archive.head(db))
     bundle = fhir_export.embedded(db, config, submission)
     return seal.seal(pdf.render_pdf(html, record, bundle=bundle), seal_keys.from_config(config),
-                     timestamps.from_config(config), pdf_ua.finish)
+                     timestamps.from_config(config))
 
 
 def sealed_treatment(db, config, submission, consent_entry):
@@ -95,8 +95,7 @@ def sealed_treatment(db, config, submission, consent_entry):
     record = documents.treatment_record(submission["id"], treatment, consent_entry["sha256"],
                                         archive.head(db))
     return seal.seal(pdf.render_pdf(html, record, pdf.TREATMENT_ATTACHMENT),
-                     seal_keys.from_config(config), timestamps.from_config(config),
-                     pdf_ua.finish)
+                     seal_keys.from_config(config), timestamps.from_config(config))
 
 
 def pending(db):

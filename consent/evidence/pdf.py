@@ -18,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from ..kernel import clock
 from ..kernel.software import TEMPLATES, VERSION
 from ..kernel.status import by_severity
+from . import pdf_ua
 
 ATTACHMENT_NAME = "consent-record.json"
 TREATMENT_ATTACHMENT = "treatment-record.json"
@@ -134,4 +135,5 @@ def write_pdf(html, record, name=ATTACHMENT_NAME, bundle=None):
     # seal's trailer carries the /ID that PDF/A asks of the file (pyHanko makes one).
     return HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet()], font_config=font_config(), pdf_variant="pdf/a-3b",
-        attachments=attachments, uncompressed_pdf=False, pdf_tags=TAGGED, pdf_identifier=False)
+        attachments=attachments, uncompressed_pdf=False, pdf_tags=TAGGED, pdf_identifier=False,
+        finisher=pdf_ua.finish)

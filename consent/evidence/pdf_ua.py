@@ -1,11 +1,9 @@
 """Finish a rendered record as PDF/UA-1 and PDF/A-3b where WeasyPrint leaves it short.
 
-Runs in the seal's own revision, just before the seal, so the record gains no revision.
+A WeasyPrint finisher: it edits the PDF's objects in memory, before they are written.
 """
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.generic import pdf_name
+import pydyf
 from pyhanko.pdf_utils.metadata import model
-from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
 from weasyprint import __version__ as weasyprint_version
 
 from ..kernel.software import VERSION
@@ -32,78 +30,64 @@ PDF_UA_PROPERTIES = f"""<rdf:Description rdf:about=""
 </rdf:RDF>"""
 
 
-def finish(writer):
+def finish(document, pdf):
     """Declare PDF/UA-1, list each attachment once, finish table headers and list items."""
-    root = writer.root
-    declare(writer, root)
-    attachments_once(writer, root)
-    if "/StructTreeRoot" in root:
-        for reference, element, in_head in elements(root["/StructTreeRoot"]):
-            if element["/S"] == "/TH":
-                attributes = element.setdefault(pdf_name("/A"), generic.DictionaryObject())
-                attributes[pdf_name("/Scope")] = pdf_name("/Column" if in_head else "/Row")
-                writer.update_container(element)
-            elif element["/S"] == "/LI":
-                item_body(writer, reference, element)
+    declare(pdf)
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+    if "StructTreeRoot" in pdf.catalog:
+        for element, in_head in elements(pdf, target(pdf, pdf.catalog["StructTreeRoot"])):
+            if element["S"] == "/TH":
+                element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+                element["A"]["Scope"] = "/Column" if in_head else "/Row"
+            elif element["S"] == "/LI":
+                item_body(pdf, element)
 
 
-def declare(writer, root):
+def target(pdf, reference):
+    """Return the object a reference names (b"12 0 R"), or a direct object as it is."""
+    if isinstance(reference, bytes):
+        return pdf.objects[int(reference.split()[0])]
+    return reference
+
+
+def declare(pdf):
     """Claim PDF/UA-1 in the XMP beside PDF/A-3b; name one producer in Info and XMP."""
-    xmp = root["/Metadata"].data.replace(b"</rdf:RDF>", PDF_UA_PROPERTIES.encode(), 1)
-    root[pdf_name("/Metadata")] = writer.add_object(MetadataStream(stream_data=xmp))
-    writer.update_root()
+    metadata = target(pdf, pdf.catalog["Metadata"])
+    xmp = b"".join(part if isinstance(part, bytes) else str(part).encode()
+                   for part in metadata.stream)
+    metadata.stream = [xmp.replace(b"</rdf:RDF>", PDF_UA_PROPERTIES.encode(), 1)]
     # The seal's software writes the XMP producer as itself and keeps an Info producer
     # that already names it: so both say the same (the renderer is the creator tool).
-    info = writer.trailer_view["/Info"]
-    info[pdf_name("/Producer")] = generic.TextStringObject(model.VENDOR)
-    info[pdf_name("/Creator")] = generic.TextStringObject(CREATOR)
-    writer.update_container(info)
+    pdf.info["Producer"] = pydyf.String(model.VENDOR)
+    pdf.info["Creator"] = pydyf.String(CREATOR)
 
 
-def attachments_once(writer, root):
-    """Drop the repeats WeasyPrint writes into the catalog's associated files."""
-    seen, kept = set(), generic.ArrayObject()
-    for entry in root.get("/AF", ()):
-        key = entry.reference if isinstance(entry, generic.IndirectObject) else id(entry)
-        if key not in seen:
-            seen.add(key)
-            kept.append(entry)
-    if "/AF" in root:
-        root[pdf_name("/AF")] = kept
-        writer.update_root()
+def elements(pdf, node, in_head=False):
+    """Yield (element, inside a table head) for each structure element below a node."""
+    kids = node.get("K")
+    for kid in kids if isinstance(kids, list) else [kids]:
+        element = target(pdf, kid)
+        if isinstance(element, dict) and "S" in element:
+            yield element, in_head
+            yield from elements(pdf, element, in_head or element["S"] == "/THead")
 
 
-def elements(node, in_head=False):
-    """Yield (reference, element, inside a table head) for each structure element below."""
-    kids = node.get("/K")
-    if kids is None:
-        return
-    for kid in kids if isinstance(kids, generic.ArrayObject) else (kids,):
-        element = kid.get_object()
-        if not isinstance(element, generic.DictionaryObject) or "/S" not in element:
-            continue  # marked content or an annotation's reference
-        yield kid, element, in_head
-        yield from elements(element, in_head or element["/S"] == "/THead")
-
-
-def item_body(writer, reference, item):
+def item_body(pdf, item):
     """Put what follows a list item's bullet into the LBody PDF/UA asks for.
 
     WeasyPrint makes one only for bullets outside the line; ours sit inside it, so that
     the page paints in the order a reader reads.
     """
-    kids = item["/K"] if isinstance(item["/K"], generic.ArrayObject) else [item.raw_get("/K")]
-    labels = [k for k in kids if isinstance(k, generic.IndirectObject)
-              and k.get_object().get("/S") == "/Lbl"]
+    kids = item["K"] if isinstance(item["K"], list) else [item["K"]]
+    labels = [k for k in kids if isinstance(k, bytes) and target(pdf, k).get("S") == "/Lbl"]
     body = [k for k in kids if k not in labels]
-    if not body or not all(isinstance(k, generic.IndirectObject) for k in body) or any(
-            k.get_object().get("/S") == "/LBody" for k in body):
+    if not body or not all(isinstance(k, bytes) for k in body) or any(
+            target(pdf, k).get("S") == "/LBody" for k in body):
         return
-    lbody = writer.add_object(generic.DictionaryObject({
-        pdf_name("/Type"): pdf_name("/StructElem"), pdf_name("/S"): pdf_name("/LBody"),
-        pdf_name("/P"): reference, pdf_name("/K"): generic.ArrayObject(body)}))
+    lbody = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "P": item.reference,
+                              "K": pydyf.Array(body)})
+    pdf.add_object(lbody)
     for kid in body:
-        kid.get_object()[pdf_name("/P")] = lbody
-        writer.update_container(kid.get_object())
-    item[pdf_name("/K")] = generic.ArrayObject([*labels, lbody])
-    writer.update_container(item)
+        target(pdf, kid)["P"] = lbody.reference
+    item["K"] = pydyf.Array([*labels, lbody.reference])

@@ -49,7 +49,7 @@ def test_records_in_the_patients_language_pass_too(tmp_path):
 
 
 def test_without_the_finishing_pass_the_validators_object(tmp_path, monkeypatch):
-    monkeypatch.setattr(pdf_ua, "finish", lambda writer: None)
+    monkeypatch.setattr(pdf_ua, "finish", lambda document, pdf: None)
     app = make_app(config_for(tmp_path))
     db = connect(app.config["DATABASE"])
     enrolled_client(app).post("/", data=valid_form(swim_within_24h="yes"))

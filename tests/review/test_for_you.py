@@ -35,7 +35,7 @@ def test_the_doctors_words_come_first_on_the_consent_and_the_aftercare(app, clie
         assert countersign(app, db, sid)
     text = text_of(archived_bytes(app, db, sid))
     part = text.split("What this means for you", 1)[1]
-    assert part.lstrip().startswith("Your doctor's advice: Aciclovir 400 mg three times a day")
+    assert part.lstrip(" •").startswith("Your doctor's advice: Aciclovir 400 mg three times a day")
     assert "take the antiviral your doctor advises, starting the day before" in part
     assert BLOOD_THINNER in part
     assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0

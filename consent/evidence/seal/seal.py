@@ -32,23 +32,23 @@ class PdfA3Signer(signers.PdfSigner):
         pdf_out.register_extension(ESIC_EXTENSION_1)
 
 
-def seal(pdf_bytes, keys, tsa=None, prepare=None):
+def seal(pdf_bytes, keys, tsa=None):
     """Return (sealed PDF, whether it carries a trusted timestamp).
 
     With a TSA the seal is PAdES B-LT (timestamp and validation data); when the TSA cannot
     be reached the clinic is not held up: the seal is B-B and `archive timestamp` adds
-    the time later. prepare(writer) may change the document in the seal's revision.
+    the time later.
     """
     if tsa and tsa.url:
         try:
-            return sign(pdf_bytes, keys, tsa, prepare), True
+            return sign(pdf_bytes, keys, tsa), True
         except Exception as error:  # network, HTTP or TSA errors: none may stop a consent
             log.warning("TSA unreachable, sealed without a timestamp (%s)",
                         type(error).__name__)
-    return sign(pdf_bytes, keys, None, prepare), False
+    return sign(pdf_bytes, keys, None), False
 
 
-def sign(pdf_bytes, keys, tsa, prepare=None):
+def sign(pdf_bytes, keys, tsa):
     """Seal with a certifying PAdES signature that permits no change but LTV data."""
     stamped = dict(timestamper=timestamper(tsa)) if tsa else {}
     meta = signers.PdfSignatureMetadata(
@@ -57,8 +57,6 @@ def sign(pdf_bytes, keys, tsa, prepare=None):
         embed_validation_info=bool(tsa),
         validation_context=validation_context(keys, tsa, fetching=True) if tsa else None)
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
-    if prepare:
-        prepare(writer)
     tagged_field(writer)
     pdf_signer = PdfA3Signer(meta, signer=seal_keys.signer(keys), **stamped)
     reserved = BYTES_RESERVED_STAMPED if tsa else BYTES_RESERVED
