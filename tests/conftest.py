@@ -310,13 +310,18 @@ def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)
 PIN = "246810"
 
 
-@pytest.fixture(scope="session")
-def s3_server():
-    """A real S3-compatible server with Object Lock on 127.0.0.1 (tests/local_s3.py)."""
+def running_s3():
+    """Run a real S3-compatible server with Object Lock on 127.0.0.1 (tests/local_s3.py)."""
     from local_s3 import LocalS3
     server = LocalS3().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One server for the whole run: each test takes a bucket of its own."""
+    yield from running_s3()
 
 
 @pytest.fixture
@@ -328,10 +333,7 @@ def witness_config(s3_server):
 @pytest.fixture
 def witness_server():
     """A server of this test's own, which the test may stop and start again."""
-    from local_s3 import LocalS3
-    server = LocalS3().start()
-    yield server
-    server.stop()
+    yield from running_s3()
 
 
 @pytest.fixture

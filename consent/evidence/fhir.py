@@ -8,9 +8,9 @@ from fhir.resources.R4B.bundle import Bundle
 from ..practice.consents import MEANING
 from . import fhir_treatment
 from .fhir_questionnaire import URL, patient_name, questionnaire, response
+from .fhir_treatment import EXTENSION  # what R4 has no element for
 from .narrative import narrative
 
-EXTENSION = "urn:consent:extension"  # what a practitioner confirms that R4B has no element for
 RELEASE = {"consented": "permit", "approved": "permit", "cleared": "permit", "declined": "deny",
            "deferred": "deny"}
 

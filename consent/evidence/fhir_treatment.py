@@ -2,7 +2,7 @@
 from ..intake.catalogue import AREAS, TREATMENTS
 from .narrative import narrative
 
-EXTENSION = "urn:consent:extension"
+EXTENSION = "urn:consent:extension"  # what R4 has no element for, in our own words
 SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness"
 
 

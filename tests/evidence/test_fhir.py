@@ -1,6 +1,7 @@
 """FHIR R4B bundles of finalised records: generated from the one definition, validated."""
 import csv
 import json
+from datetime import timedelta
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -159,12 +160,13 @@ def test_every_bundle_passes_hl7s_r4_schema_and_every_invariant(world):
 def test_a_minors_bundle_answers_the_guardians_part_and_passes_too(tmp_path):
     from consent.kernel.storage import connect
 
-    from conftest import (config_for, enrolled_client, make_app, signature_data_url, staff_client,
-                          valid_form)
+    from conftest import (FROZEN, config_for, enrolled_client, make_app, signature_data_url,
+                          staff_client, valid_form)
     app = make_app(config_for(tmp_path))
     db = connect(app.config["DATABASE"])
     assert enrolled_client(app).post("/", data=valid_form(
-        first_name="Tom", signed_name="Tom Lovelace", date_of_birth="2010-01-01",
+        first_name="Tom", signed_name="Tom Lovelace",
+        date_of_birth=FROZEN.date().replace(year=FROZEN.year - 16).isoformat(),
         guardian_name="Mary Lovelace", guardian_relationship="parent",
         guardian_signature=signature_data_url(size=(500, 200)))).status_code == 302
     sid = next(db["submissions"].rows)["id"]
@@ -181,6 +183,7 @@ def test_a_minors_bundle_answers_the_guardians_part_and_passes_too(tmp_path):
 @pytest.mark.slow
 def test_the_checks_catch_what_hl7_forbids(world):
     """The checks can fail: HL7's faults put back, each is named."""
+    from conftest import FROZEN
     app, db = world
     bundle, answers = bundles_of(app, db)[:2]
     by_type = {e["resource"]["resourceType"]: e["resource"] for e in bundle["entry"]}
@@ -194,7 +197,8 @@ def test_the_checks_catch_what_hl7_forbids(world):
     treatment = next(g for g in by_type["QuestionnaireResponse"]["item"]
                      if g["linkId"] == "section-treatment")
     assert "last_session_date" not in str(treatment)  # no previous session: not asked
-    treatment["item"] += [{"linkId": "last_session_date", "answer": [{"valueDate": "2026-06-01"}]},
+    last_month = (FROZEN - timedelta(days=30)).date().isoformat()
+    treatment["item"] += [{"linkId": "last_session_date", "answer": [{"valueDate": last_month}]},
                           {"linkId": "first_name", "answer": [{"valueString": "Ada"}]}]
     problems = "\n".join(r4_problems(answers))
     for expected in ("last_session_date: answered, but not enabled",
