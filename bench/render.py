@@ -19,20 +19,20 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML
 
 from consent import create_app
-from consent.evidence import documents, fhir_export, pdf
-from consent.evidence.contexts import consent_context
+from consent.evidence import archive, documents, fhir_export, pdf
+from consent.evidence.contexts import consent_context, treatment_context
 from consent.instance import initialise
 from consent.intake import submissions
 from consent.kernel import clock
 from consent.kernel.storage import connect
-from consent.practice import consents
+from consent.practice import consents, treatments
 
 from . import countersigned, timed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from consent.intake.signature import clean_png  # noqa: E402
 
-from conftest import PATIENT, config_for, signature_data_url  # noqa: E402
+from conftest import PATIENT, config_for, signature_data_url, treat  # noqa: E402
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "bench"
 REFERENCE_HTML = REFERENCE / "consent-2026-12-02.html"
@@ -49,7 +49,10 @@ def reference():
 
 
 def ours(language="en"):
-    """Return a function rendering today's consent as it is sealed, and its page count."""
+    """Return functions rendering today's consent and treatment record as they are sealed.
+
+    Each comes with its page count: {"consent": (render, pages), "treatment": (...)}.
+    """
     app = create_app(config_for(Path(tempfile.mkdtemp(prefix="consent-render-")),
                                 PATIENT_LANGUAGES_ENABLED=("es", "pl", "ar")))
     initialise(app)
@@ -58,15 +61,22 @@ def ours(language="en"):
                              clean_png(signature_data_url()), clock.today(),
                              phone=app.config["CLINIC_PHONE"], language=language)
     countersigned(db, row["id"])
+    treat(app, db, row["id"], username="bench.nurse")  # seals the consent it rests on
     row = submissions.get(db, row["id"])
     consent = consents.get(db, row["id"])
     html = pdf.render_html(consent_context(db, row, None, consent, app.config))
     record = documents.consent_record(row, None, consent, None)
     bundle = fhir_export.embedded(db, app.config, row)
-
-    def render():
-        return pdf.render_pdf(html, record, bundle=bundle)
-    return render, len(PdfReader(BytesIO(render())).pages)
+    treatment, consent_entry = treatments.get(db, row["id"]), archive.entry(db, row["id"])
+    treatment_html = pdf.render_html(
+        treatment_context(db, row, treatment, consent_entry, app.config), "pdf/treatment.html")
+    treatment_record = documents.treatment_record(row["id"], treatment,
+                                                  consent_entry["sha256"], None)
+    renders = {"consent": lambda: pdf.render_pdf(html, record, bundle=bundle),
+               "treatment": lambda: pdf.render_pdf(treatment_html, treatment_record,
+                                                   pdf.TREATMENT_ATTACHMENT)}
+    return {kind: (render, len(PdfReader(BytesIO(render())).pages))
+            for kind, render in renders.items()}
 
 
 def quiet(render):
@@ -89,17 +99,24 @@ def per_page(renders, pages, samples):
 
 
 def run(samples=30):
-    """Print ours against the reference, per page, as one line (and the bilingual one)."""
-    (theirs, their_pages), (mine, my_pages) = reference(), ours()
-    bilingual, bilingual_pages = ours("pl")
-    for render in (theirs, mine, bilingual):
+    """Print ours against the reference, per page, as one line; then the other records."""
+    renders = {"reference": reference()}
+    for language in ("en", "pl"):
+        for kind, measured in ours(language).items():
+            renders[kind, language] = measured
+    for render, _ in renders.values():
         render()  # warm up: fonts, stylesheets
-    ref, our, both = per_page((theirs, mine, bilingual),
-                              (their_pages, my_pages, bilingual_pages), samples)
+    times = dict(zip(renders, per_page([r for r, _ in renders.values()],
+                                       [p for _, p in renders.values()], samples)))
+    ref, our = times["reference"], times["consent", "en"]
     print(f"render: ours {our * 1e3:.1f} ms/page, reference {ref * 1e3:.1f} ms/page, "
           f"ratio {our / ref:.2f}")
-    print(f"render: bilingual (pl) {both * 1e3:.1f} ms/page over {bilingual_pages} pages, "
-          f"ratio {both / ref:.2f}; ours {my_pages} pages, reference {their_pages}")
+    for (kind, language), per in list(times.items())[2:]:
+        pages, english = renders[kind, language][1], renders[kind, "en"][1]
+        whole = per * pages / (times[kind, "en"] * english)
+        print(f"render: {kind} ({language}) {per * 1e3:.1f} ms/page over {pages} pages, "
+              f"ratio {per / ref:.2f}" + (f"; {whole:.2f}x the English {kind} "
+                                          f"({english} pages)" if language != "en" else ""))
 
 
 if __name__ == "__main__":
