@@ -4,8 +4,8 @@ import ctypes.util
 import functools
 import json
 import threading
-from importlib import resources
 from datetime import datetime, timezone
+from importlib import resources
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
