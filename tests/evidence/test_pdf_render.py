@@ -10,7 +10,7 @@ from weasyprint import HTML
 from consent.evidence import pdf
 from consent.kernel.storage import connect
 
-from conftest import config_for, countersign, enrolled_client, make_app, valid_form
+from conftest import archived_bytes, config_for, countersign, enrolled_client, make_app, valid_form
 
 WEASYPRINT_UA = (resources.files("weasyprint.css") / "html5_ua.css").read_text(encoding="utf-8")
 
@@ -37,18 +37,74 @@ def page_streams(html, document_class):
     return [page.get_contents().get_data() for page in PdfReader(BytesIO(data)).pages]
 
 
-@pytest.mark.slow
-def test_a_record_paints_the_same_as_with_weasyprints_own_sheet(tmp_path, monkeypatch):
+@pytest.fixture(scope="module", params=["en", "pl", "ar"])
+def consent(request, tmp_path_factory):
+    """Seal a flagged consent answered in a language; return its HTML and its PDF."""
     rendered = []
     render_pdf = pdf.render_pdf
-    monkeypatch.setattr(pdf, "render_pdf", lambda html, *args, **kwargs: (
-        rendered.append(html), render_pdf(html, *args, **kwargs))[1])
-    app = make_app(config_for(tmp_path, PATIENT_LANGUAGES_ENABLED=("ar",)))
-    # Arabic (right to left, lang and dir), flags (a line break), lists, tables, a signature.
-    enrolled_client(app).post("/", data=valid_form(language="ar", swim_within_24h="yes"))
-    db = connect(app.config["DATABASE"])
-    with app.app_context():
-        countersign(app, db, next(db["submissions"].rows)["id"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "render_pdf", lambda html, *args, **kwargs: (
+            rendered.append(html), render_pdf(html, *args, **kwargs))[1])
+        app = make_app(config_for(tmp_path_factory.mktemp(request.param),
+                                  PATIENT_LANGUAGES_ENABLED=("pl", "ar")))
+        enrolled_client(app).post("/", data=valid_form(language=request.param,
+                                                        swim_within_24h="yes"))
+        db = connect(app.config["DATABASE"])
+        sid = next(db["submissions"].rows)["id"]
+        with app.app_context():
+            countersign(app, db, sid)
     html, = rendered
-    assert "<br>" in html and 'dir="rtl"' in html and "<li" in html
+    return request.param, html, archived_bytes(app, db, sid)
+
+
+@pytest.mark.slow
+def test_a_record_paints_the_same_as_with_weasyprints_own_sheet(consent):
+    language, html, _ = consent
+    # Flags (a line break), lists, tables, a signature; in Arabic, right to left.
+    assert "<br>" in html and "<li" in html and (language != "ar" or 'dir="rtl"' in html)
     assert page_streams(html, pdf.RecordHTML) == page_streams(html, HTML)
+
+
+def marked_content(data):
+    """Return each piece of page content in reading order: its page and the structure
+    elements above it, as (type, number) pairs."""
+    reader = PdfReader(BytesIO(data))
+    numbers = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    found, elements = [], iter(range(10**6))
+
+    def walk(node, page, above):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, int):
+            found.append((page, above))
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid, page, above)
+        else:
+            page = numbers[node.raw_get("/Pg").idnum] if "/Pg" in node else page
+            if "/MCID" in node:
+                found.append((page, above))
+            elif "/S" in node:
+                walk(node.get("/K", []), page, above + ((str(node["/S"]), next(elements)),))
+    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"], None, ())
+    return found
+
+
+def innermost(above, types):
+    """Return the nearest element above a piece of content whose type is one of types."""
+    return next((element for element in reversed(above) if element[0] in types), None)
+
+
+@pytest.mark.slow
+def test_no_question_parts_from_its_answer_and_no_heading_ends_a_page(consent):
+    content = marked_content(consent[2])
+    assert len({page for page, _ in content}) > 1  # long enough to break somewhere
+    rows = {}
+    for page, above in content:
+        if row := innermost(above, {"/TR"}):
+            rows.setdefault(row, set()).add(page)
+    assert len(rows) > 50 and all(len(pages) == 1 for pages in rows.values())
+    headings = {"/H1", "/H2", "/H3", "/H4"}
+    for (page, above), (next_page, next_above) in zip(content, content[1:]):
+        heading = innermost(above, headings)
+        if heading and heading != innermost(next_above, headings):
+            assert next_page == page, f"{heading[0]} ends page {page + 1}"
