@@ -23,6 +23,7 @@ from consent.evidence import archive, documents, fhir_export, pdf
 from consent.evidence.contexts import consent_context, treatment_context
 from consent.instance import initialise
 from consent.intake import submissions
+from consent.intake.signature import clean_png
 from consent.kernel import clock
 from consent.kernel.storage import connect
 from consent.practice import consents, treatments
@@ -30,8 +31,6 @@ from consent.practice import consents, treatments
 from . import countersigned, timed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from consent.intake.signature import clean_png  # noqa: E402
-
 from conftest import PATIENT, config_for, signature_data_url, treat  # noqa: E402
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "bench"

@@ -22,12 +22,17 @@ def words(data):
     return " ".join(re.sub(r"(\w)- (\w)", r"\1-\2", text).split())
 
 
-def consent_text(folder):
-    """Seal the fixed patient's consent in a new instance; return its words."""
-    app = conftest.make_app(conftest.config_for(folder))
-    conftest.enrolled_client(app).post("/", data=conftest.valid_form())
+def sealed_consent(folder, config=(), **answers):
+    """Answer at the tablet in a new instance, countersign; return the sealed consent PDF."""
+    app = conftest.make_app(conftest.config_for(folder, **dict(config)))
+    conftest.enrolled_client(app).post("/", data=conftest.valid_form(**answers))
     db = connect(app.config["DATABASE"])
     sid = next(db["submissions"].rows)["id"]
     with app.app_context():
         conftest.countersign(app, db, sid)
-    return words(conftest.archived_bytes(app, db, sid))
+    return conftest.archived_bytes(app, db, sid)
+
+
+def consent_text(folder):
+    """Seal the fixed patient's consent in a new instance; return its words."""
+    return words(sealed_consent(folder))

@@ -17,8 +17,7 @@ ENABLE_WHEN_EXPRESSION = ("http://hl7.org/fhir/uv/sdc/StructureDefinition/"
                           "sdc-questionnaire-enableWhenExpression")
 UNDER_18 = ("%resource.repeat(item).where(linkId='date_of_birth').answer.value.where($this > "
             "iif(%resource.authored.toDate().exists(), %resource.authored.toDate(), today()) "
-            "- 18 years)"
-            ".exists()")
+            "- 18 years).exists()")
 SDC_PROFILE = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire|3.0.0"
 
 

@@ -34,6 +34,8 @@ TAGGED = True  # a structure tree for screen readers; the file stays PDF/A-3b
 # The PDF template and the treatment information it shares with the tablet.
 templates = Environment(loader=FileSystemLoader(TEMPLATES),
                         autoescape=select_autoescape(default=True, default_for_string=True))
+
+
 def css_string(text):
     """Quote text as a CSS string, every character that could end it escaped."""
     return Markup('"' + "".join(c if c.isalnum() or c in " ·.-_" else f"\\{ord(c):x} "

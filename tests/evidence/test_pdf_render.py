@@ -3,14 +3,12 @@ from importlib import resources
 from io import BytesIO
 
 import pytest
+import record_text
 import tinycss2
 from pypdf import PdfReader
 from weasyprint import HTML
 
 from consent.evidence import pdf
-from consent.kernel.storage import connect
-
-from conftest import archived_bytes, config_for, countersign, enrolled_client, make_app, valid_form
 
 WEASYPRINT_UA = (resources.files("weasyprint.css") / "html5_ua.css").read_text(encoding="utf-8")
 
@@ -45,16 +43,11 @@ def consent(request, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf, "render_pdf", lambda html, *args, **kwargs: (
             rendered.append(html), render_pdf(html, *args, **kwargs))[1])
-        app = make_app(config_for(tmp_path_factory.mktemp(request.param),
-                                  PATIENT_LANGUAGES_ENABLED=("pl", "ar")))
-        enrolled_client(app).post("/", data=valid_form(language=request.param,
-                                                        swim_within_24h="yes"))
-        db = connect(app.config["DATABASE"])
-        sid = next(db["submissions"].rows)["id"]
-        with app.app_context():
-            countersign(app, db, sid)
+        data = record_text.sealed_consent(
+            tmp_path_factory.mktemp(request.param), {"PATIENT_LANGUAGES_ENABLED": ("pl", "ar")},
+            language=request.param, swim_within_24h="yes")
     html, = rendered
-    return request.param, html, archived_bytes(app, db, sid)
+    return request.param, html, data
 
 
 @pytest.mark.slow

@@ -90,7 +90,9 @@ def world(app):
                                "treatment_date": clock.today()}, "rita", clock.today())
     reactions.report(db, reactions.load_signs(app.config["REACTION_SIGNS_FILE"]),
                      next(db["submissions"].rows)["id"], "A small bump", "face", clock.today())
-    arguments = {"edition": EDITION, "visit_id": visit["id"], "reaction_id": next(db["reactions"].rows)["id"],"submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
+    arguments = {"edition": EDITION, "visit_id": visit["id"],
+                 "reaction_id": next(db["reactions"].rows)["id"],
+                 "submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
                  "change": "disable", "kiosk_id": next(db["kiosks"].rows)["id"],
                  "token": "not-a-token", "filename": "app.css"}
     db.conn.close()

@@ -25,7 +25,8 @@ def test_headers_on_every_route_for_every_role(app):
                staff_client(app, "alice", "admin"), staff_client(app, "rita", "reception")]
     clients[1].post("/", data=valid_form())
     db = connect(app.config["DATABASE"])
-    arguments = {"edition": EDITION, "submission_id": next(db["submissions"].rows)["id"], "username": "dr.house",
+    arguments = {"edition": EDITION, "submission_id": next(db["submissions"].rows)["id"],
+                 "username": "dr.house",
                  "change": "enable", "kiosk_id": "missing", "token": "x", "filename": "app.css",
                  "visit_id": "missing", "reaction_id": 1}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
