@@ -162,8 +162,12 @@ def practitioner(base, username, password, totp_secret, stats, stop):
         stats.add(kind, status, seconds)  # 409: a colleague took this patient first
 
 
-def run(base, seconds, devices, doctors, forms, practitioners=()):
-    """Run tablets, doctors and practitioners for a bounded time; return the stats."""
+def run(base, seconds, devices, doctors, forms, practitioners=(), until=None, patience=180):
+    """Run tablets, doctors and practitioners for a bounded time; return the stats.
+
+    until(stats): keep going after the time until it holds (at most patience seconds more),
+    so that a slow machine still reaches what a test needs to see.
+    """
     stats, stop = Stats(), threading.Event()
     threads = [threading.Thread(target=tablet, args=(base, d, forms, stats, stop))
                for d in devices]
@@ -174,6 +178,9 @@ def run(base, seconds, devices, doctors, forms, practitioners=()):
     for thread in threads:
         thread.start()
     time.sleep(seconds)
+    deadline = time.monotonic() + patience
+    while until and not until(stats) and time.monotonic() < deadline:
+        time.sleep(0.2)
     stop.set()
     for thread in threads:
         thread.join(timeout=120)

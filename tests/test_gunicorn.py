@@ -39,13 +39,18 @@ def check_archive(instance):
     return app, runner
 
 
+def every_kind_done(stats):
+    """Tell whether the load has decided, countersigned and treated at least once each."""
+    return all(stats.count(kind, 302) for kind in ("decide", "countersign", "treatment"))
+
+
 def test_twenty_tablets_five_doctors_and_three_practitioners(instance):
     db = connect(str(instance / "consent.sqlite"))
     devices, doctors, practitioners = load.setup_people(db, 20, 5, PASSWORD, 3)
     server = Gunicorn(instance, workers=4)
     try:
         stats = load.run(server.url, LOAD_SECONDS, devices, doctors,
-                         load.patient_forms(valid_form), practitioners)
+                         load.patient_forms(valid_form), practitioners, until=every_kind_done)
     finally:
         server.stop()
     submitted = stats.count("submit_cleared", 302) + stats.count("submit_flagged", 302)
