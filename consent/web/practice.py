@@ -3,6 +3,8 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    send_file, url_for)
+from flask_babel import force_locale
+from markupsafe import Markup
 
 from .. import workflow
 from ..db import get_db
@@ -12,6 +14,7 @@ from ..forms.practice import CountersignForm, PinForm, treatment_form
 from ..forms.validators import clinic_today
 from ..intake import changes, submissions
 from ..intake.display import answer_sections
+from ..kernel.languages import CLINIC, shipped
 from ..kernel.status import Refused, Status, current, require
 from ..practice import consents, cooling_off, signing, treatments
 from ..review import decisions, queue as lists
@@ -20,6 +23,7 @@ from ..visits import patient_mail, visits
 from .audit import record
 from .auth import role_required
 from .home import aftercare_content, download_name
+from .languages import page_language
 from .rules import get_ruleset
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -127,8 +131,13 @@ def aftercare_sheet(submission_id):
     if done is None or done["outcome"] != "treated":
         abort(404)
     record("aftercare_printed", submission_id)
+    # The patient takes the sheet home: it speaks their language, the page around it ours.
+    with force_locale(found["language"] if found["language"] in shipped() else CLINIC):
+        sheet = render_template("practice/_aftercare_sheet.html", submission=found,
+                                **aftercare_content(found, treatments.areas(done)))
+        language = page_language()
     return render_template("practice/aftercare_sheet.html", submission=found,
-                           **aftercare_content(found, treatments.areas(done)))
+                           sheet=Markup(sheet), sheet_language=language)
 
 
 @bp.route("/<submission_id>/history")

@@ -14,7 +14,8 @@ from consent.kernel import clock
 from consent.kernel.storage import connect
 
 from conftest import (CONFIRMED_FORM, PIN, SIGNATURE_PNG, TODAY, TREATED, archived_bytes,
-                      assert_pdf_a_3b, countersign, patient, text_of, totp_code, treat, valid_form)
+                      assert_pdf_a_3b, countersign, enrolled_client, patient, text_of, totp_code,
+                      treat, valid_form)
 
 
 @pytest.fixture
@@ -424,6 +425,23 @@ def test_a_tablet_patient_without_email_leaves_with_a_printed_copy_and_aftercare
     assert db["audit"].count_where("action in ('patient_copy_printed', 'aftercare_printed')") \
         == 2
     assert db["outbox"].count == 0
+
+
+@pytest.mark.slow
+def test_the_printed_aftercare_speaks_the_patients_language_and_the_page_around_it_ours(
+        app, db, practitioner):
+    app.config.update(PATIENT_LANGUAGES_ENABLED=("ar",), COOLING_OFF_HOURS={"microneedling": 0})
+    assert enrolled_client(app).post("/", data=valid_form(language="ar")).status_code == 302
+    sid = next(db["submissions"].rows)["id"]
+    with app.app_context():
+        assert countersign(app, db, sid) and treat(app, db, sid)
+    page = practitioner.get(f"/practice/{sid}/aftercare").get_data(as_text=True)
+    staff, sheet = page.split('<article class="aftercare-sheet" lang="ar" dir="rtl">')
+    assert '<html lang="en" dir="ltr">' in staff and "Print the aftercare sheet" in staff
+    assert "The sheet is in" in staff and "the language the patient answered in" in staff
+    assert "بعد علاجك في" in sheet and "إذا كنت قلقًا" in sheet  # after, if you are worried
+    assert "NHS 111" in sheet and "After your treatment" not in sheet
+    assert "مسودة" in sheet  # the draft's warning, in the patient's words
 
 
 @pytest.mark.slow
