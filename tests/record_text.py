@@ -8,7 +8,7 @@ from consent.kernel.storage import connect
 
 import conftest
 
-FOOTERS = (r"Document [A-Za-z0-9_-]{22} · questionnaire edition \S+ · treatment information "
+FOOTERS = (r"Document [A-Za-z0-9_-]{22} · questionnaire edition \S+ (· )?treatment information "
            r"\S+ · rule set \S+", r"consent \d+\.\d+\.\d+ · Page \d+ of \d+")
 
 

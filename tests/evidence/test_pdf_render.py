@@ -9,6 +9,12 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from consent.evidence import pdf
+from consent.evidence.documents import treatment_id
+from consent.intake import submissions
+from consent.kernel.storage import connect
+
+from conftest import (archived_bytes, config_for, countersign, enrolled_client, make_app, text_of,
+                      treat, valid_form)
 
 WEASYPRINT_UA = (resources.files("weasyprint.css") / "html5_ua.css").read_text(encoding="utf-8")
 
@@ -101,3 +107,19 @@ def test_no_question_parts_from_its_answer_and_no_heading_ends_a_page(consent):
         heading = innermost(above, headings)
         if heading and heading != innermost(next_above, headings):
             assert next_page == page, f"{heading[0]} ends page {page + 1}"
+
+
+@pytest.mark.slow
+def test_a_footer_never_breaks_a_documents_id_at_its_hyphens(tmp_path, monkeypatch):
+    hyphens = "MW-MW-MW-MW-MW-MW-MW-M"  # wide letters, and seven places a line could break
+    monkeypatch.setattr(submissions.secrets, "token_urlsafe", lambda size: hyphens)
+    app = make_app(config_for(tmp_path, COOLING_OFF_HOURS={"microneedling": 0}))
+    assert enrolled_client(app).post("/", data=valid_form()).status_code == 302
+    db = connect(app.config["DATABASE"])
+    with app.app_context():
+        assert countersign(app, db, hyphens) and treat(app, db, hyphens)
+    consent, treatment = (text_of(archived_bytes(app, db, document))
+                          for document in (hyphens, treatment_id(hyphens)))
+    assert f"Document {hyphens} · questionnaire edition" in consent
+    assert f"Document {hyphens} (treatment)" in treatment
+    assert f"under consent {hyphens} " in treatment
