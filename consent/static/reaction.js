@@ -5,7 +5,7 @@
 (function () {
   const form = document.querySelector("form[data-emergency]");
   if (!form) return;
-  const signs = JSON.parse(form.dataset.emergency).map((p) => new RegExp(p, "i"));
+  const signs = JSON.parse(form.dataset.emergency).map((p) => new RegExp(p, "iu"));
   const banner = form.querySelector("[data-call-999]");
   const words = form.querySelector("textarea");
   const check = () => {

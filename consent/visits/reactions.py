@@ -37,7 +37,22 @@ class Sign:
     @property
     def pattern(self):
         """Return the words as one expression matched at the start of a word."""
-        return r"\b(?:" + "|".join(self.words) + ")"
+        return r"(?<!\w)(?:" + "|".join(self.words) + ")"
+
+    @property
+    def browser_pattern(self):
+        """Return the same expression for a RegExp with the u flag, where \\w is ASCII only."""
+        return r"(?<![\p{L}\p{N}_])(?:" + "|".join(self.words) + ")"
+
+
+def words_of(path, name, entry):
+    """Return a sign's words with those in the clinic's other languages; refuse a bad list."""
+    translated = entry.get("words_in") or {}
+    lists = [entry["words"], *(translated.values() if isinstance(translated, dict) else [None])]
+    if not all(isinstance(words, list) and words and all(isinstance(w, str) for w in words)
+               for words in lists):
+        raise ValueError(f"{path}: {name}: every list of words needs at least one word")
+    return tuple(word for words in lists for word in words)
 
 
 def load_signs(path):
@@ -51,7 +66,7 @@ def load_signs(path):
             raise ValueError(f"{path}: {name}: level must be one of {', '.join(LEVELS)}")
         if not entry.get("words") or not entry.get("source"):
             raise ValueError(f"{path}: {name}: needs words and a source a reader can check")
-        sign = Sign(name, entry["level"], tuple(entry["words"]), entry["source"])
+        sign = Sign(name, entry["level"], words_of(path, name, entry), entry["source"])
         try:
             re.compile(sign.pattern)
         except re.error as error:
@@ -92,8 +107,8 @@ def reencode(data):
 def report(db, signs, submission_id, what, area, since, photo=None, language=CLINIC):
     """Store a patient's report, triaged by the clinic's signs; return its row.
 
-    The signs' words are the clinic's language: a report written from a page in another
-    is at least urgent, so that a person reads it instead of a matcher missing its words.
+    The signs' words in other languages are drafts: a report written from a page in another
+    language is at least urgent, so that a person reads it instead of a matcher missing it.
     """
     level, matched = triage(signs, what)
     if language != CLINIC and level is None:

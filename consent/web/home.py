@@ -140,7 +140,7 @@ def aftercare_content(submission, treated):
 
 def aftercare_page(submission, treated, form, status=200):
     """Render the aftercare for what was done, with the reaction form."""
-    emergency = [sign.pattern for sign in signs() if sign.level == "emergency"]
+    emergency = [sign.browser_pattern for sign in signs() if sign.level == "emergency"]
     return render_template("visit/aftercare.html", form=form, emergency=emergency,
                            **aftercare_content(submission, treated)), status
 

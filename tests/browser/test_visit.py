@@ -110,6 +110,10 @@ def test_a_booked_patient_answers_at_home_and_is_looked_after_afterwards(browser
     screenshot(care, "home-aftercare-call-999")
     care.fill("#what", "The redness is spreading and there is some pus")
     assert care.is_hidden("[data-call-999]")  # urgent, not an emergency
+    care.fill("#what", "Ślepnę na lewe oko")  # "I am going blind in my left eye", in Polish
+    care.wait_for_selector("[data-call-999]", state="visible")
+    care.fill("#what", "The redness is spreading and there is some pus")
+    care.wait_for_selector("[data-call-999]", state="hidden")
     care.select_option("#area", "face")
     care.fill("#since", clock.today().isoformat())
     photo = io.BytesIO()

@@ -416,39 +416,6 @@ def test_a_photo_is_decoded_within_a_fixed_memory_bound():
     assert int(out[2].split()[-1]) < 64 * 1024, out
 
 
-@pytest.mark.parametrize("words, level", [
-    ("My cheek has gone white where she injected", "emergency"),
-    ("the skin looks pale and blanched", "emergency"),
-    ("a dusky, bluish patch next to my nose", "emergency"),
-    ("mottled purple net on the forehead", "emergency"),
-    ("Severe pain at the injection site", "emergency"),
-    ("my vision is blurred in the left eye", "emergency"),
-    ("My lips are swelling up", "emergency"),
-    ("swollen tongue and difficulty breathing", "emergency"),
-    ("It feels hard to swallow", "emergency"),
-    ("I have a fever since last night", "urgent"),
-    ("Redness spreading down my cheek", "urgent"),
-    ("There is pus in two spots", "urgent"),
-    ("Redness and small bumps that are getting worse", "urgent"),
-    ("The swelling and heat increase every day", "urgent"),
-    ("A little itchy, mild redness as expected", None),
-    ("a few whiteheads on my chin", None),
-    ("Small bump near the ear", None),
-])
-def test_reaction_words_are_triaged_by_the_clinics_signs(app, words, level):
-    found, names = reactions.triage(app.extensions["consent.reaction_signs"], words)
-    assert found == level and bool(names) == bool(level), names
-
-
-def test_every_sign_names_a_source_and_a_broken_file_is_refused(app, tmp_path):
-    signs = app.extensions["consent.reaction_signs"]
-    assert {s.level for s in signs} == {"urgent", "emergency"} and all(s.source for s in signs)
-    broken = tmp_path / "signs.toml"
-    broken.write_text('[[sign]]\nname = "Lips"\nlevel = "soon"\nwords = ["lip"]\nsource = "x"\n')
-    with pytest.raises(ValueError, match="Lips: level must be one of"):
-        reactions.load_signs(broken)
-
-
 def aftercare_opened(app, reception, smtp, db):
     """Answer at home, be treated and open the aftercare link; return (nurse, phone)."""
     answer_at_home(app, reception, smtp)
