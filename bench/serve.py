@@ -3,9 +3,12 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +43,27 @@ def read_stat(path):
         return []
 
 
+def established_sockets(port):
+    """Return the inodes of established TCP connections to a local port."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            found.add(f"socket:[{fields[9]}]")
+    return found
+
+
+def open_sockets(pid):
+    """Return the socket links among a process's open files, or none if it is gone."""
+    links = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            links.add(os.readlink(fd))
+        except OSError:
+            pass  # closed while we looked
+    return links
+
+
 class Gunicorn:
     """A gunicorn master serving wsgi:app for one instance folder."""
 
@@ -61,13 +85,18 @@ class Gunicorn:
             cwd=ROOT, env={**os.environ, "CONSENT_INSTANCE": str(instance)})
         self.wait_until_up()
 
-    def wait_until_up(self, seconds=30):
-        """Poll the port until gunicorn answers."""
+    def wait_until_up(self, seconds=120):
+        """Poll until a worker answers over HTTP."""
+        # A listening port only means the master is up; on a busy machine the workers can
+        # take seconds more to import the app, and a test timed from here would fail.
+        context = ssl._create_unverified_context()  # the test instance's own certificate
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                urllib.request.urlopen(self.url + "/login", timeout=5, context=context).close()
                 return
+            except urllib.error.HTTPError:
+                return  # any answer from the app will do
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
@@ -82,6 +111,19 @@ class Gunicorn:
                                             for task in stat.parent.glob("task/*/stat"))):
                 found.append(int(stat.parent.name))  # busy: a request thread is running
         return found
+
+    def serving(self):
+        """List busy workers that hold a client's connection: in the middle of a request."""
+        # A busy worker without one may be a replacement still importing the app.
+        held = established_sockets(self.port)
+        return [pid for pid in self.workers(running_only=True) if held & open_sockets(pid)]
+
+    def wait_for_workers(self, count):
+        """Wait until the master has `count` workers again and one of them answers."""
+        deadline = time.monotonic() + 120
+        while len(self.workers()) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.wait_until_up()
 
     def stop(self):
         """Stop gunicorn gracefully and wait for it."""
