@@ -19,6 +19,11 @@ DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # The patients' languages: each catalogue (.po) is compiled for gettext (.mo, not committed).
 CATALOGUES := $(wildcard consent/translations/*/LC_MESSAGES/messages.po)
 TEMPLATE := consent/translations/messages.pot
+# Tests run in two processes (pytest-xdist), one per core: the browser and server tests spend
+# much of their time waiting, so the other process fills it. PYTEST_WORKERS=0 runs them in one
+# process (for a debugger).
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 .PHONY: run test check bench init sysdeps sysdeps-test clean translations messages
 
@@ -81,11 +86,11 @@ run: init
 		--access-logfile - $(TLS_ARGS) wsgi:app
 
 test: sysdeps-test $(VENV)/.test translations $(NODE_TOOLS)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The inner loop: one package's fast tests (`make check PACKAGE=intake`), or all of them.
 check: sysdeps $(VENV)/.test translations
-	$(BIN)/python -m pytest -m "not slow" $(if $(PACKAGE),tests/$(PACKAGE)) $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow" $(if $(PACKAGE),tests/$(PACKAGE)) $(PYTEST_ARGS)
 
 bench: sysdeps $(VENV)/.test translations
 	$(BIN)/python -m bench
