@@ -31,11 +31,12 @@ PDF_UA_PROPERTIES = f"""<rdf:Description rdf:about=""
 
 
 def finish(document, pdf):
-    """Declare PDF/UA-1, list each attachment once, finish table headers and list items."""
+    """Declare PDF/UA-1, list each attachment once, finish footers, table headers and lists."""
     declare(pdf)
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
     if "StructTreeRoot" in pdf.catalog:
+        footers_as_artifacts(pdf)
         for element, in_head in elements(pdf, target(pdf, pdf.catalog["StructTreeRoot"])):
             if element["S"] == "/TH":
                 element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
@@ -71,6 +72,27 @@ def elements(pdf, node, in_head=False):
         if isinstance(element, dict) and "S" in element:
             yield element, in_head
             yield from elements(pdf, element, in_head or element["S"] == "/THead")
+
+
+def footers_as_artifacts(pdf):
+    """Mark the text of the page footers as pagination artifacts (ISO 14289-1, 7.8)."""
+    # WeasyPrint marks a margin box's text as content but leaves its elements out of the
+    # tree (artifacts in the tree need PDF 2.0): a reader would meet the document id and
+    # "Page 1 of 6" on every page as text no element holds. They become artifacts here.
+    root = target(pdf, pdf.catalog["StructTreeRoot"])
+    in_tree = {id(element) for element, _ in elements(pdf, root)}
+    nums = target(pdf, root["ParentTree"])["Nums"]
+    for number, page in enumerate(pdf.pages["Kids"][::3]):  # pydyf: number, 0, "R"
+        parents = target(pdf, nums[2 * number + 1])
+        footer = {mcid for mcid, parent in enumerate(parents)
+                  if id(target(pdf, parent)) not in in_tree}
+        content = target(pdf, pdf.objects[page]["Contents"]).stream
+        for at, operand in enumerate(content):
+            if isinstance(operand, dict) and operand.get("MCID") in footer:
+                content[at - 1] = "/Artifact"
+                content[at] = pydyf.Dictionary({"Type": "/Pagination", "Subtype": "/Footer"})
+        for mcid in footer:
+            parents[mcid] = "null"  # no element holds it any more
 
 
 def item_body(pdf, item):

@@ -1,9 +1,11 @@
 """Every kind of sealed record is an accessible document: pdfua and outloud find no error."""
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from consent.evidence import pdf_ua
 from consent.kernel.storage import connect
@@ -68,6 +70,17 @@ def test_readers_read_in_the_order_the_page_paints(sealed):
                               "ORD-001,LST-002,TAG-020,TBL-001,TBL-002", *files],
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
+
+
+def test_page_footers_are_pagination_artifacts(sealed):
+    """The document id and "Page 1 of 6" on every page are not read as content (UA 7.8)."""
+    files = sorted(str(p) for p in (sealed / "archive").rglob("*.pdf"))
+    checked = subprocess.run([TOOLS / "outloud", "--fail-on", "warning", "--only", "PAG-001",
+                              *files], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+    for path in files:
+        content = b"".join(page.get_contents().get_data() for page in PdfReader(path).pages)
+        assert b"/Artifact<</Type/Pagination/Subtype/Footer>>BDC" in re.sub(rb"\s", b"", content)
 
 
 def test_qpdf_finds_no_fault_and_every_font_is_embedded(sealed):
