@@ -5,6 +5,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import tomllib
@@ -304,6 +306,21 @@ def pytest_terminal_summary(terminalreporter):
     for duration, nodeid in sorted(over_budget, reverse=True)[:10]:
         terminalreporter.write_line(f"Over the inner loop's {FAST_BUDGET:.0f} s budget "
                                     f"({duration:.1f} s): mark it slow or make it smaller: {nodeid}")
+
+
+def accessibility_errors(files, skip=()):
+    """Run pdfua and outloud over files; return what each reports at error level ('' if none).
+
+    skip names outloud rules not run (each caller says why).
+    """
+    tools = Path(sys.executable).parent
+    pdfua = subprocess.run([tools / "pdfua", "check", "--min-severity", "error", *files],
+                           capture_output=True, text=True)
+    skipped = ["--skip", ",".join(skip)] if skip else []
+    outloud = subprocess.run([tools / "outloud", "--fail-on", "error", *skipped, *files],
+                             capture_output=True, text=True)
+    return (pdfua.stdout if pdfua.returncode else ""), (outloud.stdout if outloud.returncode
+                                                         else "")
 
 
 def assert_pdf_a_3b(data, attachments=(pdf.ATTACHMENT_NAME, pdf.FHIR_ATTACHMENT)):

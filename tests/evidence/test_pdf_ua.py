@@ -10,27 +10,17 @@ from pypdf import PdfReader
 from consent.evidence import pdf_ua
 from consent.kernel.storage import connect
 
-from conftest import (archived_bytes, assert_pdf_a_3b, config_for, countersign, enrolled_client,
-                      make_app, treat, valid_form)
+from conftest import (accessibility_errors, archived_bytes, assert_pdf_a_3b, config_for,
+                      countersign, enrolled_client, make_app, treat, valid_form)
 
 pytestmark = pytest.mark.slow
 TOOLS = Path(sys.executable).parent
 
 
-def errors(files):
-    """Run both validators over files; return what each reports at error level ('' if none)."""
-    pdfua = subprocess.run([TOOLS / "pdfua", "check", "--min-severity", "error", *files],
-                           capture_output=True, text=True)
-    outloud = subprocess.run([TOOLS / "outloud", "--fail-on", "error", *files],
-                             capture_output=True, text=True)
-    return (pdfua.stdout if pdfua.returncode else ""), (outloud.stdout if outloud.returncode
-                                                         else "")
-
-
 def test_every_kind_of_sealed_record_passes_pdfua_and_outloud(sealed):
     files = sorted(str(p) for p in (sealed / "archive").rglob("*.pdf"))
     assert len(files) == 4  # two consents, an eligibility record (declined), a treatment
-    assert errors(files) == ("", "")
+    assert accessibility_errors(files) == ("", "")
 
 
 def test_records_in_the_patients_language_pass_too(tmp_path):
@@ -47,7 +37,7 @@ def test_records_in_the_patients_language_pass_too(tmp_path):
         assert_pdf_a_3b(data, *([attached] if attached else []))
         files.append(tmp_path / f"{len(files)}.pdf")
         files[-1].write_bytes(data)
-    assert errors(files) == ("", "")
+    assert accessibility_errors(files) == ("", "")
 
 
 def test_without_the_finishing_pass_the_validators_object(tmp_path, monkeypatch):
@@ -59,7 +49,7 @@ def test_without_the_finishing_pass_the_validators_object(tmp_path, monkeypatch)
     countersign(app, db, sid)
     bare = tmp_path / "bare.pdf"
     bare.write_bytes(archived_bytes(app, db, sid))
-    outloud = errors([bare])[1]
+    outloud = accessibility_errors([bare])[1]
     assert "DOC-012" in outloud, outloud  # no PDF/UA claim
 
 

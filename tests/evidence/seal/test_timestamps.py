@@ -4,12 +4,14 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from consent.evidence import archive, checkpoints, stamping, verified
 from consent.evidence.seal import keys, seal_check, timestamps
 from consent.kernel.storage import connect
 
-from conftest import assert_pdf_a_3b, config_for, countersign, enrolled_client, make_app, valid_form
+from conftest import (accessibility_errors, assert_pdf_a_3b, config_for, countersign,
+                      enrolled_client, make_app, valid_form)
 from local_tsa import LocalTsa
 
 
@@ -83,6 +85,26 @@ def test_refresh_adds_a_document_timestamp_and_the_file_stays_pdfa(stamped_app):
     assert_pdf_a_3b(data)
     code, output = verify(stamped_app)
     assert code == 0 and "PAdES levels: B-LTA 1" in output, output
+
+
+@pytest.mark.slow
+def test_each_renewal_keeps_the_record_accessible_but_for_its_own_field(stamped_app, tmp_path):
+    db, sid = cleared(stamped_app)
+    runner = stamped_app.test_cli_runner()
+    for _ in range(2):  # the second timestamp covers the first
+        result = runner.invoke(args=["archive", "refresh", "--within", "9000"])
+        assert "Refreshed 1 consents" in result.output, result.output
+    data = newest_bytes(stamped_app, db, sid)
+    assert archive.newest(db, archive.entry(db, sid)).endswith(".ts2.pdf")
+    (tmp_path / "renewed.pdf").write_bytes(data)
+    # The seal permits no change but validation data, so a timestamp's field cannot join the
+    # structure tree (docs/decisions.md, "Renewals"): outloud's FRM-003 reports exactly those.
+    assert accessibility_errors([tmp_path / "renewed.pdf"], skip=["FRM-003"]) == ("", "")
+    root = PdfReader(BytesIO(data)).trailer["/Root"]
+    outside = [str(f.get_object()["/T"]) for f in root["/AcroForm"]["/Fields"]
+               if "/StructParent" not in f.get_object()]
+    assert len(outside) == 2 and all(name.startswith("Timestamp") for name in outside)
+    assert_pdf_a_3b(data)
 
 
 @pytest.mark.slow
