@@ -13,9 +13,10 @@ from consent.visits import reactions
 SIGNS_FILE = Path(__file__).parents[2] / "rules" / "reaction_signs.toml"
 SIGNS = reactions.load_signs(SIGNS_FILE)
 
-# What patients write, and the level the clinic's signs give it. Each emergency sign has
-# words in every shipped language (drafts, see rules/reaction_signs.toml); the calm lines
-# sit next to them: a nearby word that is not a sign must not tell a patient to call 999.
+# What patients write, and the level the clinic's signs give it. Each sign has words in
+# every shipped language (drafts, see rules/reaction_signs.toml); the calm lines sit next to
+# them: a nearby word that is not a sign must not tell a patient to call 999, nor page the
+# clinic.
 CASES = [
     ("My cheek has gone white where she injected", "emergency"),
     ("the skin looks pale and blanched", "emergency"),
@@ -40,7 +41,13 @@ CASES = [
     ("Un dolor insoportable en la frente", "emergency"),
     ("Veo borroso del ojo izquierdo", "emergency"),
     ("Se me hinchan los labios y me cuesta respirar", "emergency"),
+    ("Tengo fiebre y escalofríos desde anoche", "urgent"),
+    ("Me siento mal y he vomitado", "urgent"),
+    ("El enrojecimiento se extiende hacia el cuello", "urgent"),
+    ("Hay pus en dos granos", "urgent"),
+    ("Me duele la mejilla", "urgent"),
     ("Un poco de enrojecimiento, como me dijeron", None),
+    ("La enfermera me puso crema", None),  # "nurse", "put": not ill, not pus
     ("Me pica un poco la cara", None),
     # Polish
     ("Policzek zrobił się biały i zimny", "emergency"),
@@ -49,6 +56,11 @@ CASES = [
     ("Mam rozmazany wzrok", "emergency"),
     ("Wargi mi spuchły i ciężko oddychać", "emergency"),
     ("Ślepnę na lewe oko", "emergency"),
+    ("Mam gorączkę i dreszcze", "urgent"),
+    ("Czuję się źle od rana", "urgent"),
+    ("Zaczerwienienie się rozlewa, jest coraz gorzej", "urgent"),
+    ("Z dwóch krostek sączy się ropa", "urgent"),
+    ("Boli mnie policzek", "urgent"),
     ("Widzę lekkie zaczerwienienie", None),  # "I see": not a change in vision
     ("Trochę swędzi", None),
     # Arabic: the joined "and" and "the" must not hide a sign
@@ -57,7 +69,12 @@ CASES = [
     ("وتنفسي صعب", "emergency"),
     ("لدي ضيق في التنفس", "emergency"),
     ("ألم شديد في الجبهة", "emergency"),
+    ("لدي حمى وقشعريرة", "urgent"),
+    ("الاحمرار ينتشر نحو الرقبة", "urgent"),
+    ("يخرج صديد من نقطتين", "urgent"),
+    ("الخد يؤلمني", "urgent"),
     ("بصراحة احمرار بسيط", None),  # "frankly" begins as "sight" does
+    ("المنطقة حمراء قليلا", None),  # "the area": al-m..., not "pain" (alif with hamza)
     ("احمرار خفيف كما هو متوقع", None),
 ]
 
@@ -80,11 +97,10 @@ def test_every_sign_names_a_source_and_a_broken_file_is_refused(tmp_path):
         reactions.load_signs(broken)
 
 
-def test_every_emergency_sign_has_words_in_every_shipped_language():
+def test_every_sign_has_words_in_every_shipped_language():
     others = set(shipped()) - {CLINIC}
     for entry in tomllib.loads(SIGNS_FILE.read_text())["sign"]:
-        if entry["level"] == "emergency":
-            assert set(entry.get("words_in", {})) >= others, entry["name"]
+        assert set(entry.get("words_in", {})) >= others, entry["name"]
 
 
 # The reaction form's own expressions (reaction.js), run by Node's engine, which is V8 as in
