@@ -39,6 +39,7 @@ from consent.kernel.storage import connect
 from consent.staff import accounts, mfa, tablets
 
 PASSWORD = "correct horse battery"
+TOOLS = Path(sys.executable).parent  # the venv's command-line tools (pdfua, outloud)
 
 CLINIC_TZ = ZoneInfo("Europe/London")
 # 23:30 UTC on 1 July is 00:30 on 2 July in London: a summer night, when the UTC date and
@@ -313,11 +314,10 @@ def accessibility_errors(files, skip=()):
 
     skip names outloud rules not run (each caller says why).
     """
-    tools = Path(sys.executable).parent
-    pdfua = subprocess.run([tools / "pdfua", "check", "--min-severity", "error", *files],
+    pdfua = subprocess.run([TOOLS / "pdfua", "check", "--min-severity", "error", *files],
                            capture_output=True, text=True)
     skipped = ["--skip", ",".join(skip)] if skip else []
-    outloud = subprocess.run([tools / "outloud", "--fail-on", "error", *skipped, *files],
+    outloud = subprocess.run([TOOLS / "outloud", "--fail-on", "error", *skipped, *files],
                              capture_output=True, text=True)
     return (pdfua.stdout if pdfua.returncode else ""), (outloud.stdout if outloud.returncode
                                                          else "")

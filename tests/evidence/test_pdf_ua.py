@@ -1,8 +1,6 @@
 """Every kind of sealed record is an accessible document: pdfua and outloud find no error."""
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -10,11 +8,10 @@ from pypdf import PdfReader
 from consent.evidence import pdf_ua
 from consent.kernel.storage import connect
 
-from conftest import (accessibility_errors, archived_bytes, assert_pdf_a_3b, config_for,
+from conftest import (TOOLS, accessibility_errors, archived_bytes, assert_pdf_a_3b, config_for,
                       countersign, enrolled_client, make_app, treat, valid_form)
 
 pytestmark = pytest.mark.slow
-TOOLS = Path(sys.executable).parent
 
 
 def test_every_kind_of_sealed_record_passes_pdfua_and_outloud(sealed):
