@@ -1,6 +1,7 @@
 """The clinic's seal key: in a file outside the instance, or in a PKCS#11 token."""
 import base64
 import functools
+import logging
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -13,9 +14,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.sign import signers
 
-from . import certificates, seal_attributes
+from . import certificates, seal_attributes, softhsm
 from .certificates import seal_name
 
+log = logging.getLogger(__name__)
 RETIRED = "retired"  # beside cert.pem: certificates of earlier seal keys
 
 
@@ -71,11 +73,12 @@ def token_session(keys):
     """Return this process's logged-in session on the token."""
     if keys.pkcs11_conf:  # SoftHSM2 reads it when the module is first loaded
         os.environ["SOFTHSM2_CONF"] = keys.pkcs11_conf
-    return opened_session(keys.pkcs11_module, keys.pkcs11_token, keys.pkcs11_pin, os.getpid())
+    return opened_session(keys.pkcs11_module, keys.pkcs11_token, keys.pkcs11_pin, os.getpid(),
+                          keys.pkcs11_conf)
 
 
 @functools.lru_cache(maxsize=4)
-def opened_session(module, token, pin, pid):
+def opened_session(module, token, pin, pid, conf=None):
     """Open one session per token and process: a login holds for the whole application,
     and a session does not survive fork."""
     import pkcs11
@@ -86,12 +89,22 @@ def opened_session(module, token, pin, pid):
     except pkcs11.NoSuchToken:
         # A token made after the module was loaded (`init` just made it) needs a rescan,
         # which closes this process's other sessions: forget them.
-        library.reinitialize()
-        opened_session.cache_clear()
-        cached_signer.cache_clear()
+        rescan(library)
+        if conf and softhsm.restore_emptied(conf):  # a login cut short emptied its file
+            log.warning("Restored the seal token's token.object from its copy")
+            rescan(library)
         found = library.get_token(token_label=token)
+    if conf:
+        softhsm.keep_copy(conf, token)
     # read-write: `init` generates the key in this same session
     return found.open(rw=True, user_pin=pin)
+
+
+def rescan(library):
+    """Make the module read its tokens again, forgetting this process's sessions."""
+    library.reinitialize()
+    opened_session.cache_clear()
+    cached_signer.cache_clear()
 
 
 def signer(keys):

@@ -64,6 +64,22 @@ def test_a_copied_instance_without_the_token_cannot_seal(tmp_path, token):
                                 keys.from_config(thief.config))
 
 
+def test_a_login_cut_short_does_not_lose_the_seal_key(tmp_path, token):
+    app = make_app(config_for(tmp_path / "instance", **token, SEAL_PKCS11_KEY="cut"))
+    seal_keys = keys.from_config(app.config)
+    assert keys.sign_bytes(b"before", seal_keys)  # a session: the token's file is copied
+    conf, label = token["SEAL_PKCS11_CONF"], token["SEAL_PKCS11_TOKEN"].encode()
+    [folder] = [f for f in softhsm.token_folders(conf)
+                if label in (f / "token.object").read_bytes()]
+    whole = (folder / "token.object").read_bytes()
+    # SoftHSM2 rewrites this file in place at each login; kill -9 mid-write leaves it empty
+    (folder / "token.object").write_bytes(b"")
+    import pkcs11
+    keys.rescan(pkcs11.lib(seal_keys.pkcs11_module))  # as the next process finds the token
+    assert keys.sign_bytes(b"after", seal_keys)
+    assert (folder / "token.object").read_bytes() == whole
+
+
 @pytest.mark.slow
 def test_a_key_file_outside_the_instance_is_made_for_the_service_user_alone(tmp_path):
     outside = tmp_path / "secrets" / "seal-key.pem"
