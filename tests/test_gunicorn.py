@@ -104,7 +104,10 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
                 os.kill(chance.choice(busy), signal.SIGKILL)
                 kills += 1
                 server.wait_for_workers(2)  # the master boots a replacement
-        time.sleep(1)
+        # Then let the survivors work: the archive must grow again after the crashes.
+        deadline = time.monotonic() + 180
+        while not stats.count("countersign", 302) and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         stop.set()
         for thread in people:
@@ -112,6 +115,7 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
         server.stop()
     dropped = cut_requests(stats)
     assert kills >= 4 and dropped >= 1, f"seed {seed}: {kills} kills, {dropped} cut requests"
+    assert stats.count("countersign", 302), f"seed {seed}: {stats.statuses}"
     app, runner = check_archive(instance)
     verify = runner.invoke(args=["archive", "verify"])
     assert verify.exit_code == 0, f"seed {seed}: {verify.output}"
