@@ -76,12 +76,23 @@ class Stats:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.times, self.statuses = {}, {}
+        self.times, self.statuses, self.sending = {}, {}, {}
+
+    def begin(self, kind):
+        """Note a request of this kind under way, until its add()."""
+        with self.lock:
+            self.sending[kind] = self.sending.get(kind, 0) + 1
 
     def add(self, kind, status, seconds):
         with self.lock:
             self.times.setdefault(kind, []).append(seconds)
             self.statuses.setdefault(kind, []).append(status)
+            if self.sending.get(kind):
+                self.sending[kind] -= 1
+
+    def under_way(self, *kinds):
+        """Tell whether a request of any of these kinds has begun and not yet ended."""
+        return any(self.sending.get(kind) for kind in kinds)
 
     def server_errors(self):
         return sum(s >= 500 for statuses in self.statuses.values() for s in statuses)
@@ -158,6 +169,7 @@ def practitioner(base, username, password, totp_secret, stats, stop):
         else:
             time.sleep(0.2)
             continue
+        stats.begin(kind)
         status, _, seconds = client.form_post(path, data)
         stats.add(kind, status, seconds)  # 409: a colleague took this patient first
 

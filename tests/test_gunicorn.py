@@ -39,14 +39,24 @@ def check_archive(instance):
     return app, runner
 
 
+def interrupted(stats, db):
+    """List the records a kill left stored but unsealed (no finalising request under way)."""
+    return [] if stats.under_way("countersign", "treatment") else pending(db)
+
+
 def every_kind_done(stats):
     """Tell whether the load has decided, countersigned and treated at least once each."""
     return all(stats.count(kind, 302) for kind in ("decide", "countersign", "treatment"))
 
 
 def cut_requests(stats):
-    """Count the finalising requests whose connection dropped."""
-    return sum(stats.count(kind, 0) for kind in ("submit_cleared", "countersign", "treatment"))
+    """Count the storing requests whose connection dropped."""
+    return stats.count("submit_cleared", 0) + cut_finalising(stats)
+
+
+def cut_finalising(stats):
+    """Count the countersignatures and treatment records whose connection dropped."""
+    return stats.count("countersign", 0) + stats.count("treatment", 0)
 
 
 def test_twenty_tablets_five_doctors_and_three_practitioners(instance):
@@ -91,23 +101,37 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
     seed = random.randrange(10**6)
     chance = random.Random(seed)
     kills = 0
+
+    def kill_one():
+        nonlocal kills
+        busy = server.serving()  # in the middle of a request, rendering or sealing
+        if busy:
+            os.kill(chance.choice(busy), signal.SIGKILL)
+            kills += 1
+            server.wait_for_workers(2)  # the master boots a replacement
+
+    def until(condition, seconds=180, action=None):
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(chance.uniform(0.05, 0.4))
+            if action:
+                action()
+
     try:
         for thread in people:
             thread.start()
         # Wait for conditions, not a clock: on a busy machine a kill can land between requests.
-        deadline = time.monotonic() + 180
-        while (kills < 8 or not cut_requests(stats)) and kills < 24 \
-                and time.monotonic() < deadline:
-            time.sleep(chance.uniform(0.05, 0.4))
-            busy = server.serving()  # in the middle of a request, rendering or sealing
-            if busy:
-                os.kill(chance.choice(busy), signal.SIGKILL)
-                kills += 1
-                server.wait_for_workers(2)  # the master boots a replacement
+        until(lambda: kills >= 8 and cut_requests(stats) or kills >= 24, action=kill_one)
+        # Then aim at finalising: kill a worker while a practitioner's request is under way
+        # (with two workers, the one rendering and sealing it at least half the time), until
+        # a record is left stored but not sealed: no such request under way, one pending.
+        until(lambda: interrupted(stats, db) or kills >= 48,
+              action=lambda: stats.under_way("countersign", "treatment") and kill_one())
+        left_unsealed = interrupted(stats, db)
         # Then let the survivors work: the archive must grow again after the crashes.
-        deadline = time.monotonic() + 180
-        while not stats.count("countersign", 302) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        finalised = stats.count("countersign", 302) + stats.count("treatment", 302)
+        until(lambda: stats.count("countersign", 302) + stats.count("treatment", 302)
+              > finalised)
     finally:
         stop.set()
         for thread in people:
@@ -115,18 +139,21 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
         server.stop()
     dropped = cut_requests(stats)
     assert kills >= 4 and dropped >= 1, f"seed {seed}: {kills} kills, {dropped} cut requests"
-    assert stats.count("countersign", 302), f"seed {seed}: {stats.statuses}"
+    assert left_unsealed, f"seed {seed}: {kills} kills, none mid-seal, {stats.statuses}"
+    assert stats.count("countersign", 302) + stats.count("treatment", 302) > finalised, \
+        f"seed {seed}: nothing finalised after the kills, {stats.statuses}"
     app, runner = check_archive(instance)
     verify = runner.invoke(args=["archive", "verify"])
     assert verify.exit_code == 0, f"seed {seed}: {verify.output}"
-    interrupted = pending(db)
+    unsealed = pending(db)  # the next treatment record seals its consent on the way
     retry = runner.invoke(args=["archive", "retry"])
-    assert retry.exit_code == 0 and f"Finalised {len(interrupted)}" in retry.output
+    assert retry.exit_code == 0 and f"Finalised {len(unsealed)}" in retry.output
     assert pending(db) == []
     assert runner.invoke(args=["archive", "verify"]).exit_code == 0
     assert db["archive"].count == db["consents"].count + db["treatments"].count > 0
-    print(f"seed {seed}: {kills} workers killed, {dropped} requests cut, "
-          f"{len(interrupted)} records finalised again")
+    print(f"seed {seed}: {kills} workers killed, {dropped} requests cut "
+          f"({cut_finalising(stats)} countersigning or recording a treatment), "
+          f"{len(left_unsealed)} left unsealed by a kill, {len(unsealed)} still so at the end")
 
 
 def test_two_stalled_clients_do_not_stall_the_service(instance):
