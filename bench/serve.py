@@ -22,16 +22,28 @@ def free_port():
 
 
 def prepare_instance(folder, keep_config=False, clinic_name="Harbour Skin Clinic"):
-    """Write an instance folder with a secret key and bring it up to date."""
+    """Write an instance folder with a secret key and bring it up to date with `flask init`."""
+    from consent import create_app
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if not keep_config:
         (folder / "config.py").write_text(f"SECRET_KEY = {secrets.token_hex(16)!r}\n")
-    subprocess.run([sys.executable, "-m", "flask", "--app", "consent", "init", "--clinic-name",
-                    clinic_name], check=True,
-                   env={"XDG_DATA_HOME": str(folder.parent / "data"),  # its seal token
-                        **os.environ, "CONSENT_INSTANCE": str(folder)}, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    # The command runs in this process: a new one would spend two seconds importing the app
+    # (WeasyPrint, pyHanko, FHIR) for each server a test starts. SoftHSM2 reads one token
+    # folder per process, so the first instance's folder holds every token made here.
+    os.environ.setdefault("XDG_DATA_HOME", str(folder.parent / "data"))
+    served_before = os.environ.get("CONSENT_INSTANCE")
+    os.environ["CONSENT_INSTANCE"] = str(folder)
+    try:
+        done = create_app().test_cli_runner().invoke(
+            args=["init", "--clinic-name", clinic_name])
+    finally:
+        os.environ.pop("CONSENT_INSTANCE")
+        if served_before is not None:
+            os.environ["CONSENT_INSTANCE"] = served_before
+    if done.exit_code:
+        raise RuntimeError(f"flask init failed: {done.output}")
     return folder
 
 
