@@ -76,23 +76,33 @@ class Stats:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.times, self.statuses, self.sending = {}, {}, {}
+        self.times, self.statuses = {}, {}
+        self.sending, self.cut = [], set()  # (kind, patient) under way; patients cut short
 
-    def begin(self, kind):
-        """Note a request of this kind under way, until its add()."""
+    def begin(self, kind, patient):
+        """Note a request of this kind about this patient under way, until its add()."""
         with self.lock:
-            self.sending[kind] = self.sending.get(kind, 0) + 1
+            self.sending.append((kind, patient))
 
-    def add(self, kind, status, seconds):
+    def add(self, kind, status, seconds, patient=None):
         with self.lock:
             self.times.setdefault(kind, []).append(seconds)
             self.statuses.setdefault(kind, []).append(status)
-            if self.sending.get(kind):
-                self.sending[kind] -= 1
+            if (kind, patient) in self.sending:
+                self.sending.remove((kind, patient))
+                if status == 0:
+                    self.cut.add(patient)
 
-    def under_way(self, *kinds):
-        """Tell whether a request of any of these kinds has begun and not yet ended."""
-        return any(self.sending.get(kind) for kind in kinds)
+    def under_way(self):
+        """Tell whether a practitioner's request has begun and not yet ended."""
+        with self.lock:
+            return bool(self.sending)
+
+    def left_by_a_cut(self, patients):
+        """Return those of these patients whose request was cut, with none under way now."""
+        with self.lock:
+            busy = {patient for _, patient in self.sending}
+            return [patient for patient in patients if patient in self.cut - busy]
 
     def server_errors(self):
         return sum(s >= 500 for statuses in self.statuses.values() for s in statuses)
@@ -163,15 +173,17 @@ def practitioner(base, username, password, totp_secret, stats, stop):
         status, page, _ = client.request("/today")
         treat, consent = TO_TREAT.findall(page), TO_CONSENT.findall(page)
         if treat:  # finish what is started first, as a practitioner would
-            kind, path, data = "treatment", f"/practice/{chance.choice(treat)}/treatment", TREATED
+            kind, patient = "treatment", chance.choice(treat)
+            path, data = f"/practice/{patient}/treatment", TREATED
         elif consent:
-            kind, path, data = "countersign", f"/practice/{chance.choice(consent)}", COUNTERSIGNED
+            kind, patient = "countersign", chance.choice(consent)
+            path, data = f"/practice/{patient}", COUNTERSIGNED
         else:
             time.sleep(0.2)
             continue
-        stats.begin(kind)
+        stats.begin(kind, patient)
         status, _, seconds = client.form_post(path, data)
-        stats.add(kind, status, seconds)  # 409: a colleague took this patient first
+        stats.add(kind, status, seconds, patient)  # 409: a colleague took this patient first
 
 
 def run(base, seconds, devices, doctors, forms, practitioners=(), until=None, patience=180):
