@@ -77,19 +77,19 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.times, self.statuses = {}, {}
-        self.sending, self.cut = [], set()  # (kind, patient) under way; patients cut short
+        self.sending, self.cut = [], set()  # patients of requests under way; of cut ones
 
-    def begin(self, kind, patient):
-        """Note a request of this kind about this patient under way, until its add()."""
+    def begin(self, patient):
+        """Note a request about this patient under way, until its add()."""
         with self.lock:
-            self.sending.append((kind, patient))
+            self.sending.append(patient)
 
     def add(self, kind, status, seconds, patient=None):
         with self.lock:
             self.times.setdefault(kind, []).append(seconds)
             self.statuses.setdefault(kind, []).append(status)
-            if (kind, patient) in self.sending:
-                self.sending.remove((kind, patient))
+            if patient in self.sending:
+                self.sending.remove(patient)
                 if status == 0:
                     self.cut.add(patient)
 
@@ -101,8 +101,7 @@ class Stats:
     def left_by_a_cut(self, patients):
         """Return those of these patients whose request was cut, with none under way now."""
         with self.lock:
-            busy = {patient for _, patient in self.sending}
-            return [patient for patient in patients if patient in self.cut - busy]
+            return set(patients) & (self.cut - set(self.sending))
 
     def server_errors(self):
         return sum(s >= 500 for statuses in self.statuses.values() for s in statuses)
@@ -181,7 +180,7 @@ def practitioner(base, username, password, totp_secret, stats, stop):
         else:
             time.sleep(0.2)
             continue
-        stats.begin(kind, patient)
+        stats.begin(patient)
         status, _, seconds = client.form_post(path, data)
         stats.add(kind, status, seconds, patient)  # 409: a colleague took this patient first
 

@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,15 +34,9 @@ def prepare_instance(folder, keep_config=False, clinic_name="Harbour Skin Clinic
     # (WeasyPrint, pyHanko, FHIR) for each server a test starts. SoftHSM2 reads one token
     # folder per process, so the first instance's folder holds every token made here.
     os.environ.setdefault("XDG_DATA_HOME", str(folder.parent / "data"))
-    served_before = os.environ.get("CONSENT_INSTANCE")
-    os.environ["CONSENT_INSTANCE"] = str(folder)
-    try:
+    with mock.patch.dict(os.environ, CONSENT_INSTANCE=str(folder)):
         done = create_app().test_cli_runner().invoke(
             args=["init", "--clinic-name", clinic_name])
-    finally:
-        os.environ.pop("CONSENT_INSTANCE")
-        if served_before is not None:
-            os.environ["CONSENT_INSTANCE"] = served_before
     if done.exit_code:
         raise RuntimeError(f"flask init failed: {done.output}")
     return folder

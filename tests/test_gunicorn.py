@@ -42,10 +42,9 @@ def check_archive(instance):
 
 def interrupted(stats, db):
     """List the records a kill left stored but unsealed: cut, and nobody finishing them."""
-    unsealed = pending(db)
-    cut = set(stats.left_by_a_cut({record.removesuffix(documents.TREATMENT)
-                                   for record in unsealed}))
-    return [record for record in unsealed if record.removesuffix(documents.TREATMENT) in cut]
+    unsealed = {record: record.removesuffix(documents.TREATMENT) for record in pending(db)}
+    left = stats.left_by_a_cut(unsealed.values())
+    return [record for record, patient in unsealed.items() if patient in left]
 
 
 def every_kind_done(stats):
@@ -55,12 +54,12 @@ def every_kind_done(stats):
 
 def cut_requests(stats):
     """Count the storing requests whose connection dropped."""
-    return stats.count("submit_cleared", 0) + cut_finalising(stats)
+    return stats.count("submit_cleared", 0) + finalising(stats, 0)
 
 
-def cut_finalising(stats):
-    """Count the countersignatures and treatment records whose connection dropped."""
-    return stats.count("countersign", 0) + stats.count("treatment", 0)
+def finalising(stats, status):
+    """Count the countersignatures and treatment records that ended with this status."""
+    return stats.count("countersign", status) + stats.count("treatment", status)
 
 
 def test_twenty_tablets_five_doctors_and_three_practitioners(instance):
@@ -133,9 +132,8 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
               action=lambda: stats.under_way() and kill_one())
         left_unsealed = interrupted(stats, db)
         # Then let the survivors work: the archive must grow again after the crashes.
-        finalised = stats.count("countersign", 302) + stats.count("treatment", 302)
-        until(lambda: stats.count("countersign", 302) + stats.count("treatment", 302)
-              > finalised)
+        finalised = finalising(stats, 302)
+        until(lambda: finalising(stats, 302) > finalised)
     finally:
         stop.set()
         for thread in people:
@@ -144,7 +142,7 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
     dropped = cut_requests(stats)
     assert kills >= 4 and dropped >= 1, f"seed {seed}: {kills} kills, {dropped} cut requests"
     assert left_unsealed, f"seed {seed}: {kills} kills, none mid-seal, {stats.statuses}"
-    assert stats.count("countersign", 302) + stats.count("treatment", 302) > finalised, \
+    assert finalising(stats, 302) > finalised, \
         f"seed {seed}: nothing finalised after the kills, {stats.statuses}"
     app, runner = check_archive(instance)
     verify = runner.invoke(args=["archive", "verify"])
@@ -156,7 +154,7 @@ def test_kill_9_during_finalisation_loses_nothing(instance):
     assert runner.invoke(args=["archive", "verify"]).exit_code == 0
     assert db["archive"].count == db["consents"].count + db["treatments"].count > 0
     print(f"seed {seed}: {kills} workers killed, {dropped} requests cut "
-          f"({cut_finalising(stats)} countersigning or recording a treatment), "
+          f"({finalising(stats, 0)} countersigning or recording a treatment), "
           f"{len(left_unsealed)} left unsealed by a kill, {len(unsealed)} still so at the end")
 
 
