@@ -80,9 +80,21 @@ class Server:
         self.url = settings["PUBLIC_URL"]
         self.app = create_app()  # the same instance, for reading its database and archive
         assert self.app.config["SESSION_COOKIE_SECURE"]
+        self.stored_before = set()
 
     def db(self):
         return connect(self.app.config["DATABASE"])
+
+    def mark(self):
+        """Remember the submissions stored so far: rows() leaves them out."""
+        self.stored_before |= {row["id"] for row in self.rows()}
+
+    def rows(self):
+        """Return the submissions stored since mark(), or all of them."""
+        db = self.db()
+        found = [row for row in db["submissions"].rows if row["id"] not in self.stored_before]
+        db.conn.close()
+        return found
 
     def stop(self):
         self.gunicorn.stop()
@@ -106,6 +118,18 @@ def serve(tmp_path, clinic_tls, monkeypatch):
 @pytest.fixture
 def server(serve):
     return serve()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory, clinic_tls):
+    """One server for a module's tests that each enrol their own tablet and read only their
+    own rows: starting gunicorn is most of a short browser test's time."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("shared") / "instance"
+        patch.setenv("CONSENT_INSTANCE", str(folder))
+        server = Server(folder, clinic_tls[0], {})
+    yield server
+    server.stop()
 
 
 def tablet_page(browser, server, viewport=TABLET, enrol=True):

@@ -18,15 +18,25 @@ from browser.conftest import (TABLET, answer_questionnaire, doctor_page, draw_si
 from conftest import valid_form
 
 
-def rows(server):
-    db = server.db()
-    found = list(db["submissions"].rows)
-    db.conn.close()
-    return found
+@pytest.fixture
+def server(shared_server):
+    """The module's server: a test that only uses a tablet sees only the rows it stores."""
+    shared_server.mark()
+    return shared_server
+
+
+@pytest.fixture
+def alone(browser, serve):
+    """A server and tablet of its own, for a test whose staff read the whole queue."""
+    server = serve()
+    page = tablet_page(browser, server)
+    yield server, page
+    page.context.close()
 
 
 def test_cleared_patient_completes_the_flow_then_the_practitioner_countersigns_and_treats(
-        browser, tablet, server):
+        browser, alone):
+    server, tablet = alone
     screens = []
 
     def check_screen(page):
@@ -51,7 +61,7 @@ def test_cleared_patient_completes_the_flow_then_the_practitioner_countersigns_a
     screenshot(tablet, "tablet-99-thanks")
     assert serious_violations(tablet) == []
     assert "Lovelace" not in tablet.content()
-    [row] = rows(server)
+    [row] = server.rows()
     assert row["status"] == "awaiting_consent"  # nothing is sealed before a clinician acts
     db = server.db()
     assert archive.entry(db, row["id"]) is None
@@ -74,7 +84,8 @@ def test_summary_lists_answers_and_edit_returns_to_it(tablet):
     assert "Adah" in tablet.inner_text("#section-review")
 
 
-def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, server):
+def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, alone):
+    server, tablet = alone
     answer_questionnaire(tablet, valid_form(cold_sore_history="yes",
                                             questions_for_doctor="Will it hurt?"))
     # Before signing, the patient reads what their answers mean for them.
@@ -97,7 +108,7 @@ def test_flagged_submission_reaches_the_doctor_who_approves_it(browser, tablet, 
     doctor.click("button:has-text('Record decision')")
     doctor.wait_for_selector("text=Decision recorded: approved")
     screenshot(doctor, "doctor-03-decided")
-    [row] = rows(server)
+    [row] = server.rows()
     assert row["status"] == "awaiting_consent"
     db = server.db()
     assert db["decisions"].get(row["id"])["outcome"] == "approved"
@@ -200,21 +211,21 @@ def test_server_error_lands_on_its_screen_with_answers_kept(tablet, server):
     assert tablet.locator("#last_name").input_value() == "Lovelace"
     tablet.click("[data-next]")
     assert tablet.locator("label:has(input[value='microneedling']) input").is_checked()
-    assert rows(server) == []
+    assert server.rows() == []
 
 
 def test_typed_name_is_checked_on_the_tablet(tablet, server):
     answer_questionnaire(tablet, valid_form(signed_name="Someone Else"))
     tablet.click("[data-submit]")
     assert tablet.locator("#signed-name-mismatch").is_visible()
-    assert rows(server) == []
+    assert server.rows() == []
 
 
 def test_empty_signature_pad_cannot_be_sent(tablet, server):
     answer_questionnaire(tablet, valid_form(), sign=False)
     tablet.click("[data-submit]")
     assert tablet.locator("#signature-empty").is_visible()
-    assert rows(server) == []
+    assert server.rows() == []
 
 
 def test_idle_tablet_warns_then_wipes_the_draft(browser, serve):
@@ -296,7 +307,8 @@ def test_without_javascript_the_form_is_one_long_page(browser, server):
     context.close()
 
 
-def test_every_staff_screen_is_accessible(browser, tablet, server):
+def test_every_staff_screen_is_accessible(browser, alone):
+    server, tablet = alone
     answer_questionnaire(tablet, valid_form(bruises_easily="yes", sunburn_or_tan="yes",
                                             treatment="mesotherapy_needling"))
     tablet.click("[data-submit]")
@@ -343,7 +355,7 @@ def test_next_asks_for_this_screens_required_answers_first(tablet, server):
     tablet.click("[data-next]")
     assert not tablet.locator("#section-about_you").is_visible()  # answered: moves on
     assert tablet.locator("[data-client-error]").count() == 0
-    assert rows(server) == []
+    assert server.rows() == []
 
 
 def test_after_a_server_error_the_summary_shrinks_and_asks_to_sign_again(tablet, server):
@@ -362,7 +374,7 @@ def test_after_a_server_error_the_summary_shrinks_and_asks_to_sign_again(tablet,
     draw_signature(tablet)
     tablet.click("[data-submit]")
     tablet.wait_for_selector("h1:has-text('Thank you')")
-    assert len(rows(server)) == 1
+    assert len(server.rows()) == 1
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844},
@@ -415,7 +427,7 @@ def test_a_patient_who_cannot_draw_signs_by_typing_with_the_keyboard(tablet, ser
     tablet.focus("[data-submit]")
     tablet.keyboard.press("Enter")
     tablet.wait_for_selector("h1:has-text('Thank you')")
-    [row] = rows(server)
+    [row] = server.rows()
     db = server.db()
     assert db["submissions"].get(row["id"])["signature_kind"] == "typed"
     db.conn.close()
@@ -488,7 +500,7 @@ def test_the_whole_questionnaire_by_keyboard_alone_with_no_axe_violation(tablet,
     tablet.keyboard.press("Enter")
     tablet.wait_for_selector("h1:has-text('Thank you')")
     assert Axe().run(tablet).response["violations"] == []
-    [row] = rows(server)
+    [row] = server.rows()
     assert row["status"] == "awaiting_consent"
 
 
@@ -518,6 +530,6 @@ def test_a_minors_guardian_signs_on_their_own_screen(tablet, server):
     draw_signature(tablet)
     tablet.click("[data-submit]")
     tablet.wait_for_selector("h1:has-text('Thank you')")
-    [row] = rows(server)
+    [row] = server.rows()
     assert row["guardian_signature"].startswith(b"\x89PNG") and row["status"] == "needs_review"
     assert json.loads(row["answers"])["guardian_name"] == "Mary Lovelace"
