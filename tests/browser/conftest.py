@@ -122,8 +122,8 @@ def server(serve):
 
 @pytest.fixture(scope="module")
 def shared_server(tmp_path_factory, clinic_tls):
-    """One server for a module's tests that each enrol their own tablet and read only their
-    own rows: starting gunicorn is most of a short browser test's time."""
+    """Serve a module's tests that each enrol their own tablet and read only their own rows."""
+    # Starting gunicorn is most of a short browser test's time.
     with pytest.MonkeyPatch.context() as patch:
         folder = tmp_path_factory.mktemp("shared") / "instance"
         patch.setenv("CONSENT_INSTANCE", str(folder))
