@@ -168,7 +168,10 @@ def write_pdf(html, record, name=ATTACHMENT_NAME, bundle=None):
     # No file identifier here: pydyf derives one by serialising and compressing every
     # object a second time (13 ms of a 200 ms render). Every PDF is sealed next, and the
     # seal's trailer carries the /ID that PDF/A asks of the file (pyHanko makes one).
+    # No object stream either (uncompressed_pdf; the finisher compresses every stream
+    # again): pydyf packs all 850 small objects into one, and pyHanko, validating a seal,
+    # reads that stream's index from the start for each object: 4 s a B-LT consent.
     return RecordHTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet()], font_config=font_config(), pdf_variant="pdf/a-3b",
-        attachments=attachments, uncompressed_pdf=False, pdf_tags=TAGGED, pdf_identifier=False,
+        attachments=attachments, uncompressed_pdf=True, pdf_tags=TAGGED, pdf_identifier=False,
         finisher=pdf_ua.finish)

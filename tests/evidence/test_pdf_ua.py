@@ -82,3 +82,18 @@ def test_qpdf_finds_no_fault_and_every_font_is_embedded(sealed):
                     descriptor = shown.get("/FontDescriptor")
                     assert descriptor is not None and any(
                         key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_every_object_stands_alone_and_the_render_stays_compressed(sealed):
+    """No object stream: pyHanko, validating a seal, read its index again for each object."""
+    import pikepdf
+    for path in sorted((sealed / "archive").rglob("*.pdf")):
+        packed = re.search(rb"/Type\s*/ObjStm", path.read_bytes()) is not None
+        assert not packed, path
+        with pikepdf.open(path) as document:
+            streams = [page.Contents for page in document.pages]
+            streams += [font.DescendantFonts[0].FontDescriptor.FontFile2
+                        for page in document.pages for font in page.Resources.Font.values()]
+            streams += [spec.EF.F for spec in document.Root.AF]
+            streams.append(document.Root.Metadata)
+            assert all(stream.Filter == "/FlateDecode" for stream in streams), path
