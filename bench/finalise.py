@@ -8,9 +8,10 @@ from pathlib import Path
 from weasyprint import HTML
 
 from consent import create_app
-from consent.evidence import pdf
+from consent.evidence import archive, pdf
 from consent.evidence.contexts import consent_context
 from consent.evidence.finalise import finalise
+from consent.evidence.seal import keys, seal_check, timestamps
 from consent.instance import initialise
 from consent.intake import submissions
 from consent.kernel import clock
@@ -50,6 +51,15 @@ def instance(folder, **extra):
     return app, db, new_submission
 
 
+def seal_checks(app, db):
+    """Time the seal check `archive verify` makes once of each sealed B-LT consent."""
+    config, folder = app.config, Path(app.config["ARCHIVE_DIR"])
+    seal_keys, tsa = keys.from_config(config), timestamps.from_config(config)
+    files = [(folder / archive.newest(db, row)).read_bytes() for row in db["archive"].rows]
+    return [seconds for data in files
+            for seconds in timed(lambda: seal_check.check(data, seal_keys, tsa), 1)]
+
+
 def run(finalisations=300, samples=40):
     """Print render and finalisation figures, the TSA's added time, and memory growth."""
     folder = Path(tempfile.mkdtemp(prefix="consent-bench-"))
@@ -85,6 +95,7 @@ def run(finalisations=300, samples=40):
         render_t += timed(ours, 1)
         full_t += timed(full, 1)
         stamped_t += timed(stamped, 1)
+    checks = seal_checks(stamped_app, stamped_db)
     tsa.stop()
     ratio = statistics.median(full_t) / statistics.median(bare_t)
     print(f"pdf: bare WeasyPrint render: {summary(bare_t)}")
@@ -94,6 +105,7 @@ def run(finalisations=300, samples=40):
     added = statistics.median(stamped_t) - statistics.median(full_t)
     print(f"pdf: finalisation with a local TSA (PAdES B-LT): {summary(stamped_t)}; "
           f"the timestamp and validation data add {added * 1e3:.1f} ms")
+    print(f"pdf: seal check of each B-LT consent (a first `archive verify`): {summary(checks)}")
     before = rss_mb()
     for _ in range(finalisations - samples):
         full()
