@@ -53,9 +53,10 @@ def instance(folder, **extra):
 
 def seal_checks(app, db):
     """Time the seal check `archive verify` makes once of each sealed B-LT consent."""
-    config, folder = app.config, Path(app.config["ARCHIVE_DIR"])
+    config = app.config
     seal_keys, tsa = keys.from_config(config), timestamps.from_config(config)
-    files = [(folder / archive.newest(db, row)).read_bytes() for row in db["archive"].rows]
+    files = [archive.newest_file(db, config["ARCHIVE_DIR"], row).read_bytes()
+             for row in db["archive"].rows]
     return [seconds for data in files
             for seconds in timed(lambda: seal_check.check(data, seal_keys, tsa), 1)]
 

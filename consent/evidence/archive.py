@@ -123,6 +123,11 @@ def newest(db, entry):
     return revision_path(entry["path"], count) if count else entry["path"]
 
 
+def newest_file(db, archive_dir, entry):
+    """Return the file of an entry's newest revision."""
+    return Path(archive_dir) / newest(db, entry)
+
+
 def add_revision(db, archive_dir, entry, data):
     """Store a revision that appends timestamps to the newest file; chain its hash."""
     with immediate(db):

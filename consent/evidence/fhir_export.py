@@ -15,7 +15,7 @@ def bundle_for(db, config, submission_id):
     entry = archive.entry(db, submission_id)
     if entry is None:
         return None
-    pdf_bytes = (Path(config["ARCHIVE_DIR"]) / archive.newest(db, entry)).read_bytes()
+    pdf_bytes = archive.newest_file(db, config["ARCHIVE_DIR"], entry).read_bytes()
     return fhir.record(*parts(db, config, submissions.get(db, submission_id)), pdf_bytes)
 
 

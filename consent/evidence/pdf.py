@@ -10,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 import tinycss2
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -168,10 +169,18 @@ def write_pdf(html, record, name=ATTACHMENT_NAME, bundle=None):
     # No file identifier here: pydyf derives one by serialising and compressing every
     # object a second time (13 ms of a 200 ms render). Every PDF is sealed next, and the
     # seal's trailer carries the /ID that PDF/A asks of the file (pyHanko makes one).
-    # No object stream either (uncompressed_pdf; the finisher compresses every stream
-    # again): pydyf packs all 850 small objects into one, and pyHanko, validating a seal,
-    # reads that stream's index from the start for each object: 4 s a B-LT consent.
+    # No object stream either (uncompressed_pdf; finish() compresses every stream again):
+    # pydyf packs all 850 small objects into one, and pyHanko, validating a seal, reads
+    # that stream's index from the start for each object: 4 s a B-LT consent.
     return RecordHTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet()], font_config=font_config(), pdf_variant="pdf/a-3b",
         attachments=attachments, uncompressed_pdf=True, pdf_tags=TAGGED, pdf_identifier=False,
-        finisher=pdf_ua.finish)
+        finisher=finish)
+
+
+def finish(document, pdf):
+    """Compress every stream that declares no filter of its own, then finish for PDF/UA."""
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, pydyf.Stream) and "Filter" not in pdf_object.extra:
+            pdf_object.compress = True
+    pdf_ua.finish(document, pdf)

@@ -31,8 +31,7 @@ PDF_UA_PROPERTIES = f"""<rdf:Description rdf:about=""
 
 
 def finish(document, pdf):
-    """Compress streams, declare PDF/UA-1, list attachments once, finish footers, headers, lists."""
-    compress_streams(pdf)
+    """Declare PDF/UA-1, list each attachment once, finish footers, table headers and lists."""
     declare(pdf)
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
@@ -44,13 +43,6 @@ def finish(document, pdf):
                 element["A"]["Scope"] = "/Column" if in_head else "/Row"
             elif element["S"] == "/LI":
                 item_body(pdf, element)
-
-
-def compress_streams(pdf):
-    """Compress every stream that declares no filter of its own (the render asks for none)."""
-    for pdf_object in pdf.objects:
-        if isinstance(pdf_object, pydyf.Stream) and "Filter" not in pdf_object.extra:
-            pdf_object.compress = True
 
 
 def target(pdf, reference):

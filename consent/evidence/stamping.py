@@ -1,7 +1,6 @@
 """Trusted time after the fact: the queue of unstamped seals, and B-LTA renewal."""
 import datetime
 import logging
-from pathlib import Path
 
 from ..kernel import clock
 from . import archive, checkpoints, verified, witness
@@ -26,7 +25,7 @@ def stamp(db, config, submission_id):
     """Append validation data and a document timestamp to a consent's newest file."""
     keys, tsa = seal_keys.from_config(config), timestamps.from_config(config)
     entry = archive.entry(db, submission_id)
-    data = (Path(config["ARCHIVE_DIR"]) / archive.newest(db, entry)).read_bytes()
+    data = archive.newest_file(db, config["ARCHIVE_DIR"], entry).read_bytes()
     return archive.add_revision(db, config["ARCHIVE_DIR"], entry,
                                 seal.add_document_timestamp(data, keys, tsa))
 
@@ -79,7 +78,7 @@ def due(db, config, within_days):
         if sid in waiting:
             continue
         facts = known.get(sid) or vars(seal_check.check(
-            (Path(config["ARCHIVE_DIR"]) / archive.newest(db, entry)).read_bytes(), keys, tsa))
+            archive.newest_file(db, config["ARCHIVE_DIR"], entry).read_bytes(), keys, tsa))
         if facts["level"] != "B-B" and facts["expires"] and facts["expires"] <= limit:
             found.append(sid)
     return found

@@ -1,6 +1,5 @@
 """What an opened link serves: the questionnaire at home, the patient's copy, aftercare."""
 import re
-from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, send_file,
                    session, url_for)
@@ -103,7 +102,7 @@ def copy_pdf():
         abort(404)
     record("patient_copy_downloaded", visit["submission_id"], username="patient",
            detail="the patient downloaded their copy through their link")
-    path = Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(db, entry)
+    path = archive.newest_file(db, current_app.config["ARCHIVE_DIR"], entry)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=download_name(submissions.get(db, visit["submission_id"])),
                      max_age=0)

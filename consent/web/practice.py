@@ -1,5 +1,4 @@
 """Practitioners take consent in person, countersign it, and record the treatment."""
-from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    send_file, url_for)
@@ -117,7 +116,7 @@ def copy_pdf(submission_id):
     if entry is None:
         abort(404)
     record("patient_copy_printed", submission_id)
-    return send_file(Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(db, entry),
+    return send_file(archive.newest_file(db, current_app.config["ARCHIVE_DIR"], entry),
                      mimetype="application/pdf", download_name=download_name(found),
                      max_age=0)
 

@@ -1,5 +1,4 @@
 """Doctors review flagged submissions, decide, and download sealed consents."""
-from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, send_file,
                    url_for)
@@ -112,7 +111,7 @@ def pdf(submission_id):
     if entry is None:
         abort(404)
     record("pdf_downloaded", submission_id)
-    path = Path(current_app.config["ARCHIVE_DIR"]) / archive.newest(get_db(), entry)
+    path = archive.newest_file(get_db(), current_app.config["ARCHIVE_DIR"], entry)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=f"consent-{submission_id}.pdf", max_age=0)
 
