@@ -6,5 +6,5 @@ from consent.web import startup_problem
 app = create_app()
 if problem := startup_problem(app):
     raise SystemExit(problem)
-for warning in startup_checks(app.config):  # once per serving process, not per CLI call
+for warning in startup_checks(app.config):  # once, in gunicorn's master (preload_app)
     app.logger.warning(warning)

@@ -175,3 +175,29 @@ def test_two_stalled_clients_do_not_stall_the_service(instance):
         for sock in stalled:
             sock.close()
         server.stop()
+
+
+def test_a_killed_worker_is_forked_again_and_what_it_was_writing_goes(instance):
+    server = Gunicorn(instance, workers=1)
+    try:
+        master = server.process.pid
+        # The master has loaded the app (WeasyPrint's Pango is mapped), yet holds no
+        # database, token or archive file a worker could inherit.
+        assert "libpango" in Path(f"/proc/{master}/maps").read_text()
+        held = [os.readlink(fd) for fd in Path(f"/proc/{master}/fd").iterdir()]
+        assert not [path for path in held if str(instance) in path and
+                    not path.endswith("gunicorn.log")], held
+        worker = server.workers()[0]
+        month = instance / "archive" / "2026" / "12"
+        month.mkdir(parents=True, exist_ok=True)
+        half_written = month / f".x.pdf.ab12.{worker}.tmp"
+        half_written.write_bytes(b"%PDF-1.7 cut short")
+        os.kill(worker, signal.SIGKILL)
+        server.wait_for_workers(1)
+        deadline = time.monotonic() + 60
+        while half_written.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not half_written.exists()
+        assert f"Removed 1 temp files left by stopped worker {worker}" in server.log.read_text()
+    finally:
+        server.stop()
