@@ -27,6 +27,8 @@ def post_worker_init(worker):
 def child_exit(server, worker):
     """Remove what a dead worker was writing into the archive: it will never finish it."""
     # Forked from the loaded app, a worker never runs wsgi.py's start-up sweep itself.
+    if not server.cfg.preload_app:
+        return  # each new worker imports wsgi.py and sweeps; do not load the app here
     from consent.evidence import archive
     if removed := archive.sweep_temp_files(server.app.wsgi().config["ARCHIVE_DIR"]):
         server.log.warning("Removed %d temp files left by stopped worker %d", removed,
