@@ -10,7 +10,7 @@ keepalive = 5
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # The master loads the app once and forks its workers from it: a worker that crashes or is
 # killed is back in milliseconds, not after importing WeasyPrint, pyHanko and FHIR again
-# (1.5 s of CPU, far longer on a busy machine, while the clinic waits). Loading opens
+# (1.3 s on an idle machine, far longer on a busy one, while the clinic waits). Loading opens
 # nothing a worker inherits: connections, the seal token's session and the fonts are each
 # opened by a worker on first use. Code and config change on a restart, not on HUP.
 preload_app = True
